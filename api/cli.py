@@ -1,0 +1,241 @@
+"""The `mindkg` command line."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kg.settings import ConfigError, Settings, load_settings
+from kg.store.base import GraphStore, StoreError, StoreUnavailable
+
+app = typer.Typer(
+    help="MindKG: multimodal knowledge-graph reasoning for counseling sessions. "
+    "Decision support for professionals, never a diagnosis.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+neo4j_app = typer.Typer(
+    help="Run the project's own Neo4j Community 5.26 server on loopback.", no_args_is_help=True
+)
+kg_app = typer.Typer(help="Knowledge graph: seed, statistics, polarity.", no_args_is_help=True)
+app.add_typer(neo4j_app, name="neo4j")
+app.add_typer(kg_app, name="kg")
+
+err = Console(stderr=True)
+out = Console()
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_INPUT = 2
+EXIT_STORE = 3
+EXIT_SERVER = 4
+
+
+def _fail(code: int, message: str) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def handles_errors(fn: F) -> F:
+    """Map failures to clear messages and distinct exit codes instead of tracebacks."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from kg.neo4j_server import Neo4jServerError
+
+        try:
+            return fn(*args, **kwargs)
+        except ConfigError as exc:
+            _fail(EXIT_INPUT, f"configuration: {exc}")
+        except StoreUnavailable as exc:
+            _fail(EXIT_STORE, f"graph store unavailable: {exc}")
+        except StoreError as exc:
+            _fail(EXIT_STORE, str(exc))
+        except Neo4jServerError as exc:
+            _fail(EXIT_SERVER, str(exc))
+        except ValueError as exc:  # every input error (bundle, scales, media) is a ValueError
+            _fail(EXIT_INPUT, str(exc))
+        return None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _settings() -> Settings:
+    return load_settings()
+
+
+def _store(settings: Settings) -> GraphStore:
+    from kg.store.factory import open_store
+
+    return open_store(settings)
+
+
+# -- analysis ---------------------------------------------------------------------------------
+@app.command()
+@handles_errors
+def analyze(
+    bundle: Annotated[Path, typer.Argument(help="session bundle folder (with manifest.json)")],
+    as_json: Annotated[bool, typer.Option("--json", help="print the result JSON")] = False,
+    write: Annotated[
+        bool, typer.Option("--write/--no-write", help="ingest into the graph store")
+    ] = True,
+) -> None:
+    """Analyse a session bundle end to end, print the assessment, and ingest it."""
+    from api.pipeline import analyze_bundle
+
+    settings = _settings()
+    with _store(settings) as store:
+        result = analyze_bundle(
+            bundle, settings, store, write=write, progress=lambda m: err.print(f"[dim]· {m}[/]")
+        )
+    if as_json:
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+        return
+    table = Table(title=f"Feature texts — session {result.session} (student {result.student})")
+    for col in ("modality", "kind", "text (zh)", "text (en)"):
+        table.add_column(col)
+    for f in result.feature_texts:
+        table.add_row(f.modality, f.kind, f.text.zh, f.text.en)
+    out.print(table)
+    if result.assessment:
+        out.print(
+            f"[bold]Assessment[/] (depression: {result.assessment.depression_level}, "
+            f"suicide risk: {result.assessment.suicide_risk})"
+        )
+        out.print(result.assessment.text.zh)
+        out.print(result.assessment.text.en)
+    for w in result.warnings:
+        err.print(f"[yellow]warning:[/] {w}")
+    out.print(
+        f"modalities used: {', '.join(result.modalities_used) or 'none'}; "
+        f"written to {result.store}: {result.written}"
+    )
+
+
+@app.command()
+@handles_errors
+def ingest(
+    bundle: Annotated[Path, typer.Argument(help="session bundle folder (with manifest.json)")],
+) -> None:
+    """Write a bundle's student, session and feature texts to the configured store (idempotent)."""
+    from api.pipeline import analyze_bundle
+
+    settings = _settings()
+    with _store(settings) as store:
+        result = analyze_bundle(bundle, settings, store, write=True)
+    out.print(
+        f"ingested session {result.session_key} into {result.store}: "
+        f"{len(result.feature_texts)} feature texts, {len(result.alignments)} alignments, "
+        f"{result.write_stats}"
+    )
+
+
+# -- neo4j ------------------------------------------------------------------------------------
+@neo4j_app.command("start")
+@handles_errors
+def neo4j_start() -> None:
+    """Resolve Neo4j from Maven Central (once), configure it and start it; waits for Bolt."""
+    from kg.neo4j_server import start
+
+    settings = _settings()
+    settings.neo4j_password_value()
+    st = start(settings)
+    out.print(f"Neo4j running (pid {st.pid}): {st.bolt_uri}  Browser: {st.http_url}")
+
+
+@neo4j_app.command("stop")
+@handles_errors
+def neo4j_stop() -> None:
+    """Stop the project's Neo4j server."""
+    from kg.neo4j_server import stop
+
+    out.print("Neo4j stopped" if stop(_settings()) else "Neo4j was not running")
+
+
+@neo4j_app.command("status")
+@handles_errors
+def neo4j_status() -> None:
+    """Show whether the project's Neo4j server runs and answers on Bolt (exit 1 if not)."""
+    from kg.neo4j_server import status
+
+    st = status(_settings())
+    out.print(
+        f"running: {st.running}  pid: {st.pid}  bolt: {st.bolt_uri} ({st.detail})  home: {st.home}"
+    )
+    if not st.bolt_ok:
+        raise typer.Exit(1)
+
+
+@neo4j_app.command("schema")
+@handles_errors
+def neo4j_schema() -> None:
+    """Apply cypher/schema.cypher (constraints and indexes) to the configured store."""
+    settings = _settings()
+    with _store(settings) as store:
+        out.print(f"schema applied to the {store.backend} store")
+
+
+# -- knowledge graph --------------------------------------------------------------------------
+@kg_app.command("seed")
+@handles_errors
+def kg_seed() -> None:
+    """Load the default OpenKG seed (CMeKG neighbourhood, Cilin, curated ontology); idempotent."""
+    from rich.progress import Progress
+
+    from kg.seed import build_default_seed, load_seed
+
+    settings = _settings()
+    with _store(settings) as store:
+        seed = build_default_seed(progress=lambda msg: err.print(f"[dim]· {msg}[/]"))
+        with Progress(console=err, transient=True) as bar:
+            task = bar.add_task(f"loading seed into the {store.backend} store", total=None)
+
+            def advance(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            load_seed(store, seed, on_batch=advance)
+        _print_counts(f"nodes per label ({store.backend} store)", store.count_by_label())
+
+
+@kg_app.command("stats")
+@handles_errors
+def kg_stats() -> None:
+    """Node counts per label and relationship counts per type."""
+    settings = _settings()
+    with _store(settings) as store:
+        _print_counts("nodes per label", store.count_by_label())
+        _print_counts("relationships per type", store.count_by_type())
+
+
+def _print_counts(title: str, counts: dict[str, int]) -> None:
+    table = Table(title=title)
+    table.add_column("name")
+    table.add_column("count", justify="right")
+    for name, count in counts.items():
+        table.add_row(name, str(count))
+    out.print(table)
+
+
+@app.command("config")
+@handles_errors
+def show_config() -> None:
+    """Print the effective configuration (secrets masked)."""
+    settings = _settings()
+    data = json.loads(settings.model_dump_json())
+    data["store_backend"] = settings.store_backend
+    out.print_json(json.dumps(data))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+"""Analysing one session bundle end to end: recognizers -> alignment -> assessment -> graph.
+
+Everything is computed and validated first; the graph is written last, in one transaction,
+so a failure at any step leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.alignment import align_features, existing_concepts
+from api.recognizers import run_recognizers
+from ingest.bundle import SessionBundle, read_bundle
+from kg.feature_text import FeatureText
+from kg.pseudonym import load_or_create_key, pseudonymize
+from kg.session_records import Alignment, Assessment, SessionKeys, session_graph
+from kg.settings import Settings
+from kg.store.base import GraphStore
+from models.rule_assessment import rule_assessment
+
+Progress = Callable[[str], None]
+
+
+class FeatureTextOut(FeatureText):
+    id: str
+
+
+class AnalysisResult(BaseModel):
+    """The result contract of DESIGN.md section 3."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    student: str = Field(description="pseudonym (keyed hash); the local id never leaves the bundle")
+    session: str
+    session_key: str
+    recorded_at: str
+    language: str
+    synthetic: bool
+    feature_texts: list[FeatureTextOut]
+    alignments: list[Alignment]
+    assessment: Assessment | None
+    modalities_used: list[str]
+    modalities_missing: list[str]
+    warnings: list[str]
+    store: str | None = None
+    written: bool = False
+    write_stats: dict[str, Any] | None = None
+
+
+def analyze_session(
+    bundle: SessionBundle,
+    settings: Settings,
+    store: GraphStore | None,
+    *,
+    write: bool = True,
+    progress: Progress | None = None,
+) -> AnalysisResult:
+    say = progress or (lambda _msg: None)
+    student = pseudonymize(bundle.student, load_or_create_key(settings))
+    keys = SessionKeys(student=student, session=bundle.session)
+    recognized = run_recognizers(bundle, progress=say)
+    features = recognized.feature_texts
+    feature_ids = [keys.feature_key(f) for f in features]
+    if len(set(feature_ids)) != len(feature_ids):
+        raise ValueError("two feature texts share a key; recognizers must set distinct `instance`s")
+    say("aligning feature texts to the knowledge graph")
+    alignments, align_warnings = align_features(features, feature_ids, store)
+    assessment = rule_assessment(features, feature_ids) if features else None
+    if assessment is not None:
+        # Evidence may only point at what the graph holds: drop concept ids it lacks.
+        wanted = {cid for item in assessment.evidence for cid in [*item.concept_ids, *item.path]}
+        present = existing_concepts(store, wanted) | set(feature_ids)
+        for item in assessment.evidence:
+            item.concept_ids = [c for c in item.concept_ids if c in present]
+            item.path = [c for c in item.path if c in present]
+    result = AnalysisResult(
+        student=student,
+        session=bundle.session,
+        session_key=keys.session_key,
+        recorded_at=bundle.recorded_at.isoformat(),
+        language=bundle.language,
+        synthetic=bundle.synthetic,
+        feature_texts=[
+            FeatureTextOut(id=fid, **f.model_dump())
+            for f, fid in zip(features, feature_ids, strict=True)
+        ],
+        alignments=alignments,
+        assessment=assessment,
+        modalities_used=recognized.modalities_used,
+        modalities_missing=recognized.modalities_missing,
+        warnings=[*recognized.warnings, *align_warnings],
+        store=store.backend if store else None,
+    )
+    if write and store is not None:
+        say(f"writing the session to the {store.backend} graph store")
+        nodes, edges = session_graph(
+            keys,
+            recorded_at=bundle.recorded_at,
+            language=bundle.language,
+            modalities_used=recognized.modalities_used,
+            feature_texts=features,
+            alignments=alignments,
+            assessment=assessment,
+            synthetic=bundle.synthetic,
+        )
+        stats = store.write(nodes, edges, replace_features_of=keys.session_key)
+        result.written = True
+        result.write_stats = {
+            "nodes": stats.nodes,
+            "edges": stats.edges,
+            "replaced": stats.deleted_nodes,
+        }
+    return result
+
+
+def analyze_bundle(
+    path: Path,
+    settings: Settings,
+    store: GraphStore | None,
+    *,
+    write: bool = True,
+    progress: Progress | None = None,
+) -> AnalysisResult:
+    return analyze_session(read_bundle(path), settings, store, write=write, progress=progress)

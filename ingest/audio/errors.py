@@ -1,0 +1,10 @@
+"""The one error type of the speech path, so callers can tell bad input from bugs."""
+
+from __future__ import annotations
+
+
+class AudioInputError(ValueError):
+    """Audio that cannot be analysed: missing, not audio, truncated, silent or clipped.
+
+    The message names the file and what is wrong, for a counselor who uploaded it.
+    """

@@ -1,0 +1,1 @@
+"""Curated ontology data (instruments, levels) that seed Concept nodes in the graph."""

@@ -1,0 +1,214 @@
+"""The emotion-label graph of the CNN+GCN: nodes = class labels, node features = word vectors,
+edges = shared AUs (training-set co-occurrence plus the source study's AU->emotion table).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+Lookup = Callable[[str], "np.ndarray | None"]
+
+# Source study, Table 1: AU -> emotions it takes part in.
+AU_EMOTIONS: dict[int, tuple[str, ...]] = {
+    1: ("sadness", "surprise", "fear", "interest"),
+    2: ("surprise", "fear", "interest"),
+    4: ("sadness", "fear", "anger", "confusion"),
+    5: ("surprise", "fear", "anger", "interest"),
+    6: ("happiness",),
+    7: ("confusion", "fear", "anger"),
+    9: ("disgust",),
+    12: ("happiness", "contempt"),
+    14: ("contempt", "boredom"),
+    15: ("sadness", "disgust", "confusion"),
+    17: ("sadness", "surprise", "fear"),
+    20: ("fear",),
+    23: ("anger", "confusion", "boredom"),
+    24: ("boredom",),
+    26: ("surprise", "fear"),
+    43: ("boredom",),
+}
+
+# Emotion -> MEGC-style class, for class-level label sets. interest/confusion/boredom are not
+# MEGC emotions; MindKG files them under 'others' (docs/mer_models.md).
+EMOTION_CLASS = {
+    "happiness": "positive",
+    "sadness": "negative",
+    "fear": "negative",
+    "anger": "negative",
+    "disgust": "negative",
+    "contempt": "negative",
+    "repression": "negative",
+    "surprise": "surprise",
+    "interest": "others",
+    "confusion": "others",
+    "boredom": "others",
+}
+
+# Chinese words looked up in the project's Word2Vec (the `synonyms` vectors are Chinese);
+# several words per label are averaged, missing ones skipped.
+LABEL_WORDS: dict[str, tuple[str, ...]] = {
+    "positive": ("积极", "正向", "快乐"),
+    "negative": ("消极", "负向", "悲伤"),
+    "surprise": ("惊讶", "吃惊"),
+    "others": ("中性", "平静"),
+    "happiness": ("高兴", "快乐"),
+    "sadness": ("悲伤", "伤心"),
+    "fear": ("恐惧", "害怕"),
+    "anger": ("愤怒", "生气"),
+    "disgust": ("厌恶", "讨厌"),
+    "contempt": ("轻蔑", "鄙视"),
+    "repression": ("压抑", "抑制"),
+    "interest": ("兴趣",),
+    "confusion": ("困惑",),
+    "boredom": ("无聊",),
+}
+
+
+def prior_matrix(labels: Sequence[str], aus: Sequence[int]) -> np.ndarray:
+    """(C, A) 0/1 matrix: label c is linked to AU a by the source study's table."""
+    out = np.zeros((len(labels), len(aus)), dtype=np.float64)
+    for j, au in enumerate(aus):
+        for emotion in AU_EMOTIONS.get(au, ()):
+            for i, label in enumerate(labels):
+                if label == emotion or EMOTION_CLASS.get(emotion) == label:
+                    out[i, j] = 1.0
+    return out
+
+
+def cooccurrence_matrix(
+    labels: Sequence[str], aus: Sequence[int], samples: Sequence[tuple[str, Sequence[int]]]
+) -> np.ndarray:
+    """(C, A): P(AU a is coded | label c) over the training annotations."""
+    index = {au: j for j, au in enumerate(aus)}
+    counts = np.zeros((len(labels), len(aus)))
+    totals = np.zeros(len(labels))
+    for label, sample_aus in samples:
+        if label not in labels:
+            continue
+        i = labels.index(label)
+        totals[i] += 1
+        for au in set(sample_aus):
+            if au in index:
+                counts[i, index[au]] += 1
+    return counts / np.maximum(totals, 1)[:, None]
+
+
+def label_adjacency(
+    labels: Sequence[str],
+    samples: Sequence[tuple[str, Sequence[int]]],
+    *,
+    threshold: float = 0.3,
+    reweight: float = 0.25,
+) -> np.ndarray:
+    """Normalised (C, C) adjacency from the labels' AU profiles (ML-GCN style).
+
+    Profile = training co-occurrence + table prior (row-normalised); edge when the cosine
+    similarity of two profiles reaches `threshold`; neighbours share `reweight` of each row
+    and the node keeps the rest, so a label is not drowned by its neighbours; then
+    symmetric normalisation D^-1/2 A D^-1/2.
+    """
+    aus = sorted(set(AU_EMOTIONS) | {a for _, sa in samples for a in sa})
+    profile = cooccurrence_matrix(labels, aus, samples) + prior_matrix(labels, aus)
+    norms = np.linalg.norm(profile, axis=1, keepdims=True)
+    unit = profile / np.maximum(norms, 1e-12)
+    sim = unit @ unit.T
+    binary = (sim >= threshold).astype(np.float64)
+    np.fill_diagonal(binary, 0.0)
+    adj = np.eye(len(labels))
+    row_sums = binary.sum(axis=1)
+    for i in range(len(labels)):
+        if row_sums[i] > 0:
+            adj[i] = binary[i] * reweight / row_sums[i]
+            adj[i, i] = 1.0 - reweight
+    sym = (adj + adj.T) / 2
+    d = 1.0 / np.sqrt(sym.sum(axis=1))
+    return sym * d[:, None] * d[None, :]
+
+
+def synonyms_vector_file() -> Path | None:
+    """words.vector inside the installed `synonyms` package (found without importing it,
+    because importing synonyms loads its whole model)."""
+    spec = importlib.util.find_spec("synonyms")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "words.vector"
+    return path if path.is_file() else None
+
+
+def label_vectors(labels: Sequence[str]) -> tuple[np.ndarray, str]:
+    """(C, d) node features for the labels and where they came from.
+
+    Order of preference: the project's kg.embed.word_vectors, the `synonyms` package's
+    Word2Vec file read with gensim, else one-hot vectors (logged and reported as 'onehot',
+    because a GCN on one-hot nodes has no semantic prior).
+    """
+    lookup = _project_lookup() or _synonyms_lookup()
+    if lookup is not None:
+        fn, source = lookup
+        rows = []
+        for label in labels:
+            found = [v for w in LABEL_WORDS.get(label, (label,)) if (v := fn(w)) is not None]
+            if not found:
+                break
+            rows.append(np.mean(found, axis=0))
+        else:
+            return np.stack(rows).astype(np.float32), source
+        log.warning("no word vector for label %r; using one-hot label features", label)
+    else:
+        log.warning("no Word2Vec vectors available; using one-hot label features")
+    return np.eye(len(labels), dtype=np.float32), "onehot"
+
+
+_CACHE: dict[str, Any] = {}
+
+
+def _project_lookup() -> tuple[Lookup, str] | None:
+    try:
+        module = importlib.import_module("kg.embed.word_vectors")
+    except ImportError:
+        return None
+    for name in ("vector", "word_vector", "get_vector", "lookup"):
+        fn = getattr(module, name, None)
+        if callable(fn):
+            return _safe(fn), f"kg.embed.word_vectors.{name}"
+    return None
+
+
+def _synonyms_lookup() -> tuple[Lookup, str] | None:
+    path = synonyms_vector_file()
+    if path is None:
+        return None
+    try:
+        from gensim.models import KeyedVectors
+    except ImportError:
+        return None
+    if "kv" not in _CACHE:
+        _CACHE["kv"] = KeyedVectors.load_word2vec_format(
+            str(path), binary=True, unicode_errors="ignore"
+        )
+    kv = _CACHE["kv"]
+
+    def fn(word: str) -> np.ndarray | None:
+        return np.asarray(kv[word]) if word in kv.key_to_index else None
+
+    return fn, "synonyms/data/words.vector (gensim)"
+
+
+def _safe(fn: Callable[[str], Any]) -> Lookup:
+    def wrapped(word: str) -> np.ndarray | None:
+        try:
+            value = fn(word)
+        except (KeyError, ValueError, LookupError):
+            return None
+        return None if value is None else np.asarray(value, dtype=np.float32)
+
+    return wrapped

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The demo (README): set-up, load the knowledge-graph seed into the embedded store, and
+# analyse a SYNTHETIC sample session end to end, printing its feature texts and assessment.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export MINDKG_HOME=${MINDKG_HOME:-$PWD/.mindkg}
+unset MINDKG_NEO4J_URI
+.venv/bin/mindkg kg seed
+.venv/bin/mindkg analyze "${1:-samples/sessions/zh_w01_moderate}"

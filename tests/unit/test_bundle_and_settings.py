@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ingest.bundle import BundleError, read_bundle
+from kg.pseudonym import load_or_create_key, pseudonymize
+from kg.settings import ConfigError, Settings, load_settings
+from tests.conftest import SAMPLES
+
+
+def test_every_sample_bundle_is_valid_and_synthetic() -> None:
+    bundles = sorted((SAMPLES / "sessions").iterdir())
+    assert len(bundles) >= 3
+    for path in bundles:
+        bundle = read_bundle(path)
+        assert bundle.synthetic, f"{path} must be marked synthetic"
+
+
+def test_bundle_needs_a_modality(tmp_path: Path) -> None:
+    (tmp_path / "manifest.json").write_text(
+        json.dumps({"student": "a", "session": "b", "recorded_at": "2026-01-01T00:00:00Z"})
+    )
+    with pytest.raises(BundleError, match="names no modality"):
+        read_bundle(tmp_path)
+
+
+def test_unknown_manifest_field_is_named(tmp_path: Path) -> None:
+    (tmp_path / "manifest.json").write_text(json.dumps({"student": "a", "vidoe": "x"}))
+    with pytest.raises(BundleError, match="vidoe"):
+        read_bundle(tmp_path)
+
+
+def test_settings_env_over_file(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text('[mindkg]\nneo4j_uri = "bolt://file:7687"\nneo4j_heap = "2g"\n')
+    s = load_settings({"MINDKG_HOME": str(tmp_path), "MINDKG_NEO4J_URI": "bolt://env:7687"})
+    assert s.neo4j_uri == "bolt://env:7687" and s.neo4j_heap == "2g"
+    assert s.store_backend == "neo4j"
+    assert load_settings({"MINDKG_HOME": str(tmp_path / "none")}).store_backend == "embedded"
+
+
+def test_settings_errors_name_the_setting(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="MINDKG_NEO4J_BOLT_PORT"):
+        load_settings({"MINDKG_HOME": str(tmp_path), "MINDKG_NEO4J_BOLT_PORT": "nope"})
+    (tmp_path / "config.toml").write_text("[mindkg]\nneo4j_passwrd = 'x'\n")
+    with pytest.raises(ConfigError, match="neo4j_passwrd"):
+        load_settings({"MINDKG_HOME": str(tmp_path)})
+    with pytest.raises(ConfigError, match="MINDKG_NEO4J_PASSWORD"):
+        Settings(home=tmp_path).neo4j_password_value()
+
+
+def test_pseudonyms_are_keyed_stable_and_private(tmp_path: Path) -> None:
+    s1, s2 = Settings(home=tmp_path / "a"), Settings(home=tmp_path / "b")
+    k1 = load_or_create_key(s1)
+    assert load_or_create_key(s1) == k1
+    assert (s1.secrets_dir / "pseudonym.key").stat().st_mode & 0o777 == 0o600
+    p = pseudonymize("2024001234", k1)
+    assert p == pseudonymize("2024001234", k1) and "2024001234" not in p
+    assert p != pseudonymize("2024001234", load_or_create_key(s2))
