@@ -14,8 +14,16 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 class _CorsHandler(SimpleHTTPRequestHandler):
     def end_headers(self) -> None:
         self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header("Access-Control-Allow-Private-Network", "true")
         self.send_header("Cache-Control", "no-store")
         super().end_headers()
+
+    def do_OPTIONS(self) -> None:  # noqa: N802 - http.server naming
+        """CORS preflight: Browser's fetch sends custom headers, so it asks first."""
+        self.send_response(204)
+        self.send_header("Access-Control-Allow-Methods", "GET, OPTIONS")
+        self.send_header("Access-Control-Allow-Headers", "*")
+        self.end_headers()
 
     def log_message(self, format: str, *args: object) -> None:
         return

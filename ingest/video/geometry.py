@@ -37,7 +37,8 @@ LOWER_LIP_OUT = (17, 84, 314, 181, 405, 91, 321, 146, 375)
 CHIN = (152, 175, 199, 200, 18, 148, 377, 176, 400)
 JAW = (136, 365, 150, 379, 149, 378, 172, 397)
 # points that do not move with expressions: used to remove rigid head motion
-STABLE = (33, 133, 362, 263, 168, 6, 197, 195, 234, 454, 127, 356)
+# (nose bridge and upper face outline: eye corners shift when FaceMesh sees a blink)
+STABLE = (168, 6, 197, 195, 10, 109, 338, 67, 297, 234, 454, 127, 356, 93, 323)
 
 ROIS: dict[str, tuple[int, ...]] = {
     "brows": R_BROW_UP + R_BROW_LO + L_BROW_UP + L_BROW_LO,
@@ -67,14 +68,14 @@ def eye_centers(pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def face_frame(pts: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
     """(origin, 2x2 rotation to face axes, IOD) from the eye centres of full landmarks."""
-    r, l = eye_centers(pts)
-    axis = l - r
+    right, left = eye_centers(pts)
+    axis = left - right
     iod = float(np.hypot(*axis))
     if iod < 1e-6:
         raise ValueError("degenerate landmarks: eyes coincide")
     c, s = axis / iod
     rot = np.array([[c, s], [-s, c]])
-    return (r + l) / 2.0, rot, iod
+    return (right + left) / 2.0, rot, iod
 
 
 def to_face(pts: np.ndarray) -> np.ndarray:
@@ -98,3 +99,13 @@ def align_to(ref: np.ndarray, cur: np.ndarray) -> np.ndarray:
     scale = float((s * np.array([1.0, d])).sum() / max((a0**2).sum(), 1e-12))
     out: np.ndarray = (cur - ma) @ r * scale + mb
     return out
+
+
+def eye_aperture(pts: np.ndarray) -> float:
+    """Mean lid gap over eye width of both eyes (full landmarks); drops sharply in a blink."""
+    def gap(a: int, b: int) -> float:
+        return float(np.hypot(*(pts[a] - pts[b])))
+
+    right = gap(159, 145) / max(gap(33, 133), 1e-6)
+    left = gap(386, 374) / max(gap(362, 263), 1e-6)
+    return (right + left) / 2

@@ -80,7 +80,10 @@ ACTION_UNITS: tuple[ActionUnitDef, ...] = (
     ActionUnitDef(1, "Inner Brow Raiser", "眉内角上扬", "brow", ("frontalis_medial",)),
     ActionUnitDef(2, "Outer Brow Raiser", "眉外角上扬", "brow", ("frontalis_lateral",)),
     ActionUnitDef(
-        4, "Brow Lowerer", "皱眉（眉毛下压）", "brow",
+        4,
+        "Brow Lowerer",
+        "皱眉（眉毛下压）",
+        "brow",
         ("corrugator", "depressor_supercilii", "procerus"),
     ),
     ActionUnitDef(
@@ -152,22 +155,36 @@ class PaperAURow:
 # Table 1 "Examples of some facial AUs" (source paper 000): the 20 AUs it lists. AUs 10, 18, 25
 # and 27 are listed with muscles but no emotion.
 PAPER_TABLE_1: tuple[PaperAURow, ...] = (
-    PaperAURow(1, "Raise inner brow", ("sadness", "surprise", "fear", "interest"),
-               ("frontalis_medial",)),
+    PaperAURow(
+        1, "Raise inner brow", ("sadness", "surprise", "fear", "interest"), ("frontalis_medial",)
+    ),
     PaperAURow(2, "Raise outer brow", ("surprise", "fear", "interest"), ("frontalis_lateral",)),
-    PaperAURow(4, "Frown", ("sadness", "fear", "anger", "confusion"),
-               ("corrugator", "depressor_supercilii", "procerus")),
-    PaperAURow(5, "Upper eyelid raise", ("surprise", "fear", "anger", "interest"),
-               ("levator_palpebrae", "superior_tarsal")),
+    PaperAURow(
+        4,
+        "Frown",
+        ("sadness", "fear", "anger", "confusion"),
+        ("corrugator", "depressor_supercilii", "procerus"),
+    ),
+    PaperAURow(
+        5,
+        "Upper eyelid raise",
+        ("surprise", "fear", "anger", "interest"),
+        ("levator_palpebrae", "superior_tarsal"),
+    ),
     PaperAURow(6, "Cheek raise", ("happiness",), ("orbicularis_oculi_orbital",)),
-    PaperAURow(7, "Tighten eyelids", ("confusion", "fear", "anger"),
-               ("orbicularis_oculi_palpebral",)),
+    PaperAURow(
+        7, "Tighten eyelids", ("confusion", "fear", "anger"), ("orbicularis_oculi_palpebral",)
+    ),
     PaperAURow(9, "Nose wrinkle", ("disgust",), ("levator_labii",)),
     PaperAURow(10, "Upper lip raise", (), ("levator_labii",)),
     PaperAURow(12, "Pull mouth corners", ("happiness", "contempt"), ("zygomaticus_major",)),
     PaperAURow(14, "Tighten mouth corners", ("contempt", "boredom"), ("buccinator",)),
-    PaperAURow(15, "Downward mouth corners", ("sadness", "disgust", "confusion"),
-               ("depressor_anguli_oris",)),
+    PaperAURow(
+        15,
+        "Downward mouth corners",
+        ("sadness", "disgust", "confusion"),
+        ("depressor_anguli_oris",),
+    ),
     PaperAURow(17, "Lower lip raise", ("sadness", "surprise", "fear"), ("mentalis",)),
     PaperAURow(18, "Pucker lips", (), ("incisivii", "depressor_labii")),
     PaperAURow(20, "Mouth stretch", ("fear",), ("risorius", "platysma")),

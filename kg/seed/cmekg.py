@@ -39,8 +39,20 @@ NAMESPACE = "cmekg"
 
 # Predicates that mark a subject as a disease (vs. a drug, herb or product).
 DISEASE_PREDICATES = frozenset(
-    {"常见症状", "临床症状及体征", "相关症状", "就诊科室", "ICD10", "并发症", "辅助检查",
-     "治疗", "药物治疗", "病因", "常见病因", "鉴别诊断"}
+    {
+        "常见症状",
+        "临床症状及体征",
+        "相关症状",
+        "就诊科室",
+        "ICD10",
+        "并发症",
+        "辅助检查",
+        "治疗",
+        "药物治疗",
+        "病因",
+        "常见病因",
+        "鉴别诊断",
+    }
 )
 DRUG_PREDICATES = frozenset(
     {"成份", "适应症", "不良反应", "用法用量", "功能主治", "主治", "药品类型", "OTC类型"}
@@ -319,12 +331,10 @@ def subset_to_seed(subset: CmekgSubset, seed: SeedGraph | None = None) -> SeedGr
     triples = [Triple(s, p, o) for s, p, o in subset.relations]
     triples += [Triple(s, p, o, object_is_literal=True) for s, p, o in subset.attributes]
     types = {name: "Disorder" for name in (*subset.seeds, *subset.diseases)}
-    extra: dict[str, dict[str, Any]] = {
-        name: {"hop": hop} for name, hop in subset.hops.items()
-    }
+    extra: dict[str, dict[str, Any]] = {name: {"hop": hop} for name, hop in subset.hops.items()}
     for name, reasons in subset.seeds.items():
         extra[name]["seed_reasons"] = reasons
-    for s, p, o in subset.relations:
+    for _s, p, o in subset.relations:
         if p.endswith(SCALE_SUFFIX) or p == "筛查":
             extra[o]["is_scale"] = bool(SCALE_PATTERN.search(o))
     return triples_to_seed(

@@ -8,12 +8,13 @@ provenance on every node and edge, through the same mapping as the built-in CMeK
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 from kg.seed.records import SeedError, SeedGraph, SourceInfo
-from kg.seed.triples import Triple, TripleMapping, local_name, triples_to_seed
+from kg.seed.triples import PredicateRule, Triple, TripleMapping, local_name, triples_to_seed
 
 RDF_FORMATS = {".nt": "nt", ".ttl": "turtle", ".n3": "n3", ".rdf": "xml", ".owl": "xml"}
 TABLE_DELIMITERS = {".tsv": "\t", ".csv": ","}
@@ -106,3 +107,42 @@ def import_file(
     if not triples:
         raise SeedError(f"{path}: no triples")
     return triples_to_seed(triples, mapping, source, seed=seed)
+
+
+def load_mapping(path: Path) -> TripleMapping:
+    """A mapping from JSON, for users importing their own dump without writing Python:
+
+    {"namespace": "mykg",
+     "predicates": {"症状": "HAS_SYMPTOM",
+                    "并发症": {"rel_type": "COMPLICATION_OF", "reverse": true,
+                               "object_type": "Complication"}},
+     "attributes": {"英文名": "name_en", "别名": "aliases"},
+     "default_type": "Other"}
+    """
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SeedError(f"{path}: cannot read the mapping: {exc}") from exc
+    if not isinstance(data, dict) or "namespace" not in data:
+        raise SeedError(f"{path}: a mapping is a JSON object with at least 'namespace'")
+    unknown = set(data) - {"namespace", "predicates", "attributes", "default_type"}
+    if unknown:
+        raise SeedError(f"{path}: unknown mapping keys {sorted(unknown)}")
+    rules: dict[str, PredicateRule | str] = {}
+    for pred, rule in data.get("predicates", {}).items():
+        if isinstance(rule, str):
+            rules[pred] = PredicateRule(rule)
+        elif isinstance(rule, dict):
+            try:
+                rules[pred] = PredicateRule(**rule)
+            except TypeError as exc:
+                raise SeedError(f"{path}: predicate {pred!r}: {exc}") from exc
+        else:
+            raise SeedError(f"{path}: predicate {pred!r} maps to neither a type nor an object")
+    return TripleMapping(
+        namespace=data["namespace"],
+        predicates=rules,
+        attributes=dict(data.get("attributes", {})),
+        default_type=data.get("default_type", "Other"),
+    )

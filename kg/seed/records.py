@@ -133,14 +133,16 @@ class SeedGraph:
         for cid, draft in other._concepts.items():
             mine = self._concepts.get(cid)
             if mine is None:
-                self._concepts[cid] = _ConceptDraft(draft.type, dict(draft.props), list(draft.aliases))
+                self._concepts[cid] = _ConceptDraft(
+                    draft.type, dict(draft.props), list(draft.aliases)
+                )
                 continue
             for key, value in draft.props.items():
                 if value not in ("", None) and mine.props.get(key) in ("", None):
                     mine.props[key] = value
             mine.aliases.extend(a for a in draft.aliases if a not in mine.aliases)
-        for key, edge in other._edges.items():
-            self._edges.setdefault(key, edge)
+        for ident, edge in other._edges.items():
+            self._edges.setdefault(ident, edge)
 
     # -- reading --------------------------------------------------------------------------
     def has_concept(self, concept_id: str) -> bool:

@@ -22,7 +22,7 @@ from models.datasets.sheets import (
     read_sheet,
 )
 
-SHEET_PATTERNS = ("CASME2-coding-*.xlsx", "CASME2-coding*.xls*", "*/CASME2-coding-*.xlsx")
+SHEET_PATTERNS = ("CASME2-coding-*.xlsx", "CASME2-coding*.xls*", "CASME2-coding*.csv", "*/CASME2-coding-*.xlsx")
 FRAME_VARIANTS = ("Cropped", "CASME2_RAW_selected", "CASME2-RAW", "")
 
 

@@ -31,6 +31,7 @@ from models.datasets.sheets import (
 PART_A_PATTERNS = (
     "cas(me)3_part_A_ME_label_JpgIndex_v2.xlsx",
     "*part_A_ME_label*.xls*",
+    "*part_A_ME_label*.csv",
     "*/*part_A_ME_label*.xls*",
 )
 PART_A_PREFIXES = ("part_A/data/part_A", "data/part_A", "part_A", "")

@@ -18,7 +18,11 @@ from models.datasets.sample import (
 )
 from models.datasets.sheets import as_frame, as_str, column_index, data_rows, find_header, read_sheet
 
-SHEET_PATTERNS = ("SAMM_Micro_FACS_Codes*.xls*", "*/SAMM_Micro_FACS_Codes*.xls*")
+SHEET_PATTERNS = (
+    "SAMM_Micro_FACS_Codes*.xls*",
+    "SAMM_Micro_FACS_Codes*.csv",
+    "*/SAMM_Micro_FACS_Codes*.xls*",
+)
 FRAME_VARIANTS = ("SAMM", "")
 
 

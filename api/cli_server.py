@@ -1,0 +1,260 @@
+"""CLI commands for the HTTP API: serve, worker, submit, keys, audit, timeline and trend.
+
+`server_app` holds the top-level commands and `keys_app` the `keys` group; api/cli.py adds
+them with `app.add_typer(server_app)` and `app.add_typer(keys_app, name="keys")`.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import json
+import signal
+import tarfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kg.settings import ConfigError, Settings, load_settings
+from kg.store.base import StoreError
+
+server_app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False)
+keys_app = typer.Typer(
+    help="API keys: create (the secret is shown once), list, revoke.", no_args_is_help=True
+)
+err = Console(stderr=True)
+out = Console()
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _errors(fn: F) -> F:
+    """Clear messages and exit code 2 (input/config) or 3 (store) instead of tracebacks."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except StoreError as exc:
+            err.print(f"[bold red]error:[/] graph store: {exc}")
+            raise typer.Exit(3) from exc
+        except (ConfigError, ValueError) as exc:
+            err.print(f"[bold red]error:[/] {exc}")
+            raise typer.Exit(2) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _auth(settings: Settings) -> Any:
+    from api.auth.keys import AuthDB, auth_db_path
+
+    return AuthDB(auth_db_path(settings.home))
+
+
+# -- server ----------------------------------------------------------------------------------
+@server_app.command()
+@_errors
+def serve(
+    host: Annotated[str, typer.Option(help="bind address (loopback by default)")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    workers: Annotated[
+        int | None, typer.Option(help="job worker threads (default MINDKG_WORKERS or 1)")
+    ] = None,
+) -> None:
+    """Start the HTTP API (OpenAPI docs at /docs); job workers run in the same process."""
+    import uvicorn
+
+    from api.http.app import create_app
+    from api.http.config import load_api_settings
+
+    api = load_api_settings()
+    if workers is not None:
+        api = api.model_copy(update={"workers": workers})
+    uvicorn.run(create_app(load_settings(), api), host=host, port=port, log_level="info")
+
+
+@server_app.command()
+@_errors
+def worker(
+    threads: Annotated[int, typer.Option(min=1, max=16, help="worker threads")] = 1,
+) -> None:
+    """Run job workers without HTTP (scale out next to `serve`; needs MINDKG_REDIS_URL)."""
+    from api.auth.keys import AuthDB, auth_db_path
+    from api.http.config import load_api_settings
+    from api.jobs.queue import make_queue
+    from api.jobs.runner import Runner
+    from api.jobs.store import JobStore, jobs_db_path
+
+    settings, api = load_settings(), load_api_settings()
+    if not api.redis_url:
+        raise ConfigError("`mindkg worker` shares a queue with the API: set MINDKG_REDIS_URL")
+    auth = AuthDB(auth_db_path(settings.home))
+    store = JobStore(jobs_db_path(settings.home))
+    runner = Runner(settings, api, store, make_queue(store, api.redis_url), auth.bind_student)
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
+    runner.start(threads)
+    err.print(f"{threads} worker thread(s) waiting for jobs on {api.redis_url}")
+    try:
+        while not done.wait(1.0):
+            pass
+    except KeyboardInterrupt:
+        pass
+    runner.stop()
+
+
+@server_app.command()
+@_errors
+def submit(
+    bundle: Annotated[Path, typer.Argument(help="session bundle folder")],
+    url: Annotated[str, typer.Option(envvar="MINDKG_API_URL")] = "http://127.0.0.1:8000",
+    key: Annotated[str, typer.Option(envvar="MINDKG_API_KEY", help="API key")] = "",
+    timeout: Annotated[float, typer.Option(help="seconds to wait for the job")] = 300.0,
+) -> None:
+    """Upload a bundle to a running API, follow the job, print the result JSON."""
+    import httpx
+
+    if not key:
+        raise ValueError("give --key or set MINDKG_API_KEY")
+    if not bundle.is_dir():
+        raise ValueError(f"{bundle} is not a bundle folder")
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        tar.add(bundle, arcname=bundle.name)
+    headers = {"Authorization": f"Bearer {key}"}
+    with httpx.Client(base_url=url, headers=headers, timeout=60) as client:
+        reply = client.post(
+            "/v1/sessions", files={"bundle": (f"{bundle.name}.tar.gz", buffer.getvalue())}
+        )
+        if reply.status_code != 202:
+            raise ValueError(f"upload refused ({reply.status_code}): {reply.text}")
+        job = reply.json()
+        deadline = time.monotonic() + timeout
+        while job["status"] in ("queued", "running"):
+            if time.monotonic() > deadline:
+                raise ValueError(f"job {job['id']} still {job['status']} after {timeout}s")
+            time.sleep(0.5)
+            job = client.get(f"/v1/jobs/{job['id']}").raise_for_status().json()
+            err.print(f"[dim]· {job['status']} {job['progress']:.0%} {job['message']}[/]")
+        if job["status"] != "done":
+            raise ValueError(f"job {job['id']} {job['status']}: {job['error']}")
+        result = client.get(f"/v1/jobs/{job['id']}/result").raise_for_status().json()
+    out.print_json(json.dumps(result, ensure_ascii=False))
+
+
+# -- keys and audit --------------------------------------------------------------------------
+@keys_app.command("create")
+@_errors
+def keys_create(
+    name: Annotated[str, typer.Argument(help="who or what uses the key")],
+    role: Annotated[str, typer.Option(help="psychologist | app | researcher | admin")],
+    center: Annotated[
+        str | None, typer.Option(help="counseling center (psychologist and app keys)")
+    ] = None,
+) -> None:
+    """Create a key and print it ONCE; only its salted hash is stored."""
+    auth = _auth(load_settings())
+    record, secret = auth.create_key(name, role, center)
+    err.print(f"created key {record.key_id} ({record.role}, center {record.center or '-'})")
+    err.print("store it now: it cannot be shown again")
+    print(secret)
+
+
+@keys_app.command("list")
+@_errors
+def keys_list() -> None:
+    """List keys (ids, roles, centers; never secrets)."""
+    table = Table(title="API keys")
+    for col in ("key id", "name", "role", "center", "created", "revoked"):
+        table.add_column(col)
+    for k in _auth(load_settings()).list_keys():
+        table.add_row(k.key_id, k.name, k.role, k.center or "", k.created_at, k.revoked_at or "")
+    out.print(table)
+
+
+@keys_app.command("revoke")
+@_errors
+def keys_revoke(
+    key_id: Annotated[str, typer.Argument(help="key id from `mindkg keys list`")],
+) -> None:
+    """Revoke a key at once; its audit entries stay."""
+    record = _auth(load_settings()).revoke(key_id)
+    out.print(f"revoked {record.key_id} ({record.name}) at {record.revoked_at}")
+
+
+@server_app.command()
+@_errors
+def audit(
+    student: Annotated[str | None, typer.Option(help="only this student pseudonym")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=100000)] = 100,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Show the audit log of reads of student data (who, what, when)."""
+    rows = _auth(load_settings()).audit_entries(student=student, limit=limit)
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    table = Table(title="audit log")
+    for col in ("seq", "at", "key", "role", "route", "student", "session", "outcome"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(
+            *(str(r[c] or "") for c in ("seq", "at", "key_id", "role")),
+            f"{r['method']} {r['route']}",
+            str(r["student"] or ""),
+            str(r["session"] or ""),
+            str(r["outcome"]),
+        )
+    out.print(table)
+
+
+# -- pictures --------------------------------------------------------------------------------
+@server_app.command()
+@_errors
+def timeline(
+    session_key: Annotated[str, typer.Argument(help="<student pseudonym>/<session id>")],
+    out_dir: Annotated[Path, typer.Option("--out", help="folder for the PNG and HTML")] = Path("."),
+) -> None:
+    """Write a session's timeline as PNG and self-contained HTML."""
+    from api.plots import timeline_html, timeline_png
+    from api.timeline import timeline_from_graph
+    from kg.store.factory import open_store
+
+    with open_store(load_settings()) as graph:
+        data = timeline_from_graph(graph, session_key)
+    if data is None:
+        raise ValueError(f"no session {session_key!r} in the graph (format: student/session)")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = session_key.replace("/", "_")
+    (out_dir / f"{stem}_timeline.png").write_bytes(timeline_png(data))
+    (out_dir / f"{stem}_timeline.html").write_text(timeline_html(data), encoding="utf-8")
+    out.print(f"wrote {out_dir / stem}_timeline.png and .html")
+
+
+@server_app.command()
+@_errors
+def trend(
+    student: Annotated[str, typer.Argument(help="student pseudonym (stu_...)")],
+    out_dir: Annotated[Path, typer.Option("--out", help="folder for the PNG and HTML")] = Path("."),
+) -> None:
+    """Write a student's trend across sessions (flagged after three rises in a row)."""
+    from api.plots import trend_html, trend_png
+    from api.timeline import trend_from_graph
+    from kg.schema import STUDENT
+    from kg.store.factory import open_store
+
+    with open_store(load_settings()) as graph:
+        if graph.get_node(STUDENT, student) is None:
+            raise ValueError(f"no student {student!r} in the graph")
+        data = trend_from_graph(graph, student)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / f"{student}_trend.png").write_bytes(trend_png(data))
+    (out_dir / f"{student}_trend.html").write_text(trend_html(data), encoding="utf-8")
+    out.print(f"wrote {out_dir / student}_trend.png and .html; flagged: {data.flagged}")
+    for reason in data.flag_reasons:
+        err.print(f"[bold red]flag:[/] {reason}")

@@ -1,0 +1,129 @@
+"""The FastAPI application: lifespan (settings, stores, models, workers) and error mapping.
+
+Every error leaves as {"error": code, "detail": sentence}; a graph store that is down gives
+503 with Retry-After, never a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.auth.keys import AuthDB, auth_db_path
+from api.http.config import ApiSettings, load_api_settings
+from api.http.deps import ApiProblem, AppState, GraphHolder
+from api.http.limits import BodyLimit
+from api.http.routes import admin, assess, jobs, research, students
+from api.jobs.queue import make_queue
+from api.jobs.runner import Runner
+from api.jobs.store import JobStore, jobs_db_path
+from kg.feature_text import Bilingual, FeatureText
+from kg.settings import Settings, load_settings
+from kg.store.base import StoreError, StoreUnavailable
+
+log = logging.getLogger("mindkg.api")
+API_VERSION = "1.0.0"
+
+
+def _load_models() -> dict[str, bool]:
+    """Load (and smoke-test) the assessment model once, at start-up."""
+    from models.rule_assessment import rule_assessment
+
+    probe = FeatureText(
+        modality="scales",
+        kind="scale_score",
+        text=Bilingual(zh="探针", en="probe"),
+        values={"level": "none"},
+        instance="probe",
+    )
+    return {"assessment": rule_assessment([probe], ["probe"]).depression_level == "none"}
+
+
+def _problem(
+    status: int, code: str, detail: str, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(
+        {"error": code, "detail": detail}, status_code=status, headers=dict(headers or {})
+    )
+
+
+def create_app(settings: Settings | None = None, api: ApiSettings | None = None) -> FastAPI:
+    api_settings = api or load_api_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        cfg = settings or load_settings()
+        cfg.home.mkdir(parents=True, exist_ok=True)
+        auth = AuthDB(auth_db_path(cfg.home))
+        job_store = JobStore(jobs_db_path(cfg.home))
+        queue = make_queue(job_store, api_settings.redis_url)
+        runner = Runner(cfg, api_settings, job_store, queue, auth.bind_student)
+        graph = GraphHolder(cfg)
+        try:
+            graph.get()
+        except StoreUnavailable as exc:  # start anyway: readiness says 503 until it is back
+            log.warning("graph store unavailable at start-up: %s", exc)
+            graph.reset()
+        st = AppState(cfg, api_settings, auth, job_store, graph, runner, _load_models())
+        app.state.mindkg = st
+        runner.start(api_settings.workers)
+        try:
+            yield
+        finally:
+            runner.stop()
+            graph.close()
+            job_store.close()
+            auth.close()
+
+    app = FastAPI(
+        title="MindKG API",
+        version=API_VERSION,
+        description=(
+            "Multimodal knowledge-graph reasoning for counseling sessions. Decision support for "
+            "qualified professionals, never a diagnosis. Authenticate with "
+            "`Authorization: Bearer <API key>`; keys come from `mindkg keys create`."
+        ),
+        lifespan=lifespan,
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
+    for router in (jobs.router, assess.router, students.router, research.router, admin.router):
+        app.include_router(router)
+    app.add_middleware(BodyLimit, max_bytes=api_settings.max_upload_bytes)
+
+    @app.exception_handler(ApiProblem)
+    async def api_problem(_: Request, exc: ApiProblem) -> JSONResponse:
+        return _problem(exc.status_code, exc.code, str(exc.detail), exc.headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return _problem(exc.status_code, code, str(exc.detail), exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors()
+        )
+        return _problem(422, "invalid_request", problems[:2000] or "invalid request")
+
+    @app.exception_handler(StoreUnavailable)
+    async def store_down(request: Request, exc: StoreUnavailable) -> JSONResponse:
+        request.app.state.mindkg.graph.reset()
+        retry = str(api_settings.retry_after_s)
+        return _problem(
+            503, "store_unavailable", f"graph store unavailable: {exc}", {"Retry-After": retry}
+        )
+
+    @app.exception_handler(StoreError)
+    async def store_error(_: Request, exc: StoreError) -> JSONResponse:
+        retry = str(api_settings.retry_after_s)
+        return _problem(503, "store_error", f"graph store error: {exc}", {"Retry-After": retry})
+
+    return app

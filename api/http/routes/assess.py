@@ -1,0 +1,39 @@
+"""Feature texts in, assessment out: for apps that run their own recognizers."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from api.auth.purpose import PurposeNotDeclared, require_purpose
+from api.http.deps import ApiProblem, State, Submitter, json_body
+from api.http.routes.jobs import _ERRORS
+from api.http.schemas import AssessIn, AssessOut
+from models.rule_assessment import rule_assessment
+
+router = APIRouter(prefix="/v1", tags=["assessment"])
+
+
+@router.post(
+    "/assessments",
+    response_model=AssessOut,
+    responses=_ERRORS,
+    dependencies=[Depends(json_body)],
+    summary="Assess a list of feature texts (nothing is stored)",
+)
+def assess(body: AssessIn, st: State, key: Submitter) -> AssessOut:
+    try:
+        require_purpose(st.api.purpose)
+    except PurposeNotDeclared as exc:
+        raise ApiProblem(409, "purpose_not_declared", str(exc)) from exc
+    if len(body.feature_texts) > st.api.max_feature_texts:
+        raise ApiProblem(
+            413, "too_many_feature_texts", f"at most {st.api.max_feature_texts} feature texts"
+        )
+    ids = [f"request/{f.local_key()}" for f in body.feature_texts]
+    if len(set(ids)) != len(ids):
+        raise ApiProblem(
+            422,
+            "duplicate_feature_texts",
+            "two feature texts share modality, kind, instance and time span; set `instance`",
+        )
+    return AssessOut(feature_ids=ids, assessment=rule_assessment(body.feature_texts, ids))

@@ -1,0 +1,162 @@
+"""Unpacking uploaded session bundles (zip or tar) without trusting the archive.
+
+Rejected: absolute names, '..', links and devices, too many entries, too many bytes once
+unpacked (counted while writing, not taken from headers) and suspicious compression ratios
+(zip bombs). The bundle is the folder holding manifest.json: the archive root or its one
+top-level folder.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tarfile
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path, PurePosixPath
+from typing import IO
+
+from api.http.config import ApiSettings
+from ingest.bundle import MANIFEST
+
+_CHUNK = 1 << 16
+
+
+class ArchiveError(ValueError):
+    """An upload that is not a safe bundle archive; the message says what is wrong."""
+
+
+class UnsupportedArchive(ArchiveError):
+    """Neither zip nor tar (HTTP 415)."""
+
+
+def _safe_name(name: str) -> PurePosixPath:
+    if "\x00" in name or "\\" in name:
+        raise ArchiveError(f"archive entry {name!r} has a forbidden character")
+    path = PurePosixPath(name)
+    if path.is_absolute() or ".." in path.parts or not path.parts:
+        raise ArchiveError(f"archive entry {name!r} would be written outside the bundle")
+    if len(path.parts) > 8 or len(name) > 255:
+        raise ArchiveError(f"archive entry {name!r} is nested too deeply or too long")
+    return path
+
+
+class _Budget:
+    def __init__(self, limits: ApiSettings) -> None:
+        self.limits = limits
+        self.total = 0
+        self.entries = 0
+
+    def entry(self) -> None:
+        self.entries += 1
+        if self.entries > self.limits.max_archive_entries:
+            raise ArchiveError(f"archive has more than {self.limits.max_archive_entries} entries")
+
+    def copy(self, src: IO[bytes], dst: Path) -> None:
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        with dst.open("xb") as out:
+            while chunk := src.read(_CHUNK):
+                self.total += len(chunk)
+                if self.total > self.limits.max_unpacked_bytes:
+                    raise ArchiveError(
+                        f"archive unpacks to more than {self.limits.max_unpacked_bytes} bytes"
+                    )
+                out.write(chunk)
+
+
+def _unzip(archive: Path, dest: Path, limits: ApiSettings) -> None:
+    budget = _Budget(limits)
+    with zipfile.ZipFile(archive) as zf:
+        for info in zf.infolist():
+            budget.entry()
+            rel = _safe_name(info.filename)
+            mode = (info.external_attr >> 16) & 0o170000
+            if mode and mode not in (0o100000, 0o040000):
+                raise ArchiveError(f"archive entry {info.filename!r} is a link or special file")
+            if info.is_dir():
+                (dest / rel).mkdir(parents=True, exist_ok=True)
+                continue
+            if info.flag_bits & 0x1:
+                raise ArchiveError(f"archive entry {info.filename!r} is encrypted")
+            ratio = info.file_size / max(info.compress_size, 1)
+            if info.file_size > 1 << 20 and ratio > limits.max_compression_ratio:
+                raise ArchiveError(
+                    f"archive entry {info.filename!r} compresses {ratio:.0f}:1 (zip bomb?)"
+                )
+            with zf.open(info) as src:
+                budget.copy(src, dest / rel)
+
+
+def _untar(archive: Path, dest: Path, limits: ApiSettings) -> None:
+    budget = _Budget(limits)
+    with tarfile.open(archive, mode="r:*") as tf:
+        for member in tf:
+            budget.entry()
+            rel = _safe_name(member.name)
+            if member.isdir():
+                (dest / rel).mkdir(parents=True, exist_ok=True)
+                continue
+            if not member.isfile():
+                raise ArchiveError(f"archive entry {member.name!r} is a link or special file")
+            src = tf.extractfile(member)
+            if src is None:
+                raise ArchiveError(f"archive entry {member.name!r} cannot be read")
+            with src:
+                budget.copy(src, dest / rel)
+
+
+def unpack_bundle(archive: Path, dest: Path, limits: ApiSettings) -> Path:
+    """Unpack `archive` into the new folder `dest`; returns the bundle folder inside it."""
+    dest.mkdir(parents=True, exist_ok=False, mode=0o700)
+    try:
+        if zipfile.is_zipfile(archive):
+            _unzip(archive, dest, limits)
+        elif _is_tar(archive):
+            _untar(archive, dest, limits)
+        else:
+            raise UnsupportedArchive("upload is neither a zip nor a tar archive of a bundle folder")
+        return _bundle_root(dest)
+    except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError) as exc:
+        shutil.rmtree(dest, ignore_errors=True)
+        raise ArchiveError(f"archive is damaged: {exc}") from exc
+    except BaseException:
+        shutil.rmtree(dest, ignore_errors=True)
+        raise
+
+
+def _is_tar(archive: Path) -> bool:
+    try:
+        return tarfile.is_tarfile(archive)
+    except (OSError, tarfile.TarError):
+        return False
+
+
+def _bundle_root(dest: Path) -> Path:
+    if (dest / MANIFEST).is_file():
+        return dest
+    children = [p for p in dest.iterdir() if not p.name.startswith(("__MACOSX", "."))]
+    if len(children) == 1 and children[0].is_dir() and (children[0] / MANIFEST).is_file():
+        return children[0]
+    raise ArchiveError(f"archive holds no {MANIFEST} at its root or in its single top-level folder")
+
+
+@contextmanager
+def spooled_copy(src: IO[bytes], dest: Path, max_bytes: int) -> Iterator[Path]:
+    """Copy an upload stream to `dest`, failing once it exceeds `max_bytes`."""
+    total = 0
+    try:
+        with dest.open("xb") as out:
+            while chunk := src.read(_CHUNK):
+                total += len(chunk)
+                if total > max_bytes:
+                    raise UploadTooLarge(max_bytes)
+                out.write(chunk)
+        yield dest
+    finally:
+        dest.unlink(missing_ok=True)
+
+
+class UploadTooLarge(ValueError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"upload is larger than the limit of {limit} bytes")
+        self.limit = limit

@@ -1,0 +1,273 @@
+"""Session video -> AU table, spotted micro-expression events and feature texts.
+
+One streaming pass: decode -> track the main face (detector every ~1 s) -> FaceMesh ->
+aligned key points -> AU intensities. Only compact per-frame numbers are kept (20 AU values),
+never frames, so memory stays small however long the session is. Spotting and event
+classification run on the AU series afterwards.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from ingest.video import au_defs
+from ingest.video import geometry as g
+from ingest.video.au_defs import AUS
+from ingest.video.aus import C_COLUMNS, R_COLUMNS, AUModel, get_au_model, presence
+from ingest.video.decode import iter_frames, probe
+from ingest.video.errors import VideoInputError
+from ingest.video.face import FaceTracker, Landmarker, aligned_face
+from ingest.video.spotting import Interval, SpotParams, spot
+from kg.feature_text import FeatureText
+
+SOURCE = "mindkg.ingest.video/0.1"
+RULES_CLASSIFIER = "au_rules_table1_v1"
+
+
+@runtime_checkable
+class MEClassifier(Protocol):
+    """A trained micro-expression classifier (e.g. the CNN+GCN) run on spotted windows only.
+
+    `crops` are aligned, equalised grayscale faces (T x H x W, uint8) from onset to offset.
+    Returns (me_class, emotion or None, confidence 0..1, representation vector).
+    """
+
+    name: str
+
+    def classify(self, crops: np.ndarray, apex_aus: dict[int, float]
+                 ) -> tuple[str, str | None, float, list[float]]: ...
+
+
+@dataclass
+class AUFrames:
+    """OpenFace-like per-frame table without pandas: `columns` name the columns of `data`."""
+
+    columns: list[str]
+    data: np.ndarray
+
+    def column(self, name: str) -> np.ndarray:
+        out: np.ndarray = self.data[:, self.columns.index(name)]
+        return out
+
+    def to_csv(self, path: Path) -> None:
+        with Path(path).open("w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(self.columns)
+            w.writerows(np.round(self.data, 4).tolist())
+
+
+@dataclass
+class MicroExpressionEvent:
+    onset_frame: int  # 0-based frame indices into the video
+    apex_frame: int
+    offset_frame: int
+    fps: float
+    confidence: float
+    region: str
+    me_class: str
+    emotion: str | None
+    classifier: str
+    apex_aus: dict[int, float]  # AU -> intensity above the sliding baseline at the apex (0-5)
+    dominant_aus: list[int]
+    representation: list[float]
+
+    @property
+    def onset_s(self) -> float:
+        return self.onset_frame / self.fps
+
+    @property
+    def apex_s(self) -> float:
+        return self.apex_frame / self.fps
+
+    @property
+    def offset_s(self) -> float:
+        return (self.offset_frame + 1) / self.fps
+
+
+@dataclass
+class VideoAnalysis:
+    video_path: Path
+    fps: float
+    n_frames: int
+    frames_with_face: int
+    au_frames: AUFrames
+    events: list[MicroExpressionEvent]
+    blinks: int
+    macro_events: int
+    feature_texts: list[FeatureText]
+    warnings: list[str] = field(default_factory=list)
+    components: dict[str, str] = field(default_factory=dict)
+    elapsed_s: float = 0.0
+
+    @property
+    def processing_fps(self) -> float:
+        return self.n_frames / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+
+def _ffill(x: np.ndarray) -> np.ndarray:
+    out = x.copy()
+    ok = ~np.isnan(out[:, 0])
+    if not ok.any():
+        return np.zeros_like(out)
+    first = int(np.argmax(ok))
+    out[:first] = out[first]
+    for i in range(first + 1, len(out)):
+        if not ok[i]:
+            out[i] = out[i - 1]
+    return out
+
+
+def window_crops(video_path: Path, onset: int, offset: int, size: int = 128) -> np.ndarray:
+    """Aligned grayscale face crops for frames onset..offset (second, short decode pass)."""
+    lm = Landmarker(static=False)
+    crops = []
+    try:
+        for frame in iter_frames(video_path, start=onset, stop=offset + 1):
+            pts = lm(frame)
+            if pts is not None:
+                crops.append(aligned_face(frame, pts, size=size))
+    finally:
+        lm.close()
+    if not crops:
+        raise VideoInputError(f"no face in frames {onset}-{offset} of {video_path}")
+    return np.stack(crops)
+
+
+def _event_from(iv: Interval, au_r: np.ndarray, fps: float, baseline_s: float) -> tuple[
+        dict[int, float], list[int]]:
+    half = int(baseline_s * fps / 2)
+    lo, hi = max(0, iv.onset - half), min(len(au_r), iv.offset + half + 1)
+    ctx = np.concatenate([au_r[lo:iv.onset], au_r[iv.offset + 1:hi]])
+    base = np.median(ctx, axis=0) if len(ctx) else np.zeros(len(AUS))
+    delta = np.clip(au_r[iv.apex] - base, 0.0, 5.0)
+    apex = {au: round(float(delta[k]), 3) for k, au in enumerate(AUS)}
+    top = max(apex.values()) if apex else 0.0
+    dom = sorted((au for au, v in apex.items() if v >= max(0.3, 0.35 * top)),
+                 key=lambda a: -apex[a])[:3]
+    return apex, dom
+
+
+def analyze_video(
+    video_path: Path,
+    *,
+    fps: float | None = None,
+    progress: bool = True,
+    au_model: str = "geometric",
+    me_classifier: MEClassifier | None = None,
+    baseline_s: float = 1.0,
+    redetect_s: float = 1.0,
+    spot_params: SpotParams | None = None,
+) -> VideoAnalysis:
+    """Analyse one session video; raise VideoInputError for unreadable files or no face."""
+    started = time.perf_counter()
+    video_path = Path(video_path)
+    info = probe(video_path, fps)
+    rate = info.fps
+    params = spot_params or SpotParams()
+    tracker = FaceTracker(redetect_every=max(1, round(rate * redetect_s)))
+    model: AUModel = get_au_model(au_model)
+    rows: list[np.ndarray] = []
+    aperture: list[float] = []
+    pending: list[tuple[int, np.ndarray, np.ndarray]] = []
+    need = max(1, round(rate * baseline_s))
+    nan_row = np.full(len(AUS), np.nan, np.float32)
+    frames = iter_frames(video_path)
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=info.frame_count or None, unit="frame", desc=video_path.name)
+    n = 0
+    try:
+        for n, frame in enumerate(frames, start=1):
+            res = tracker.step(frame, n - 1, rate)
+            if res.landmarks is None:
+                rows.append(nan_row)
+                aperture.append(np.nan)
+            else:
+                aperture.append(g.eye_aperture(res.landmarks))
+                kp = g.to_face(res.landmarks)
+                if model.ready():
+                    rows.append(model.predict(frame, res.landmarks, kp).astype(np.float32))
+                else:
+                    model.observe_neutral(frame, res.landmarks, kp)
+                    pending.append((len(rows), res.landmarks, kp))
+                    rows.append(nan_row)
+                    if len(pending) >= need:
+                        model.finish_baseline()
+                    if model.ready():
+                        for idx, lms, kps in pending:
+                            rows[idx] = model.predict(None, lms, kps).astype(np.float32)
+                        pending = []
+            if bar is not None:
+                bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
+        tracker.close()
+    if n == 0:
+        raise VideoInputError(f"video {video_path} has zero frames")
+    if tracker.frames_with_face == 0:
+        raise VideoInputError(
+            f"no face found in any of the {n} frames of {video_path.name} "
+            f"(detector: {tracker.detector.name}); check the camera framing and lighting"
+        )
+    if pending:
+        model.finish_baseline()
+        for idx, lms, kps in pending:
+            rows[idx] = model.predict(None, lms, kps).astype(np.float32)
+    au_r = np.stack(rows)
+    warnings = list(tracker.warnings)
+    coverage = tracker.frames_with_face / n
+    if coverage < 0.5:
+        warnings.append(f"face visible in only {coverage:.0%} of frames; results are partial")
+    filled = _ffill(au_r)
+    intervals = spot(filled, rate, params, aperture=np.asarray(aperture, dtype=np.float64))
+    events = []
+    for iv in intervals:
+        if iv.kind != "micro":
+            continue
+        apex, dom = _event_from(iv, filled, rate, params.baseline_s)
+        if me_classifier is not None:
+            crops = window_crops(video_path, iv.onset, iv.offset)
+            me_class, emotion, _conf, rep = me_classifier.classify(crops, apex)
+            name = me_classifier.name
+        else:
+            me_class, emotion, _margin = au_defs.classify_by_rules(apex)
+            rep = [round(apex[au] / 5.0, 4) for au in AUS]
+            name = RULES_CLASSIFIER
+        events.append(MicroExpressionEvent(
+            onset_frame=iv.onset, apex_frame=iv.apex, offset_frame=iv.offset, fps=rate,
+            confidence=round(iv.confidence, 3), region=iv.region, me_class=me_class,
+            emotion=emotion, classifier=name, apex_aus=apex, dominant_aus=dom,
+            representation=list(rep),
+        ))
+    c = presence(np.nan_to_num(au_r, nan=0.0))
+    t = np.arange(n, dtype=np.float32) / rate
+    success = (~np.isnan(au_r[:, 0])).astype(np.float32)
+    table = AUFrames(
+        columns=["frame", "timestamp", "success", *R_COLUMNS, *C_COLUMNS],
+        data=np.column_stack([np.arange(n, dtype=np.float32), t, success, au_r,
+                              c.astype(np.float32)]),
+    )
+    analysis = VideoAnalysis(
+        video_path=video_path, fps=rate, n_frames=n, frames_with_face=tracker.frames_with_face,
+        au_frames=table, events=events,
+        blinks=sum(iv.kind == "blink" for iv in intervals),
+        macro_events=sum(iv.kind == "macro" for iv in intervals),
+        feature_texts=[], warnings=warnings,
+        components={"detector": tracker.detector.name, "landmarks": tracker.landmarker.name,
+                    "au_model": model.name,
+                    "me_classifier": me_classifier.name if me_classifier else RULES_CLASSIFIER},
+    )
+    from ingest.video.texts import feature_texts
+
+    analysis.feature_texts = feature_texts(analysis)
+    analysis.elapsed_s = time.perf_counter() - started
+    return analysis

@@ -1,0 +1,192 @@
+"""Micro-expression spotting from AU-intensity motion against a sliding baseline, and the
+MEGC spotting evaluation (IoU >= 0.5 one-to-one matching, precision/recall/F1).
+
+Why AU-space motion: the intensities are already aligned (head motion removed) and grouped by
+facial region, so a blink (eyes only, AU43) can be told apart from a brow or mouth event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.ndimage import gaussian_filter1d, median_filter
+
+from ingest.video.au_defs import AUS
+
+ROI_AUS: dict[str, tuple[int, ...]] = {
+    "brows": (1, 2, 4),
+    "eyes": (5, 6, 7, 43),
+    "nose": (9, 10),
+    "mouth": (12, 14, 15, 17, 18, 20, 23, 24, 25, 26, 27),
+}
+ME_MIN_S, ME_MAX_S = 0.065, 0.5
+
+
+@dataclass(frozen=True)
+class SpotParams:
+    baseline_s: float = 1.5  # sliding median window: longer than any micro-expression
+    smooth_s: float = 0.02
+    settle_s: float = 0.1  # FaceMesh's first frames of a track are unsettled
+    high_z: float = 5.0  # peak must stand this many noise units above the baseline
+    low_frac: float = 0.08  # interval bounds where motion falls to this fraction of the peak
+    low_z: float = 1.5
+    merge_gap_s: float = 0.06
+    max_len_s: float = 0.6  # longer intervals are macro-expressions or posture changes
+    blink_ratio: float = 0.85  # eye aperture below this share of its baseline = a blink
+
+
+@dataclass(frozen=True)
+class Interval:
+    onset: int  # frame indices, 0-based, inclusive
+    apex: int
+    offset: int
+    score: float  # peak z
+    confidence: float
+    region: str
+    kind: str  # "micro", "blink" or "macro"
+
+
+def motion_signal(au_r: np.ndarray, fps: float, params: SpotParams = SpotParams()
+                  ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """(combined z-score per frame, per-region z (T x R), region names)."""
+    x = np.nan_to_num(au_r.astype(np.float64), nan=0.0)
+    if len(x) == 0:
+        return np.zeros(0), np.zeros((0, len(ROI_AUS))), list(ROI_AUS)
+    sigma = max(params.smooth_s * fps, 0.5)
+    x = gaussian_filter1d(x, sigma, axis=0, mode="nearest")
+    # sliding median on a decimated copy keeps this cheap for hour-long recordings
+    step = max(1, int(fps / 30))
+    win = max(3, int(params.baseline_s * fps / step) | 1)
+    base_d = median_filter(x[::step], size=(win, 1), mode="nearest")
+    idx = np.minimum(np.arange(len(x)) // step, len(base_d) - 1)
+    dev = x - base_d[idx]
+    cols = {au: i for i, au in enumerate(AUS)}
+    names = list(ROI_AUS)
+    z = np.zeros((len(x), len(names)))
+    for r, name in enumerate(names):
+        d = np.linalg.norm(dev[:, [cols[a] for a in ROI_AUS[name]]], axis=1)
+        med = float(np.median(d))
+        mad = float(np.median(np.abs(d - med)))
+        scale = max(med + 3.0 * 1.4826 * mad, 0.05)  # 0.05 r-units floor: a perfectly still face
+        z[:, r] = d / scale
+    return z.max(axis=1), z, names
+
+
+def spot(au_r: np.ndarray, fps: float, params: SpotParams = SpotParams(),
+         aperture: np.ndarray | None = None) -> list[Interval]:
+    """Intervals where facial motion rises above and returns to the sliding baseline.
+
+    `aperture` (eye lid gap per frame, see geometry.eye_aperture) lets blinks, which shake
+    FaceMesh's whole mesh, be labelled as blinks instead of micro-expressions.
+    """
+    s, z, names = motion_signal(au_r, fps, params)
+    n = len(s)
+    out: list[Interval] = []
+    above = s >= params.high_z
+    above[: int(params.settle_s * fps)] = False
+    i = 0
+    while i < n:
+        if not above[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < n and above[j + 1]:
+            j += 1
+        apex = i + int(np.argmax(s[i : j + 1]))
+        peak = float(s[apex])
+        low = max(params.low_z, params.low_frac * peak)
+        on = apex
+        while on > 0 and s[on - 1] >= low and s[on - 1] <= s[on] + 0.5:
+            on -= 1
+        off = apex
+        while off + 1 < n and s[off + 1] >= low and s[off + 1] <= s[off] + 0.5:
+            off += 1
+        # extend while the motion keeps falling: onset/offset are where it meets the floor
+        while on > 0 and s[on - 1] < s[on] and s[on - 1] > params.low_z * 0.5:
+            on -= 1
+        while off + 1 < n and s[off + 1] < s[off] and s[off + 1] > params.low_z * 0.5:
+            off += 1
+        region = names[int(np.argmax(z[apex]))]
+        out.append(Interval(on, apex, off, peak, 0.0, region, "micro"))
+        i = max(j, off) + 1
+    merged: list[Interval] = []
+    gap = int(params.merge_gap_s * fps)
+    for iv in out:
+        if merged and iv.onset - merged[-1].offset <= gap:
+            prev = merged[-1]
+            best = prev if prev.score >= iv.score else iv
+            merged[-1] = Interval(prev.onset, best.apex, iv.offset, best.score, 0.0,
+                                  best.region, "micro")
+        else:
+            merged.append(iv)
+    result = []
+    eye_col = AUS.index(43)
+    ap_base = None
+    if aperture is not None and np.isfinite(aperture).any():
+        ap = np.where(np.isfinite(aperture), aperture, np.nanmedian(aperture))
+        ap_base = float(np.median(ap))
+    for iv in merged:
+        length = (iv.offset - iv.onset + 1) / fps
+        kind = "micro"
+        if length > params.max_len_s:
+            kind = "macro"
+        elif (ap_base is not None and float(ap[iv.onset : iv.offset + 1].min()) < (
+            params.blink_ratio * ap_base
+        )) or int(np.argmax(au_r[iv.apex])) == eye_col:
+            kind = "blink"
+        conf = float(np.clip(1.0 - np.exp(-(iv.score - params.high_z / 2) / params.high_z),
+                             0.05, 0.99))
+        result.append(Interval(iv.onset, iv.apex, iv.offset, iv.score, conf, iv.region, kind))
+    return result
+
+
+@dataclass(frozen=True)
+class SpotScore:
+    tp: int
+    fp: int
+    fn: int
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def __add__(self, other: SpotScore) -> SpotScore:
+        return SpotScore(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn)
+
+
+def interval_iou(a: tuple[int, int], b: tuple[int, int]) -> float:
+    """IoU of inclusive frame intervals, as in MEGC spotting."""
+    inter = min(a[1], b[1]) - max(a[0], b[0]) + 1
+    if inter <= 0:
+        return 0.0
+    return inter / ((a[1] - a[0] + 1) + (b[1] - b[0] + 1) - inter)
+
+
+def evaluate_spotting(pred: Sequence[tuple[int, int]], truth: Sequence[tuple[int, int]],
+                      iou_threshold: float = 0.5) -> SpotScore:
+    """MEGC: a prediction is a TP when IoU >= threshold with a not yet matched truth interval."""
+    used: set[int] = set()
+    tp = 0
+    for p in sorted(pred):
+        best, best_iou = -1, 0.0
+        for k, t in enumerate(truth):
+            if k in used:
+                continue
+            v = interval_iou(p, t)
+            if v > best_iou:
+                best, best_iou = k, v
+        if best >= 0 and best_iou >= iou_threshold:
+            used.add(best)
+            tp += 1
+    return SpotScore(tp=tp, fp=len(pred) - tp, fn=len(truth) - tp)

@@ -1,0 +1,124 @@
+"""Tokenisation for MindKG texts: jieba with a psychology user dictionary, plain English words.
+
+The user dictionary joins (a) curated clinical terms (data/lexicon/psychology_terms.txt), which
+are forced to stay whole, (b) sentiment-lexicon words missing from jieba's dictionary, added
+with a modest frequency so they compete instead of always winning, and (c) extra words the
+caller passes (graph labels), also forced whole. jieba is deterministic (DAG + Viterbi), and
+one tokenizer per set of extra words is built once per process; its prefix cache goes under
+$MINDKG_HOME/cache (or the system temp dir), never into the jieba package folder.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+
+import jieba
+
+from kg import lexicons
+from kg.settings import PROJECT_ROOT
+
+PSYCHOLOGY_TERMS = PROJECT_ROOT / "data" / "lexicon" / "psychology_terms.txt"
+# jieba frequency for lexicon words jieba lacks: about a rare dictionary word's count, so a
+# lexicon word is a candidate in the DAG without overriding common segmentations.
+LEXICON_WORD_FREQ = 20
+
+_ENGLISH = re.compile(r"[a-z0-9]+(?:[-'’.][a-z0-9]+)*")
+# Latin-script runs go to the English tokenizer, everything else to jieba.
+_LATIN_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.\-]*")
+_WORDLIKE = re.compile(r"[\w\u4e00-\u9fff]")
+_LOCK = threading.Lock()
+
+
+def english_tokens(text: str) -> list[str]:
+    """Lowercase English words and numbers (inner - ' . kept: self-harm, can't, 72.5, au4)."""
+    return _ENGLISH.findall(text.lower())
+
+
+def read_term_file(path: Path) -> list[str]:
+    """Terms one per line; '#' comments and blanks skipped."""
+    if not path.is_file():
+        raise FileNotFoundError(f"term list {path} is missing")
+    with path.open(encoding="utf-8") as handle:
+        lines = (line.strip() for line in handle)
+        return [line for line in lines if line and not line.startswith("#")]
+
+
+def _cache_dir() -> Path:
+    home = os.environ.get("MINDKG_HOME")
+    base = Path(home).expanduser() if home else Path(tempfile.gettempdir()) / "mindkg"
+    path = base / "cache" / "jieba"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+class PsychTokenizer:
+    """A private jieba.Tokenizer with MindKG's psychology user dictionary."""
+
+    def __init__(self, extra_words: Iterable[str] = ()) -> None:
+        jieba.setLogLevel(logging.WARNING)
+        tk = jieba.Tokenizer()
+        tk.tmp_dir = str(_cache_dir())
+        tk.initialize()
+        for word in lexicons.user_dictionary_words():
+            if word not in tk.FREQ or tk.FREQ[word] == 0:
+                tk.add_word(word, freq=LEXICON_WORD_FREQ)
+        self.forced_words: tuple[str, ...] = tuple(
+            sorted({*read_term_file(PSYCHOLOGY_TERMS), *_clean(extra_words)})
+        )
+        for word in self.forced_words:
+            tk.add_word(word)  # freq=None: jieba suggests a frequency that keeps it whole
+        self._tk = tk
+
+    def tokenize(self, text: str) -> list[str]:
+        """Tokens of `text`: Chinese words and lowercase English words; no punctuation/space."""
+        if not isinstance(text, str):
+            raise TypeError(f"text must be str, not {type(text).__name__}")
+        out: list[str] = []
+        start = 0
+        for match in _LATIN_RUN.finditer(text):
+            out.extend(self._cut(text[start : match.start()]))
+            out.extend(english_tokens(match.group()))
+            start = match.end()
+        out.extend(self._cut(text[start:]))
+        return out
+
+    def _cut(self, chunk: str) -> list[str]:
+        if not chunk.strip():
+            return []
+        with _LOCK:  # jieba's Tokenizer is not documented as thread-safe
+            pieces = list(self._tk.cut(chunk, HMM=True))
+        return [p.strip() for p in pieces if p.strip() and _WORDLIKE.search(p)]
+
+
+def _clean(words: Iterable[str]) -> set[str]:
+    out = set()
+    for word in words:
+        if not isinstance(word, str):
+            raise TypeError(f"extra words must be str, got {type(word).__name__}")
+        word = word.strip()
+        # jieba's dictionary format cannot hold spaces; English labels need no entry.
+        if word and " " not in word and not word.isascii():
+            out.add(word)
+    return out
+
+
+@cache
+def _tokenizer(extra: frozenset[str]) -> PsychTokenizer:
+    return PsychTokenizer(sorted(extra))
+
+
+def get_tokenizer(extra_words: Iterable[str] = ()) -> PsychTokenizer:
+    """The shared tokenizer for this set of extra words (built once per process)."""
+    return _tokenizer(frozenset(_clean(extra_words)))
+
+
+def tokenize(text: str, extra_words: Iterable[str] = ()) -> list[str]:
+    """Tokenise zh/en text with the psychology dictionary (plus `extra_words`)."""
+    return get_tokenizer(extra_words).tokenize(text)

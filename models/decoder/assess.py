@@ -1,0 +1,227 @@
+"""`assess()`: fusion -> graph beam search -> bilingual text with evidence (the public API)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from kg.feature_text import FeatureText
+from kg.session_records import Alignment, Assessment, EvidenceItem
+from kg.store.base import GraphStore
+from models.decoder.beam import Context, Hypothesis, Slot, beam_search
+from models.decoder.templates import realise, recommendation_candidates
+from models.fusion.core import fuse
+from models.fusion.graph import OntologyView, ontology_view
+from models.fusion.kg_fusion import feature_concepts
+from models.fusion.risk import channel_of
+from models.fusion.state import EMOTION_CONCEPT, EMOTIONS, LEVELS, RISKS, FusedState
+from models.fusion.weighted import FusionConfig
+from models.rule_assessment import DISCLAIMER
+
+METHOD = "graph-beam-v1"
+_EVIDENCE_PREFIXES = ("au:", "me_class:", "emotion:", "prosody:", "rate:", "polarity:",
+                      "symptom:", "scale_item:")
+_FLOOR = 1e-6
+
+
+@dataclass(frozen=True)
+class DecoderConfig:
+    fusion: FusionConfig = field(default_factory=FusionConfig)
+    detail_top_k: int = 3
+    detail_min_share: float = 0.3  # a specific emotion is named only above this KG share
+    max_evidence_per_modality: int = 5
+
+
+@dataclass
+class DecodeResult:
+    assessment: Assessment
+    state: FusedState
+    hypotheses: list[Hypothesis]
+    view: OntologyView
+
+
+def _log(p: float) -> float:
+    return math.log(max(float(p), _FLOOR))
+
+
+def _slots(state: FusedState, view: OntologyView, cfg: DecoderConfig) -> list[Slot]:
+    def emotion(_ctx: Context) -> list[tuple[str, float]]:
+        return [(EMOTION_CONCEPT[s], _log(p)) for s, p in zip(EMOTIONS, state.emotion, strict=True)
+                if view.has(EMOTION_CONCEPT[s])]
+
+    def detail(ctx: Context) -> list[tuple[str, float]]:
+        target = {ctx["emotion"]}
+        ranked = sorted(state.emotion_detail.items(), key=lambda kv: (-kv[1], kv[0]))
+        out = [(cid, _log(share)) for cid, share in ranked[: cfg.detail_top_k]
+               if share >= cfg.detail_min_share and cid not in target
+               and view.path(cid, target, max_hops=2) is not None]
+        return [*out, ("", _log(cfg.detail_min_share))]
+
+    def depression(_ctx: Context) -> list[tuple[str, float]]:
+        if state.depression is None:
+            return [("", 0.0)]
+        return [(f"severity:{lv}", _log(p)) for lv, p in zip(LEVELS, state.depression, strict=True)
+                if view.has(f"severity:{lv}")]
+
+    def risk(_ctx: Context) -> list[tuple[str, float]]:
+        allowed = RISKS[RISKS.index(state.risk):]  # never below the explicit floor
+        probs = np.array([state.risk_probs[RISKS.index(r)] for r in allowed])
+        probs = probs / probs.sum() if probs.sum() > 0 else np.full(len(allowed), 1 / len(allowed))
+        return [(f"risk:{r}", _log(p)) for r, p in zip(allowed, probs, strict=True)
+                if view.has(f"risk:{r}")]
+
+    def recommendation(ctx: Context) -> list[tuple[str, float]]:
+        level = ctx["depression"].split(":")[-1] if ctx["depression"] else "unknown"
+        return [(k, _log(p)) for k, p in recommendation_candidates(ctx["risk"][5:], level)]
+
+    return [Slot("emotion", emotion), Slot("detail", detail), Slot("depression", depression),
+            Slot("risk", risk), Slot("recommendation", recommendation)]
+
+
+def _evidence_concepts(
+    state: FusedState, features: Sequence[FeatureText], feature_ids: Sequence[str],
+    view: OntologyView, limit: int,
+) -> dict[str, list[tuple[str, str]]]:
+    """Per channel: (feature id, concept id) pairs worth naming, strongest concepts first."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for channel in ("video", "speech", "scales"):
+        if channel not in state.channels:
+            continue
+        seen: dict[str, tuple[float, str]] = {}
+        for f, fid in zip(features, feature_ids, strict=True):
+            if channel_of(f) != channel:
+                continue
+            for cid in feature_concepts(f):
+                ok = cid.startswith(_EVIDENCE_PREFIXES) or (
+                    cid.startswith("severity:") and cid.count(":") == 2)
+                if ok and view.has(cid):
+                    w, first = seen.get(cid, (0.0, fid))
+                    seen[cid] = (w + f.confidence, first)
+        ranked = sorted(seen.items(), key=lambda kv: (-kv[1][0], kv[0]))[:limit]
+        out[channel] = [(fid, cid) for cid, (_w, fid) in ranked]
+    return out
+
+
+def _support_items(
+    claim: str, target: str, extra: list[str], named: dict[str, list[tuple[str, str]]],
+    channels: list[str], state: FusedState, view: OntologyView, modality_of: Mapping[str, str],
+) -> list[EvidenceItem]:
+    """Evidence for one claim: feature -> concept -> ... -> target paths in the ontology."""
+    items: list[EvidenceItem] = []
+    for channel in channels:
+        for fid, cid in named.get(channel, []):
+            path = view.path(cid, {target}, max_hops=4)
+            if path:
+                items.append(EvidenceItem(claim=claim, modality=modality_of[fid], feature_ids=[fid],
+                                          concept_ids=list(dict.fromkeys([*path, *extra])),
+                                          path=[fid, *path]))
+    if not items:  # decided by channel values without an ontology path: say so in the path
+        for channel in channels:
+            fids = state.channels[channel].feature_ids
+            if fids:
+                items.append(EvidenceItem(claim=claim, modality=modality_of[fids[0]],
+                                          feature_ids=list(fids), concept_ids=[target, *extra],
+                                          path=[fids[0], target]))
+    return items
+
+
+def _build(
+    hyp: Hypothesis, state: FusedState, features: Sequence[FeatureText],
+    feature_ids: Sequence[str], view: OntologyView, cfg: DecoderConfig,
+) -> tuple[Assessment, list[str]]:
+    ctx = hyp.context
+    modality_of = {fid: f.modality for f, fid in zip(features, feature_ids, strict=True)}
+    named = _evidence_concepts(state, features, feature_ids, view, cfg.max_evidence_per_modality)
+    emo_channels = [c for c, ch in state.channels.items() if ch.emotion is not None]
+    dep_channels = [c for c, ch in state.channels.items() if ch.depression is not None]
+    state_cid, detail, level_cid, risk_cid = ctx["emotion"], ctx["detail"], ctx["depression"], ctx["risk"]
+    evidence: list[EvidenceItem] = []
+    emo_claim = f"emotional_state:{state_cid.split(':')[1]}"
+    evidence += _support_items(emo_claim, detail or state_cid, [state_cid] if detail else [],
+                               named, emo_channels, state, view, modality_of)
+    if level_cid:
+        evidence += _support_items(f"depression_level:{level_cid.split(':')[1]}", level_cid, [],
+                                   named, dep_channels, state, view, modality_of)
+    risk_level = risk_cid.split(":")[1]
+    reasons: list[str] = []
+    for sig in state.risk_signals:
+        ordered = sorted(sig.concept_ids, key=lambda c: not c.startswith("scale_item:"))
+        path = next((p for c in ordered if (p := view.path(c, {risk_cid}, 2))), None)
+        evidence.append(EvidenceItem(
+            claim=f"suicide_risk:{risk_level}", modality=modality_of[sig.feature_id],
+            feature_ids=[sig.feature_id],
+            concept_ids=list(dict.fromkeys([*(c for c in sig.concept_ids if view.has(c)), risk_cid])),
+            path=[sig.feature_id, *(path or [risk_cid])]))
+        reasons.append(sig.reason)
+    if not state.risk_signals or risk_level != state.risk:
+        fids = [fid for f, fid in zip(features, feature_ids, strict=True) if f.kind == "scale_score"]
+        fids = fids or list(feature_ids)
+        evidence.append(EvidenceItem(claim=f"suicide_risk:{risk_level}", modality="fusion",
+                                     feature_ids=fids, concept_ids=[risk_cid],
+                                     path=[fids[0], risk_cid]))
+        if risk_level != "none" and not state.risk_signals:
+            reasons.append("fusion prior only")
+    for channel, pairs in named.items():
+        for fid, cid in pairs:
+            evidence.append(EvidenceItem(claim=f"observed:{channel}", modality=modality_of[fid],
+                                         feature_ids=[fid], concept_ids=[cid], path=[fid, cid]))
+    for channel in state.missing:
+        evidence.append(EvidenceItem(claim=f"modality_missing:{channel}", modality=channel))
+    text = realise(
+        view, state=state_cid, detail=detail or None, state_sources=emo_channels,
+        level=level_cid or None, level_sources=dep_channels, risk=risk_cid,
+        risk_reasons=reasons, evidence={c: [cid for _f, cid in p] for c, p in named.items()},
+        missing=state.missing, recommendation=ctx["recommendation"],
+    )
+    concepts = [c for c in (state_cid, detail, level_cid, risk_cid) if c]
+    concepts += [cid for pairs in named.values() for _f, cid in pairs if cid not in concepts]
+    level = level_cid.split(":")[1] if level_cid else "unknown"
+    assessment = Assessment(
+        text=text, depression_level=level, suicide_risk=risk_level,  # type: ignore[arg-type]
+        evidence=evidence, nbest=[], method="", disclaimer=DISCLAIMER,
+    )
+    return assessment, concepts
+
+
+def decode(
+    features: Sequence[FeatureText],
+    feature_ids: Sequence[str],
+    alignments: Sequence[Alignment],
+    store: GraphStore | None,
+    *,
+    beam_width: int = 5,
+    config: DecoderConfig | None = None,
+) -> DecodeResult:
+    """Like `assess` but also returns the fused state, hypotheses and graph view (for eval)."""
+    if not features:
+        raise ValueError("no feature texts to assess")
+    cfg = config or DecoderConfig()
+    view = ontology_view(store)
+    state = fuse(features, feature_ids, alignments, view, cfg.fusion)
+    hyps = beam_search(_slots(state, view, cfg), beam_width)
+    built = [_build(h, state, features, feature_ids, view, cfg) for h in hyps]
+    best = built[0][0]
+    best.nbest = [
+        {"rank": i + 1, "score": round(h.score, 6), "text": a.text.model_dump(), "concepts": c}
+        for i, (h, (a, c)) in enumerate(zip(hyps, built, strict=True))
+    ]
+    best.method = (f"{METHOD} (beam_width={beam_width}; fusion={state.method}; "
+                   f"missing={','.join(state.missing) or 'none'})")
+    return DecodeResult(best, state, hyps, view)
+
+
+def assess(
+    features: Sequence[FeatureText],
+    feature_ids: Sequence[str],
+    alignments: Sequence[Alignment],
+    store: GraphStore | None,
+    *,
+    beam_width: int = 5,
+    config: DecoderConfig | None = None,
+) -> Assessment:
+    """Decode the assessment. Without a store the curated ontology stands in (named in method)."""
+    return decode(features, feature_ids, alignments, store, beam_width=beam_width,
+                  config=config).assessment

@@ -1,0 +1,68 @@
+"""Decision-level fusion: P = a*P_video + b*P_audio (paper 004: a=0.6, b=0.4), plus scales.
+
+Paper 004 fuses two classifiers; MindKG has a third, structurally different channel (scales
+answer about depression directly). It is combined *after* the affective pair, as a separate
+channel with its own weight per target, so the 0.6/0.4 ratio of the paper is kept intact:
+P = (1 - w_s) * (a*P_video + b*P_speech)/(a+b over present) + w_s * P_scales.
+A missing channel drops out and the remaining weights are renormalised (and reported).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from models.fusion.state import ChannelOutput, normalise
+
+
+@dataclass(frozen=True)
+class FusionConfig:
+    video_weight: float = 0.6
+    audio_weight: float = 0.4
+    scales_weight_depression: float = 0.6
+    scales_weight_emotion: float = 0.15
+    kg_weight: float = 0.3  # share of the KG-propagation opinion in the final distributions
+    damping: float = 0.6  # spreading activation: share passed on per hop
+    hops: int = 3
+
+    def __post_init__(self) -> None:
+        for name in ("video_weight", "audio_weight"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0")
+        for name in ("scales_weight_depression", "scales_weight_emotion", "kg_weight", "damping"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)}")
+        if self.hops < 1:
+            raise ValueError("hops must be >= 1")
+
+
+def _pick(channels: dict[str, ChannelOutput], target: str) -> dict[str, np.ndarray]:
+    out: dict[str, np.ndarray] = {}
+    for name, ch in channels.items():
+        p = getattr(ch, target)
+        if p is not None:
+            out[name] = p
+    return out
+
+
+def weighted_fusion(
+    channels: dict[str, ChannelOutput], target: str, config: FusionConfig
+) -> np.ndarray | None:
+    """Fused distribution for `target` ('emotion' or 'depression'); None if no channel has one."""
+    present = _pick(channels, target)
+    if not present:
+        return None
+    affect_w = {"video": config.video_weight, "speech": config.audio_weight}
+    affect = [(affect_w[n], p) for n, p in present.items() if n in affect_w and affect_w[n] > 0]
+    total = sum(w for w, _ in affect)
+    affect_p = (
+        normalise(np.sum([w * p for w, p in affect], axis=0) / total) if total > 0 else None
+    )
+    scales_p = present.get("scales")
+    ws = config.scales_weight_depression if target == "depression" else config.scales_weight_emotion
+    if affect_p is None:
+        return scales_p
+    if scales_p is None:
+        return affect_p
+    return normalise((1.0 - ws) * affect_p + ws * scales_p)

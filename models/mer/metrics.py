@@ -1,0 +1,65 @@
+"""MEGC recognition metrics on pooled LOSO predictions, and the confusion-matrix figure.
+
+UF1 = mean over classes of 2TP / (2TP + FP + FN); UAR = mean over classes of TP / N_c.
+A class with no true and no predicted sample is left out of both means (it says nothing
+about the model); one with true samples that is never predicted counts as 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+
+def confusion(y_true: Sequence[int], y_pred: Sequence[int], n_classes: int) -> np.ndarray:
+    """(C, C) counts, rows = true class, columns = predicted class."""
+    m = np.zeros((n_classes, n_classes), dtype=np.int64)
+    for t, p in zip(y_true, y_pred, strict=True):
+        m[t, p] += 1
+    return m
+
+
+def uf1(y_true: Sequence[int], y_pred: Sequence[int], n_classes: int) -> float:
+    """Unweighted F1 (MEGC): macro F1 over classes present in truth or predictions."""
+    m = confusion(y_true, y_pred, n_classes)
+    scores = []
+    for c in range(n_classes):
+        tp, fp, fn = m[c, c], m[:, c].sum() - m[c, c], m[c, :].sum() - m[c, c]
+        if tp + fp + fn:
+            scores.append(2 * tp / (2 * tp + fp + fn))
+    return float(np.mean(scores)) if scores else 0.0
+
+
+def uar(y_true: Sequence[int], y_pred: Sequence[int], n_classes: int) -> float:
+    """Unweighted average recall (MEGC): mean per-class recall over classes with samples."""
+    m = confusion(y_true, y_pred, n_classes)
+    recalls = [m[c, c] / m[c].sum() for c in range(n_classes) if m[c].sum()]
+    return float(np.mean(recalls)) if recalls else 0.0
+
+
+def save_confusion_png(matrix: np.ndarray, labels: Sequence[str], path: Path, title: str) -> Path:
+    """Write the confusion matrix as a PNG (matplotlib, no display needed)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(1.2 * len(labels) + 2, 1.2 * len(labels) + 1.5))
+    ax.imshow(matrix, cmap="Blues")
+    ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right")
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(title, fontsize=9)
+    top = matrix.max() if matrix.size else 0
+    for i in range(matrix.shape[0]):
+        for j in range(matrix.shape[1]):
+            color = "white" if top and matrix[i, j] > top / 2 else "black"
+            ax.text(j, i, str(matrix[i, j]), ha="center", va="center", color=color)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path

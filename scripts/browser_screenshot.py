@@ -1,0 +1,89 @@
+"""Headless-Chromium screenshot of Neo4j Browser on the project's server running a saved query.
+
+Proves what a psychologist sees: connect with the configured credentials (MindKG's style and
+guide load on connect), set the student parameter, run a saved query from cypher/queries/,
+and save the page as a PNG. Needs Debian's chromium and the `playwright` package (no browser
+download: it drives /usr/bin/chromium).
+
+    MINDKG_NEO4J_PASSWORD=... python scripts/browser_screenshot.py --student stu_... \
+        --query 02_student_graph.cypher --out docs/img/browser-student-graph.png
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+import urllib.parse
+from pathlib import Path
+
+from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from kg.cypher_files import CYPHER_DIR
+from kg.settings import load_settings
+
+CHROMIUM_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def _query_text(name: str) -> str:
+    lines = (CYPHER_DIR / "queries" / name).read_text(encoding="utf-8").splitlines()
+    return "\n".join(ln for ln in lines if not ln.startswith("//")).strip().rstrip(";")
+
+
+def _run_in_editor(page: Page, command: str) -> None:
+    editor = page.locator("[data-testid='activeEditor'] textarea, .monaco-editor textarea").first
+    editor.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.insert_text(command)
+    page.keyboard.press("Control+Enter")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--student", required=True, help="student pseudonym (stu_...)")
+    parser.add_argument("--query", default="02_student_graph.cypher")
+    parser.add_argument("--out", type=Path, default=Path("docs/img/browser-student-graph.png"))
+    parser.add_argument("--guide-out", type=Path, default=None, help="also save the guide shown on connect")
+    parser.add_argument("--chromium", default=os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+    args = parser.parse_args()
+
+    settings = load_settings()
+    http = f"http://localhost:{settings.neo4j_http_port}"
+    bolt = f"bolt://localhost:{settings.neo4j_bolt_port}"
+    url = f"{http}/browser/?" + urllib.parse.urlencode({"dbms": bolt})
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        page.goto(url, wait_until="networkidle")
+        auth = page.locator("[data-testid='authenticationMethod']")
+        auth.select_option("NO_AUTH")  # re-selecting NATIVE reveals the user/password fields
+        auth.select_option("NATIVE")
+        page.locator("[data-testid='username']").fill(settings.neo4j_user)
+        page.locator("[data-testid='password']").fill(settings.neo4j_password_value())
+        page.locator("[data-testid='connect']").click()
+        page.wait_for_selector("text=/Connected to Neo4j|You are connected/", timeout=30_000)
+        time.sleep(3)  # post_connect_cmd: MindKG style + guide
+        if args.guide_out is not None:
+            page.wait_for_selector("text=MindKG for psychologists", timeout=30_000)
+            page.screenshot(path=str(args.guide_out))
+        _run_in_editor(page, f":param student => '{args.student}'")
+        time.sleep(1.5)
+        _run_in_editor(page, _query_text(args.query))
+        try:  # graph results render as SVG nodes; tabular ones as a table
+            page.wait_for_selector("svg g.node", timeout=15_000)
+        except PlaywrightTimeout:
+            page.wait_for_selector("table, [data-testid='frameContents']", timeout=15_000)
+        time.sleep(4)  # let the force layout settle
+        page.screenshot(path=str(args.out))
+        browser.close()
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+"""End to end over real HTTP: `mindkg serve` in a subprocess, httpx as the client."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import httpx
+from typer.testing import CliRunner
+
+from api.cli_server import server_app
+from tests.api.conftest import SAMPLES, Server, make_keys, seed_concepts, zip_bundle
+from kg.settings import Settings
+
+
+def _wait(client: httpx.Client, job_id: str, until: set[str], timeout: float = 30) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        job = client.get(f"/v1/jobs/{job_id}").raise_for_status().json()
+        if job["status"] in until:
+            return job  # type: ignore[no-any-return]
+        assert time.monotonic() < deadline, f"job stuck: {job}"
+        time.sleep(0.05)
+
+
+def test_upload_poll_and_get_assessment(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    seed_concepts(Settings(home=home))
+    keys = make_keys(home)
+    server = Server(home).start()
+    try:
+        with httpx.Client(base_url=server.url, headers=keys.header("psychologist")) as client:
+            reply = client.post(
+                "/v1/sessions", files={"bundle": ("zh_w01_moderate.zip", zip_bundle())}
+            )
+            assert reply.status_code == 202, reply.text
+            job = _wait(client, reply.json()["id"], {"done", "failed", "cancelled"})
+            assert job["status"] == "done", job
+            assert job["progress"] == 1.0
+            result = client.get(job["links"]["result"]).raise_for_status().json()
+        assert result["student"].startswith("stu_")
+        assert "demo-student-001" not in reply.text + str(result)
+        assert result["assessment"]["depression_level"] == "moderate"
+        assert result["assessment"]["suicide_risk"] == "none"
+        assert {f["instance"] for f in result["feature_texts"]} == {"SDS", "PHQ9", "HAMD17"}
+        assert result["written"] is True
+        assert result["alignments"], "sample concepts were seeded, so alignments exist"
+        # Raw media are gone after the analysis (MINDKG_RETAIN_MEDIA is not set).
+        assert list((home / "api" / "uploads").iterdir()) == []
+
+        # The CLI does the same against the running server.
+        run = CliRunner().invoke(
+            server_app,
+            ["submit", str(SAMPLES / "zh_w02_worse"), "--url", server.url, "--key", keys.app],
+        )
+        assert run.exit_code == 0, run.output
+        assert '"session": "w02"' in run.stdout
+    finally:
+        server.stop()
+
+
+def test_killing_the_api_mid_job_loses_no_job(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    keys = make_keys(home)
+    # Each pipeline step pauses 0.4 s (MINDKG_JOB_STEP_DELAY_S, a testing knob) so the kill
+    # lands while the job is 'running'.
+    first = Server(home, MINDKG_JOB_STEP_DELAY_S="0.4").start()
+    headers = keys.header("psychologist")
+    try:
+        with httpx.Client(base_url=first.url, headers=headers) as client:
+            running = client.post("/v1/sessions", files={"bundle": ("a.zip", zip_bundle())})
+            queued = client.post(
+                "/v1/sessions", files={"bundle": ("b.zip", zip_bundle("zh_w02_worse"))}
+            )
+            assert running.status_code == queued.status_code == 202
+            job = _wait(client, running.json()["id"], {"running"}, timeout=15)
+            assert job["status"] == "running"
+            first.kill()
+    finally:
+        first.kill()
+    second = Server(home).start()
+    try:
+        with httpx.Client(base_url=second.url, headers=headers) as client:
+            for reply in (running, queued):
+                job = _wait(client, reply.json()["id"], {"done", "failed", "cancelled"})
+                assert job["status"] == "done", job
+            resumed = client.get(f"/v1/jobs/{running.json()['id']}").json()
+            assert resumed["attempts"] == 2, "the interrupted job ran again after the restart"
+    finally:
+        second.stop()
