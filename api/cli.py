@@ -27,7 +27,9 @@ neo4j_app = typer.Typer(
 )
 kg_app = typer.Typer(help="Knowledge graph: seed, statistics, polarity.", no_args_is_help=True)
 app.add_typer(neo4j_app, name="neo4j")
+align_app = typer.Typer(help="Entity alignment for researchers: evaluate, explore, export, plot.", no_args_is_help=True)
 app.add_typer(kg_app, name="kg")
+app.add_typer(align_app, name="align")
 
 err = Console(stderr=True)
 out = Console()
@@ -48,11 +50,12 @@ def handles_errors(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from api.auth.purpose import PurposeNotDeclared
         from kg.neo4j_server import Neo4jServerError
 
         try:
             return fn(*args, **kwargs)
-        except ConfigError as exc:
+        except (ConfigError, PurposeNotDeclared) as exc:
             _fail(EXIT_INPUT, f"configuration: {exc}")
         except StoreUnavailable as exc:
             _fail(EXIT_STORE, f"graph store unavailable: {exc}")
@@ -69,6 +72,15 @@ def handles_errors(fn: F) -> F:
 
 def _settings() -> Settings:
     return load_settings()
+
+
+def _require_purpose() -> None:
+    """Emotion inference runs only for a declared purpose (docs/privacy.md)."""
+    import os
+
+    from api.auth.purpose import require_purpose
+
+    require_purpose(os.environ.get("MINDKG_PURPOSE"))
 
 
 def _store(settings: Settings) -> GraphStore:
@@ -90,6 +102,7 @@ def analyze(
     """Analyse a session bundle end to end, print the assessment, and ingest it."""
     from api.pipeline import analyze_bundle
 
+    _require_purpose()
     settings = _settings()
     with _store(settings) as store:
         result = analyze_bundle(
@@ -127,6 +140,7 @@ def ingest(
     """Write a bundle's student, session and feature texts to the configured store (idempotent)."""
     from api.pipeline import analyze_bundle
 
+    _require_purpose()
     settings = _settings()
     with _store(settings) as store:
         result = analyze_bundle(bundle, settings, store, write=True)
@@ -241,6 +255,109 @@ def _print_counts(title: str, counts: dict[str, int]) -> None:
     out.print(table)
 
 
+@kg_app.command("embed")
+@handles_errors
+def kg_embed() -> None:
+    """Build (or load the cached) joint node2vec + Word2Vec space of the current graph."""
+    from kg.align.service import load_aligner
+
+    settings = _settings()
+    with _store(settings) as store:
+        aligner = load_aligner(store, settings, progress=lambda m: err.print(f"[dim]· {m}[/]"))
+    space = aligner.space
+    out.print(f"joint space: {len(space.concepts)} concepts, dim {space.words.dim}, "
+              f"vocabulary {len(space.words.key_to_index)}; model in {space.model_dir}")
+
+
+@align_app.command("eval")
+@handles_errors
+def align_eval(
+    gold: Annotated[Path, typer.Argument(help="TSV rows phrase<TAB>concept (id or exact zh/en label)")],
+    details: Annotated[Path | None, typer.Option(help="write each row's rank and top 10 as CSV")] = None,
+) -> None:
+    """Hits@1/5/10 and MRR of the aligner on a gold set (OpenEA conventions)."""
+    import csv
+
+    from kg.align.gold import evaluate, read_gold, resolve_concepts
+    from kg.align.service import load_aligner
+
+    settings = _settings()
+    with _store(settings) as store:
+        aligner = load_aligner(store, settings, progress=lambda m: err.print(f"[dim]· {m}[/]"))
+        labels = {}
+        for c in aligner.concepts:
+            labels.setdefault(c.id, c.id)
+            for name in c.names[:2]:
+                labels.setdefault(name, c.id)
+        rows = resolve_concepts(read_gold(gold), labels)
+        metrics, rows_out = evaluate(rows, lambda p: aligner.rank_ids(p, top_k=10))
+    table = Table(title=f"alignment on {gold.name}")
+    for col in ("subset", "n", "Hits@1", "Hits@5", "Hits@10", "MRR"):
+        table.add_column(col)
+    for name, m in metrics.items():
+        table.add_row(name, str(m.n), *(f"{m.hits[k]:.3f}" for k in (1, 5, 10)), f"{m.mrr:.3f}")
+    out.print(table)
+    if details is not None:
+        with details.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["line", "phrase", "gold", "rank", "top10"])
+            for row, rank, top in rows_out:
+                writer.writerow([row.line, row.phrase, row.concept, rank or "", " ".join(top)])
+        out.print(f"details written to {details}")
+
+
+@align_app.command("explore")
+@handles_errors
+def align_explore(
+    session: Annotated[str, typer.Argument(help="session key: <student pseudonym>/<session id>")],
+    csv_out: Annotated[Path | None, typer.Option("--csv", help="export the alignments as CSV")] = None,
+) -> None:
+    """List a session's feature texts with their ALIGNED_TO concepts and scores."""
+    import csv
+
+    settings = _settings()
+    rows: list[list[str]] = []
+    with _store(settings) as store:
+        if store.get_node("Session", session) is None:
+            raise ValueError(f"no session {session!r} in the {store.backend} store")
+        for fe in store.edges("Session", session, "HAS_FEATURE"):
+            feature = store.get_node("FeatureText", fe.dst_key)
+            text = str(feature.props.get("text_zh", "")) if feature else ""
+            for al in store.edges("FeatureText", fe.dst_key, "ALIGNED_TO"):
+                concept = store.get_node("Concept", al.dst_key)
+                name = str(concept.props.get("name_zh", "")) if concept else ""
+                rows.append([fe.dst_key, text, al.dst_key, name, str(al.props.get("method", "")),
+                             str(al.props.get("rank", "")), f"{float(al.props.get('score', 0)):.3f}"])
+    header = ["feature", "text", "concept", "concept name", "method", "rank", "score"]
+    table = Table(title=f"alignments of {session}")
+    for col in header[1:]:
+        table.add_column(col)
+    for r in rows:
+        table.add_row(*r[1:])
+    out.print(table)
+    if csv_out is not None:
+        with csv_out.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            writer.writerows(rows)
+        out.print(f"{len(rows)} alignments exported to {csv_out}")
+
+
+@align_app.command("plot")
+@handles_errors
+def align_plot(
+    out_png: Annotated[Path, typer.Option("--out", help="PNG file")] = Path("joint-space.png"),
+) -> None:
+    """t-SNE picture of the joint space, coloured by concept type."""
+    from kg.align.plot import plot_joint_space
+    from kg.align.service import load_aligner
+
+    settings = _settings()
+    with _store(settings) as store:
+        aligner = load_aligner(store, settings, progress=lambda m: err.print(f"[dim]· {m}[/]"))
+    out.print(f"wrote {plot_joint_space(aligner.space, out_png)}")
+
+
 @app.command("config")
 @handles_errors
 def show_config() -> None:
@@ -249,6 +366,16 @@ def show_config() -> None:
     data = json.loads(settings.model_dump_json())
     data["store_backend"] = settings.store_backend
     out.print_json(json.dumps(data))
+
+
+def _register_optional_apps() -> None:
+    from api.cli_server import keys_app, server_app
+
+    app.add_typer(server_app)  # serve, worker, submit, audit, timeline, trend
+    app.add_typer(keys_app, name="keys")
+
+
+_register_optional_apps()
 
 
 def main() -> None:

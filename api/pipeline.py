@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.alignment import align_features, existing_concepts
+from kg.align.cross_modal import CrossModalLink
 from api.recognizers import run_recognizers
 from ingest.bundle import SessionBundle, read_bundle
 from kg.feature_text import FeatureText
@@ -42,6 +43,7 @@ class AnalysisResult(BaseModel):
     synthetic: bool
     feature_texts: list[FeatureTextOut]
     alignments: list[Alignment]
+    cross_modal: list[CrossModalLink] = Field(default_factory=list)
     assessment: Assessment | None
     modalities_used: list[str]
     modalities_missing: list[str]
@@ -57,6 +59,7 @@ def analyze_session(
     store: GraphStore | None,
     *,
     write: bool = True,
+    semantic: bool = True,
     progress: Progress | None = None,
 ) -> AnalysisResult:
     say = progress or (lambda _msg: None)
@@ -68,7 +71,9 @@ def analyze_session(
     if len(set(feature_ids)) != len(feature_ids):
         raise ValueError("two feature texts share a key; recognizers must set distinct `instance`s")
     say("aligning feature texts to the knowledge graph")
-    alignments, align_warnings = align_features(features, feature_ids, store)
+    alignments, cross_modal, align_warnings = align_features(
+        features, feature_ids, store, settings, semantic=semantic, progress=say
+    )
     assessment = rule_assessment(features, feature_ids) if features else None
     if assessment is not None:
         # Evidence may only point at what the graph holds: drop concept ids it lacks.
@@ -89,6 +94,7 @@ def analyze_session(
             for f, fid in zip(features, feature_ids, strict=True)
         ],
         alignments=alignments,
+        cross_modal=cross_modal,
         assessment=assessment,
         modalities_used=recognized.modalities_used,
         modalities_missing=recognized.modalities_missing,
@@ -106,6 +112,7 @@ def analyze_session(
             alignments=alignments,
             assessment=assessment,
             synthetic=bundle.synthetic,
+            cross_modal=cross_modal,
         )
         stats = store.write(nodes, edges, replace_features_of=keys.session_key)
         result.written = True
@@ -123,6 +130,9 @@ def analyze_bundle(
     store: GraphStore | None,
     *,
     write: bool = True,
+    semantic: bool = True,
     progress: Progress | None = None,
 ) -> AnalysisResult:
-    return analyze_session(read_bundle(path), settings, store, write=write, progress=progress)
+    return analyze_session(
+        read_bundle(path), settings, store, write=write, semantic=semantic, progress=progress
+    )

@@ -56,7 +56,7 @@ RELATIONSHIP_TYPES: frozenset[str] = frozenset(
         "HAS_SESSION",  # Student -> Session
         "HAS_FEATURE",  # Session -> FeatureText
         "ALIGNED_TO",  # FeatureText -> Concept {score, method, rank}
-        "CROSS_MODAL",  # Concept -> Concept, agreement between modalities of one session
+        "CROSS_MODAL",  # FeatureText -> FeatureText of one session, modalities that agree
         "HAS_ASSESSMENT",  # Session -> Assessment
         "EVIDENCE_FOR",  # FeatureText|Concept -> Assessment {claim}
         "FROM_SOURCE",  # Concept -> Source (provenance)

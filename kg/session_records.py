@@ -7,6 +7,7 @@ assessment do. One session becomes one list of nodes and edges, written in one t
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
 
@@ -78,6 +79,7 @@ def session_graph(
     alignments: list[Alignment],
     assessment: Assessment | None,
     synthetic: bool,
+    cross_modal: Sequence[Any] = (),
 ) -> tuple[list[Node], list[Edge]]:
     """Nodes and edges for one analysed session; concepts must already be in the graph."""
     session_key = keys.session_key
@@ -128,6 +130,13 @@ def session_graph(
                 CONCEPT,
                 al.concept_id,
                 {"score": al.score, "method": al.method, "rank": al.rank},
+            )
+        )
+    for link in cross_modal:
+        edges.append(
+            Edge(
+                "CROSS_MODAL", FEATURE_TEXT, link.feature_a, FEATURE_TEXT, link.feature_b,
+                {"valence": link.valence, "concepts_a": link.concepts_a, "concepts_b": link.concepts_b},
             )
         )
     if assessment is not None:

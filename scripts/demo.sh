@@ -6,5 +6,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export MINDKG_HOME=${MINDKG_HOME:-$PWD/.mindkg}
 unset MINDKG_NEO4J_URI
+# Emotion inference needs a declared purpose of processing (docs/privacy.md).
+export MINDKG_PURPOSE=${MINDKG_PURPOSE:-counseling}
 .venv/bin/mindkg kg seed
 .venv/bin/mindkg analyze "${1:-samples/sessions/zh_w01_moderate}"

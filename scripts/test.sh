@@ -11,6 +11,8 @@ export MINDKG_NEO4J_HTTP_PORT=${MINDKG_TEST_HTTP_PORT:-17474}
 rm -rf "$MINDKG_HOME/neo4j/data"   # a fresh database, so the fresh password takes effect
 export MINDKG_NEO4J_PASSWORD="t-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 unset MINDKG_NEO4J_URI
+# Emotion inference needs a declared purpose of processing (docs/privacy.md).
+export MINDKG_PURPOSE=${MINDKG_PURPOSE:-counseling}
 
 .venv/bin/mindkg neo4j start
 trap '.venv/bin/mindkg neo4j stop >/dev/null 2>&1 || true' EXIT

@@ -173,6 +173,19 @@ class AuthDB:
                 "INSERT OR IGNORE INTO student_centers VALUES (?,?,?)", (student, center, _now())
             )
 
+    def students_of(self, center: str | None) -> list[str]:
+        """Pseudonyms bound to `center` (all bound students when None)."""
+        sql = "SELECT DISTINCT student FROM student_centers"
+        params: tuple[str, ...] = ()
+        if center is not None:
+            sql, params = sql + " WHERE center=?", (center,)
+        with self._lock:
+            return sorted(r[0] for r in self._conn.execute(sql, params).fetchall())
+
+    def unbind_student(self, student: str) -> None:
+        with self._lock:
+            self._conn.execute("DELETE FROM student_centers WHERE student=?", (student,))
+
     def student_in_center(self, student: str, center: str) -> bool:
         with self._lock:
             row = self._conn.execute(

@@ -72,8 +72,8 @@ def create_app(settings: Settings | None = None, api: ApiSettings | None = None)
             graph.reset()
         st = AppState(cfg, api_settings, auth, job_store, graph, runner, _load_models())
         app.state.mindkg = st
-        runner.start(api_settings.workers)
         try:
+            runner.start(api_settings.workers)
             yield
         finally:
             runner.stop()

@@ -61,6 +61,28 @@ class SessionOut(BaseModel):
     suicide_risk: str | None
 
 
+class StudentOut(BaseModel):
+    student: str = Field(description="pseudonym")
+    sessions: int
+    last_session_at: str | None
+
+
+class LookupIn(BaseModel):
+    """The center's own student id, sent in a body so it stays out of URLs and access logs."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    local_id: str = Field(
+        min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
+    )
+
+
+class ErasureOut(BaseModel):
+    student: str
+    graph_nodes_removed: int
+    job_results_erased: int
+
+
 class GraphNodeOut(BaseModel):
     id: str
     labels: list[str]

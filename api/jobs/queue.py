@@ -10,6 +10,7 @@ import threading
 from typing import Protocol
 
 from api.jobs.store import Job, JobStore
+from kg.settings import ConfigError
 
 REDIS_QUEUE = "mindkg:jobs:queued"
 REDIS_PROCESSING = "mindkg:jobs:processing"
@@ -67,8 +68,11 @@ class RedisQueue:
         import redis
 
         self.store = store
-        self.client = redis.Redis.from_url(url, socket_timeout=10, decode_responses=True)
-        self.client.ping()
+        try:
+            self.client = redis.Redis.from_url(url, socket_timeout=10, decode_responses=True)
+            self.client.ping()
+        except (redis.RedisError, ValueError) as exc:
+            raise ConfigError(f"MINDKG_REDIS_URL: cannot use Redis at {url}: {exc}") from exc
 
     def push(self, job_id: str) -> None:
         self.client.lpush(REDIS_QUEUE, job_id)

@@ -7,7 +7,9 @@ nothing in the graph. Uploaded media are deleted when a job ends unless retentio
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
 import shutil
 import threading
 import time
@@ -21,7 +23,7 @@ from api.jobs.store import Job, JobStore, heartbeat
 from api.pipeline import analyze_session
 from ingest.bundle import read_bundle
 from kg.pseudonym import load_or_create_key, pseudonymize
-from kg.settings import Settings
+from kg.settings import ConfigError, Settings
 from kg.store.base import StoreError, StoreUnavailable
 from kg.store.factory import open_store
 
@@ -56,13 +58,22 @@ class Runner:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._current: dict[int, str] = {}
+        self._lock_fd: int | None = None
 
     # -- life cycle -------------------------------------------------------------------------
     def start(self, workers: int) -> list[str]:
-        """Re-queue orphaned jobs, then start `workers` threads; returns re-queued job ids."""
-        requeued = self.queue.recover(
-            self.api.job_lease_s, single_process=self.api.redis_url is None
-        )
+        """Re-queue orphaned jobs, then start `workers` threads; returns re-queued job ids.
+
+        Embedded mode allows one worker process per MINDKG_HOME (a file lock says which), so
+        that process may treat every 'running' job as orphaned. With Redis, only jobs whose
+        heartbeat is older than the lease are taken over.
+        """
+        requeued: list[str] = []
+        if self.api.redis_url:
+            requeued = self.queue.recover(self.api.job_lease_s, single_process=False)
+        elif workers:
+            self._take_embedded_lock()
+            requeued = self.queue.recover(self.api.job_lease_s, single_process=True)
         if requeued:
             log.warning("re-queued %d job(s) left running by a previous process", len(requeued))
         for n in range(workers):
@@ -80,6 +91,24 @@ class Runner:
         self.queue.close()
         for thread in self._threads:
             thread.join(timeout)
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # releases the flock
+            self._lock_fd = None
+
+    def _take_embedded_lock(self) -> None:
+        path = self.settings.home / "api" / "embedded-workers.lock"
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise ConfigError(
+                f"another MindKG process runs embedded job workers on {self.settings.home}; "
+                "set MINDKG_REDIS_URL to share jobs between processes, or start this one "
+                "with --workers 0"
+            ) from None
+        self._lock_fd = fd
 
     @property
     def alive(self) -> int:

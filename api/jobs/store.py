@@ -8,7 +8,9 @@ or processes sharing MINDKG_HOME) can never both run a job, and a crash leaves a
 from __future__ import annotations
 
 import json
+import os
 import secrets
+import socket
 import sqlite3
 import threading
 import time
@@ -41,7 +43,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     student TEXT,
     session TEXT,
     result_json TEXT,
-    error TEXT
+    error TEXT,
+    worker TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs(status, created_at);
 """
@@ -66,6 +69,7 @@ _COLUMNS = (
     "session",
     "result_json",
     "error",
+    "worker",
 )
 _SELECT = f"SELECT {','.join(_COLUMNS)} FROM jobs"
 
@@ -92,10 +96,15 @@ class Job:
     session: str | None
     result_json: str | None
     error: str | None
+    worker: str | None = None  # host:pid:thread of the last worker that claimed it
 
     @property
     def result(self) -> dict[str, Any] | None:
         return json.loads(self.result_json) if self.result_json else None
+
+
+def _worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
 
 
 def _now() -> str:
@@ -116,6 +125,7 @@ class JobStore:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.executescript(_SCHEMA)
         self._lock = threading.Lock()
+        path.chmod(0o600)  # results hold assessments of (pseudonymous) students
 
     def close(self) -> None:
         self._conn.close()
@@ -174,7 +184,7 @@ class JobStore:
         rows = self._exec("SELECT id FROM jobs WHERE status='queued' ORDER BY created_at")
         return [r[0] for r in rows.fetchall()]
 
-    def claim(self, job_id: str | None = None) -> Job | None:
+    def claim(self, job_id: str | None = None, *, worker: str = "") -> Job | None:
         """Move one queued job (the oldest, or `job_id`) to running; None if there is none."""
         now = _now()
         target = (
@@ -182,9 +192,11 @@ class JobStore:
             if job_id
             else "(SELECT id FROM jobs WHERE status='queued' ORDER BY created_at LIMIT 1)"
         )
-        params: tuple[Any, ...] = (now, now, time.time()) + ((job_id,) if job_id else ())
+        params: tuple[Any, ...] = (now, now, time.time(), worker or _worker_id()) + (
+            (job_id,) if job_id else ()
+        )
         row = self._exec(
-            "UPDATE jobs SET status='running', started_at=?, updated_at=?, heartbeat=?, "
+            "UPDATE jobs SET status='running', started_at=?, updated_at=?, heartbeat=?, worker=?, "
             f"attempts=attempts+1, progress=0.02, message='started' WHERE id={target} AND status='queued' "
             f"RETURNING {','.join(_COLUMNS)}",
             params,
@@ -252,3 +264,11 @@ def heartbeat(store: JobStore, job_id: str) -> None:
     store._exec(
         "UPDATE jobs SET heartbeat=? WHERE id=? AND status='running'", (time.time(), job_id)
     )
+
+
+def forget_student(store: JobStore, student: str) -> int:
+    """Erasure: drop stored results of a student's jobs (they hold the assessment)."""
+    cur = store._exec(
+        "UPDATE jobs SET result_json=NULL, message='result erased' WHERE student=?", (student,)
+    )
+    return cur.rowcount

@@ -29,6 +29,7 @@ _BASE_FILES = ("config.json", "tokenizer.json", "vocabulary.json")
 # itself flags them with a high no-speech probability and low token confidence.
 _NO_SPEECH_MAX = 0.5
 _LOGPROB_MIN = -0.8
+_SHORT_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,10 @@ def transcribe(model: Any, block: np.ndarray, offset_s: float, language: str) ->
         block,
         language=language,
         beam_size=5,
+        # One fallback step, not five: on short noisy tails the full ladder re-decodes six
+        # times and only ever yields the hallucinations filtered out below.
+        temperature=(0.0, 0.5),
+        without_timestamps=True,  # one pass per VAD chunk; words still get times
         word_timestamps=True,
         condition_on_previous_text=False,
         vad_filter=True,  # Silero VAD ONNX shipped inside the faster-whisper wheel
@@ -131,7 +136,9 @@ def transcribe(model: Any, block: np.ndarray, offset_s: float, language: str) ->
     )
     out: list[Segment] = []
     for seg in segments:
-        if seg.no_speech_prob > _NO_SPEECH_MAX and seg.avg_logprob < _LOGPROB_MIN:
+        if seg.no_speech_prob > _NO_SPEECH_MAX and (
+            seg.avg_logprob < _LOGPROB_MIN or seg.end - seg.start < _SHORT_S
+        ):
             continue
         text = seg.text.strip()
         if not text or text == ZH_PROMPT:

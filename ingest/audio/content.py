@@ -137,13 +137,14 @@ def polarity(text: str) -> tuple[dict[str, Any] | None, str | None]:
     except Exception as exc:  # a missing vector file etc.: content still has symptoms/risk
         return None, f"content polarity unavailable ({type(exc).__name__}: {exc})"
     score = model.score(text)
+    stop = frozenset(getattr(model, "stopwords", frozenset()))
     return {
         "label": str(score.label),
         "cos_p": round(float(score.cos_p), 4),
         "cos_n": round(float(score.cos_n), 4),
         "cos_m": round(float(score.cos_m), 4),
         "coverage": round(float(score.coverage), 4),
-        "tokens": list(score.tokens),
+        "tokens": [t for t in score.tokens if t not in stop],
     }, None
 
 

@@ -7,6 +7,7 @@ keeps our numbers comparable with the literature the mapping-table thresholds co
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 
@@ -109,7 +110,7 @@ def syllable_nuclei(track: VoiceTrack) -> np.ndarray:
     is_peak = (db[1:-1] > db[:-2]) & (db[1:-1] >= db[2:]) & (db[1:-1] > threshold)
     peaks = np.flatnonzero(is_peak) + 1
     valid = [
-        p for p, nxt in zip(peaks[:-1], peaks[1:], strict=True)
+        p for p, nxt in itertools.pairwise(peaks)
         if db[p] - db[p:nxt + 1].min() > NUCLEI_MIN_DIP_DB
     ]
     f0_t, f0 = track.f0()

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+import cv2
 import numpy as np
 
 from ingest.video import au_defs
@@ -160,21 +161,28 @@ def analyze_video(
     progress: bool = True,
     au_model: str = "geometric",
     me_classifier: MEClassifier | None = None,
-    baseline_s: float = 1.0,
+    baseline_s: float = 0.5,
     redetect_s: float = 1.0,
     spot_params: SpotParams | None = None,
+    landmarks_every: int = 1,
 ) -> VideoAnalysis:
-    """Analyse one session video; raise VideoInputError for unreadable files or no face."""
+    """Analyse one session video; raise VideoInputError for unreadable files or no face.
+
+    `landmarks_every=2` runs FaceMesh on every other frame only (the optical-flow AU stage
+    measures the fine motion on every frame), for real-time analysis of 120+ fps video.
+    """
     started = time.perf_counter()
     video_path = Path(video_path)
     info = probe(video_path, fps)
     rate = info.fps
     params = spot_params or SpotParams()
-    tracker = FaceTracker(redetect_every=max(1, round(rate * redetect_s)))
+    tracker = FaceTracker(redetect_every=max(1, round(rate * redetect_s)),
+                          landmarks_every=max(1, landmarks_every))
     model: AUModel = get_au_model(au_model)
     rows: list[np.ndarray] = []
     aperture: list[float] = []
-    pending: list[tuple[int, np.ndarray, np.ndarray]] = []
+    # the first (baseline) frames wait, as grayscale, until the neutral reference is chosen
+    pending: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
     need = max(1, round(rate * baseline_s))
     nan_row = np.full(len(AUS), np.nan, np.float32)
     frames = iter_frames(video_path)
@@ -196,14 +204,15 @@ def analyze_video(
                 if model.ready():
                     rows.append(model.predict(frame, res.landmarks, kp).astype(np.float32))
                 else:
-                    model.observe_neutral(frame, res.landmarks, kp)
-                    pending.append((len(rows), res.landmarks, kp))
+                    gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+                    model.observe_neutral(gray, res.landmarks, kp)
+                    pending.append((len(rows), gray, res.landmarks, kp))
                     rows.append(nan_row)
                     if len(pending) >= need:
                         model.finish_baseline()
                     if model.ready():
-                        for idx, lms, kps in pending:
-                            rows[idx] = model.predict(None, lms, kps).astype(np.float32)
+                        for idx, gry, lms, kps in pending:
+                            rows[idx] = model.predict(gry, lms, kps).astype(np.float32)
                         pending = []
             if bar is not None:
                 bar.update(1)
@@ -220,8 +229,8 @@ def analyze_video(
         )
     if pending:
         model.finish_baseline()
-        for idx, lms, kps in pending:
-            rows[idx] = model.predict(None, lms, kps).astype(np.float32)
+        for idx, gry, lms, kps in pending:
+            rows[idx] = model.predict(gry, lms, kps).astype(np.float32)
     au_r = np.stack(rows)
     warnings = list(tracker.warnings)
     coverage = tracker.frames_with_face / n

@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
+import cv2
 import numpy as np
 from scipy.optimize import nnls
 
@@ -147,8 +148,120 @@ def measured_basis(frame: np.ndarray, landmarks: np.ndarray, amplitude: float = 
     return np.stack(cols, axis=1)
 
 
+def _similarity(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """2x3 similarity transform mapping src points onto dst (least squares)."""
+    m, _ = cv2.estimateAffinePartial2D(src.astype(np.float32), dst.astype(np.float32),
+                                       method=cv2.LMEDS)
+    if m is None:
+        m = np.hstack([np.eye(2), (dst.mean(0) - src.mean(0))[:, None]])
+    out: np.ndarray = m.astype(np.float64)
+    return out
+
+
+# Tiny 2-D transforms written out by hand: numpy's BLAS/LAPACK calls on 2x2 matrices cost
+# milliseconds per frame when the machine is busy (thread hand-offs), this costs microseconds.
+def _apply(m: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    x, y = pts[:, 0], pts[:, 1]
+    return np.stack([m[0, 0] * x + m[0, 1] * y + m[0, 2], m[1, 0] * x + m[1, 1] * y + m[1, 2]],
+                    axis=1)
+
+
+def _invert(m: np.ndarray) -> np.ndarray:
+    a, b, c, d = m[0, 0], m[0, 1], m[1, 0], m[1, 1]
+    det = a * d - b * c
+    inv = np.array([[d, -b], [-c, a]]) / det
+    t = -(inv[:, 0] * m[0, 2] + inv[:, 1] * m[1, 2])
+    return np.array([[inv[0, 0], inv[0, 1], t[0]], [inv[1, 0], inv[1, 1], t[1]]])
+
+
+class FlowAUModel:
+    """Key points tracked by pyramidal Lucas-Kanade flow from a neutral reference frame.
+
+    FaceMesh places the regions and gives the rigid head motion; the fine, local skin motion
+    that makes a micro-expression is measured by optical flow at the key points (FaceMesh's
+    shape prior smooths such small motions away). Rigid motion is removed with a similarity
+    fit on the stable points, the rest is projected onto the AU templates with NNLS.
+    """
+
+    name = "landmark-flow-nnls-templates-v1 (unvalidated on real faces)"
+
+    def __init__(self, baseline_frames: int = 60, sample_every: int = 5) -> None:
+        self.baseline_frames = baseline_frames
+        self.sample_every = sample_every
+        self._samples: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._keys: list[np.ndarray] = []
+        self._ref: tuple[np.ndarray, np.ndarray] | None = None  # gray frame, landmarks
+        self._basis: np.ndarray | None = None
+        self._rot = np.eye(2)
+        self._iod = 1.0
+        self._stable = np.array([g.KEY_INDEX[p] for p in g.STABLE])
+
+    def ready(self) -> bool:
+        return self._ref is not None
+
+    def observe_neutral(self, frame: np.ndarray | None, landmarks: np.ndarray,
+                        keypoints: np.ndarray) -> None:
+        if self._ref is not None:
+            return
+        if frame is not None and len(self._keys) % self.sample_every == 0:
+            self._samples.append((_gray(frame), landmarks, keypoints))
+        self._keys.append(keypoints)
+        if len(self._keys) >= self.baseline_frames:
+            self.finish_baseline()
+
+    def finish_baseline(self) -> None:
+        if self._ref is not None or not self._samples:
+            return
+        ref = self._keys[len(self._keys) // 2]
+        median = np.median(np.stack([g.align_to(ref, k) for k in self._keys]), axis=0)
+        dist = [float(np.abs(g.align_to(median, k) - median).sum()) for _, _, k in self._samples]
+        gray, lms, _ = self._samples[int(np.argmin(dist))]
+        self._ref = (gray, lms)
+        _, self._rot, self._iod = g.face_frame(lms)
+        self._basis = template_matrix(g.to_face(lms))
+        self._samples, self._keys = [], []
+
+    def track(self, gray: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
+        """Key-point displacement from the reference, rigid motion removed (face units)."""
+        assert self._ref is not None
+        ref_gray, ref_lms = self._ref
+        ref_key = ref_lms[list(g.KEY_POINTS)]
+        rigid = _similarity(ref_lms[list(g.STABLE)], landmarks[list(g.STABLE)])
+        guess = _apply(rigid, ref_key).astype(np.float32)
+        tracked, status, _ = cv2.calcOpticalFlowPyrLK(
+            ref_gray, gray, ref_key.astype(np.float32), guess.copy(), winSize=(15, 15),
+            maxLevel=2, flags=cv2.OPTFLOW_USE_INITIAL_FLOW,
+            criteria=(cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 20, 0.03),
+        )
+        ok = status.ravel() == 1
+        pts = np.where(ok[:, None], tracked.astype(np.float64), guess.astype(np.float64))
+        back = _apply(_invert(_similarity(ref_key[self._stable], pts[self._stable])), pts)
+        rot_t = np.hstack([self._rot, np.zeros((2, 1))])  # face axes, no translation
+        out: np.ndarray = _apply(rot_t, back - ref_key) / self._iod
+        return out
+
+    def predict(self, frame: np.ndarray | None, landmarks: np.ndarray, keypoints: np.ndarray
+                ) -> np.ndarray:
+        if self._basis is None or frame is None:
+            raise RuntimeError("FlowAUModel needs its baseline and the frame")
+        disp = self.track(_gray(frame), landmarks)
+        coef, _ = nnls(self._basis, disp.ravel(), maxiter=200)
+        out: np.ndarray = np.clip(coef * 5.0, 0.0, 5.0)
+        return out
+
+
+def _gray(frame: np.ndarray) -> np.ndarray:
+    if frame.ndim == 2:
+        return frame
+    out: np.ndarray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+    return out
+
+
 AUModelFactory = Callable[[], AUModel]
-_REGISTRY: dict[str, AUModelFactory] = {"geometric": GeometricAUModel}
+_REGISTRY: dict[str, AUModelFactory] = {
+    "geometric": FlowAUModel,
+    "facemesh-geometric": GeometricAUModel,
+}
 
 
 def register_au_model(name: str, factory: AUModelFactory) -> None:

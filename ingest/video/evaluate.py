@@ -71,8 +71,9 @@ class ClipResult:
     truth: tuple[int, int]
 
 
-def evaluate_clip(truth: ClipTruth) -> ClipResult:
-    a = analyze_video(truth.video_path, fps=truth.fps, progress=False)
+def evaluate_clip(truth: ClipTruth, landmarks_every: int = 1) -> ClipResult:
+    a = analyze_video(truth.video_path, fps=truth.fps, progress=False,
+                      landmarks_every=landmarks_every)
     spotted = [(e.onset_frame, e.offset_frame) for e in a.events]
     gt = (truth.onset_frame - 1, truth.offset_frame - 1)
     r = a.au_frames.data[:, 3 : 3 + len(AUS)]
@@ -91,13 +92,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=5000)
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--fps", type=float, default=120.0)
+    ap.add_argument("--landmarks-every", type=int, default=1)
     args = ap.parse_args(argv)
     out = args.out or Path(tempfile.mkdtemp(prefix="mindkg-me-eval-"))
     faces = default_faces()
     total = SpotScore(0, 0, 0)
     hits = 0
     for i in range(args.clips):
-        res = evaluate_clip(random_clip(out, args.seed + i, faces, args.fps))
+        res = evaluate_clip(random_clip(out, args.seed + i, faces, args.fps),
+                            args.landmarks_every)
         total = total + res.score
         hits += res.au_hit
         print(json.dumps({"seed": res.seed, "planted": res.aus, "top": res.top,
@@ -108,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         "tp": total.tp, "fp": total.fp, "fn": total.fn,
         "precision": round(total.precision, 4), "recall": round(total.recall, 4),
         "f1": round(total.f1, 4), "au_top_rate": round(hits / max(1, args.clips), 4),
-        "synthetic": True,
+        "landmarks_every": args.landmarks_every, "synthetic": True,
     }
     print(json.dumps(summary))
     return 0

@@ -183,7 +183,8 @@ class FaceTracker:
 
     redetect_every: int = 120
     crop_scale: float = 1.9
-    max_side: int = 320
+    max_side: int = 256
+    landmarks_every: int = 1  # >1: reuse FaceMesh points in between (optical flow does the rest)
     detector: FaceDetector = field(default_factory=FaceDetector)
     landmarker: Landmarker = field(default_factory=Landmarker)
     warnings: list[str] = field(default_factory=list)
@@ -192,6 +193,8 @@ class FaceTracker:
     _crop: Box | None = None
     _box: Box | None = None
     _since: int = 0
+    _misses: int = 0
+    _last: np.ndarray | None = None
     _warned_multi: bool = False
 
     def _crop_for(self, box: Box, shape: tuple[int, ...]) -> Box:
@@ -229,21 +232,34 @@ class FaceTracker:
 
     def step(self, frame: np.ndarray, index: int, fps: float) -> TrackResult:
         detected = False
-        if self._crop is None or self._since >= self.redetect_every:
+        due = self._since >= self.redetect_every
+        # with no face in view, retry about 10x per re-detection period, not on every frame
+        retry = self._crop is None and self._misses * max(1, self.redetect_every // 10) <= (
+            self._since
+        )
+        if due or retry:
             self._redetect(frame, index, fps)
             self._since = 0
             detected = True
+            self._misses = 0 if self._crop is not None else 1
         self._since += 1
         if self._crop is None:
             return TrackResult(None, None, detected)
+        if self.landmarks_every > 1 and self._last is not None and not detected and (
+            index % self.landmarks_every
+        ):
+            self.frames_with_face += 1
+            return TrackResult(self._last, self._box, detected)
         x0, y0, x1, y1 = self._crop
         sub = frame[y0:y1, x0:x1]
         scale = min(1.0, self.max_side / max(sub.shape[:2]))
         if scale < 1.0:
-            sub = cv2.resize(sub, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+            sub = cv2.resize(sub, None, fx=scale, fy=scale, interpolation=cv2.INTER_LINEAR)
         pts = self.landmarker(sub)
+        self._last = None
         if pts is None:
             self._crop = None  # lost: detect again on the next frame
+            self._misses = 0
             return TrackResult(None, self._box, detected)
         pts = pts / scale + np.array([x0, y0])
         lo, hi = pts.min(0), pts.max(0)
@@ -252,6 +268,7 @@ class FaceTracker:
         if iou(self._crop_for(self._box, frame.shape), self._crop) < 0.7:
             self._crop = self._crop_for(self._box, frame.shape)
         self.frames_with_face += 1
+        self._last = pts
         return TrackResult(pts, self._box, detected)
 
     def close(self) -> None:

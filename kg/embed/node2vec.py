@@ -23,12 +23,12 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, overload
 
-import numba
 import numpy as np
-from numba import njit, prange
+from numba import njit
 from tqdm import tqdm
 
 from kg.embed.csr import CSRGraph
@@ -37,9 +37,9 @@ DEFAULT_PREFIX = "node::"
 # Above this ratio between the largest and smallest bias, rejection sampling would need too
 # many draws per step on average, so the step is computed exactly instead.
 _MAX_REJECTION_RATIO = 8.0
-# Walks per compiled call: small enough for a live progress bar, large enough to keep
-# every thread busy.
-_CHUNK = 1 << 16
+# Walks per compiled call: small enough to balance threads on a busy machine and keep the
+# progress bar live, large enough that the call overhead does not show.
+_CHUNK = 1 << 13
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -151,7 +151,7 @@ def _exact_step(
     return indices[end - 1]
 
 
-@njit(parallel=True, nogil=True, cache=True)
+@njit(nogil=True, cache=True)
 def _walk_kernel(
     indptr: np.ndarray,
     indices: np.ndarray,
@@ -169,7 +169,7 @@ def _walk_kernel(
     """Fill out[i, :lengths[i]] with walk number first_walk + i, starting at starts[i]."""
     bound = max(inv_p, 1.0, inv_q)
     use_rejection = bound / min(inv_p, 1.0, inv_q) <= _MAX_REJECTION_RATIO
-    for i in prange(starts.shape[0]):
+    for i in range(starts.shape[0]):
         state = _mix64(seed_key ^ (np.uint64(first_walk + i) * _GOLDEN))
         cur = starts[i]
         out[i, 0] = cur
@@ -279,6 +279,11 @@ def _check_positive(name: str, value: float, integer: bool) -> None:
         raise ValueError(f"{name} must be > 0, got {value!r}")
 
 
+def _check_seed(seed: int) -> None:
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+
+
 def generate_walks(
     graph: CSRGraph,
     *,
@@ -300,6 +305,7 @@ def generate_walks(
         ("q", q, False),
     ):
         _check_positive(name, val, integer)
+    _check_seed(seed)
     n = graph.num_nodes
     rng = np.random.default_rng(seed)
     starts = np.concatenate(
@@ -310,30 +316,26 @@ def generate_walks(
     lengths = np.zeros(total, dtype=np.int32)
     cumw = _row_cumsum(graph)
     key = _seed_key(seed)
-    threads = max(1, min(workers, int(numba.config.NUMBA_NUM_THREADS)))  # type: ignore[attr-defined]
-    previous_threads = numba.get_num_threads()
-    numba.set_num_threads(threads)
-    try:
-        with tqdm(total=total, desc="node2vec walks", unit="walk", disable=not progress) as bar:
-            for lo in range(0, total, _CHUNK):
-                hi = min(total, lo + _CHUNK)
-                _walk_kernel(
-                    graph.indptr,
-                    graph.indices,
-                    cumw,
-                    graph.weights is not None,
-                    starts[lo:hi],
-                    lo,
-                    walk_length,
-                    1.0 / p,
-                    1.0 / q,
-                    key,
-                    out[lo:hi],
-                    lengths[lo:hi],
-                )
-                bar.update(hi - lo)
-    finally:
-        numba.set_num_threads(previous_threads)
+    weighted = graph.weights is not None
+
+    def run(lo: int) -> int:
+        hi = min(total, lo + _CHUNK)
+        _walk_kernel(graph.indptr, graph.indices, cumw, weighted, starts[lo:hi], lo,
+                     walk_length, 1.0 / p, 1.0 / q, key, out[lo:hi], lengths[lo:hi])
+        return hi - lo
+
+    chunks = range(0, total, _CHUNK)
+    # The kernel releases the GIL (nogil), so plain threads run walks in parallel; chunks
+    # are handed out dynamically, which copes with a loaded machine better than a static
+    # split. Walk i's randomness depends only on (seed, i), never on which thread runs it.
+    with tqdm(total=total, desc="node2vec walks", unit="walk", disable=not progress) as bar:
+        if workers == 1 or len(chunks) <= 1:
+            for lo in chunks:
+                bar.update(run(lo))
+        else:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                for done in pool.map(run, chunks):
+                    bar.update(done)
     return Walks(nodes=out, lengths=lengths, ids=graph.ids)
 
 
@@ -375,6 +377,7 @@ class Node2Vec:
             ("q", q, False),
         ):
             _check_positive(name, val, integer)
+        _check_seed(seed)
         if negative < 0:
             raise ValueError(f"negative must be >= 0, got {negative!r}")
         self.dimensions = dimensions

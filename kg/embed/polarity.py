@@ -166,10 +166,22 @@ class PolarityModel:
         return np.asarray(np.mean([self.space.vector(p) for p in pieces], axis=0))
 
 
+# English function words: they have no polarity, and counting them as OOV would understate
+# coverage. (English negators "not", "no", "never" are handled as negators instead.)
+_EN_STOPWORDS = frozenset({
+    "a", "an", "the", "and", "or", "but", "if", "of", "to", "in", "on", "at", "by", "for", "with",
+    "from", "as", "is", "am", "are", "was", "were", "be", "been", "being", "i", "me", "my", "we",
+    "our", "you", "your", "he", "him", "his", "she", "her", "it", "its", "they", "them", "their",
+    "this", "that", "these", "those", "do", "does", "did", "have", "has", "had", "so", "very",
+    "just",
+})
+EN_NEGATORS = frozenset({"not", "no", "never", "don't", "can't", "cannot", "won't", "isn't"})
+
+
 def _stopwords() -> frozenset[str]:
-    """synonyms' stopword list minus negators (negation is handled, not dropped)."""
+    """synonyms' stopword list plus English function words, minus negators."""
     words = read_term_file(resource_path("synonyms_stopwords"))
-    return frozenset(words) - lexicons.negation_words()
+    return (frozenset(words) | _EN_STOPWORDS) - lexicons.negation_words() - EN_NEGATORS
 
 
 def polarity_space(kv: KeyedVectors, seeds: Mapping[str, Sequence[str]]) -> WordSpace:
@@ -195,7 +207,7 @@ def _model(kv: KeyedVectors, seeds_file: Path) -> PolarityModel:
         seeds,
         glossary=read_glossary(),
         stopwords=_stopwords(),
-        negators=lexicons.negation_words(),
+        negators=lexicons.negation_words() | EN_NEGATORS,
     )
 
 

@@ -323,6 +323,30 @@ def train_joint_model(
     negative: int = 5,
     pretrained: KeyedVectors | None = None,
     pretrained_lock: float = 0.0,
+) -> KeyedVectors:
+    """Train one Word2Vec holding words and graph nodes in one space; see `train_joint`.
+
+    Returns only the vectors; `train_joint` also returns what went into them.
+    """
+    return train_joint(
+        sentences, walks, seed=seed, dim=dim, epochs=epochs, window=window,
+        min_count=min_count, negative=negative, pretrained=pretrained,
+        pretrained_lock=pretrained_lock,
+    )[0]
+
+
+def train_joint(
+    sentences: Iterable[Sequence[str]],
+    walks: Iterable[Sequence[str]] = (),
+    *,
+    seed: int = 0,
+    dim: int = 100,
+    epochs: int = 5,
+    window: int = 5,
+    min_count: int = 3,
+    negative: int = 5,
+    pretrained: KeyedVectors | None = None,
+    pretrained_lock: float = 0.0,
 ) -> tuple[KeyedVectors, JointModelInfo]:
     """Train one skip-gram Word2Vec holding words and graph nodes in one space.
 
@@ -474,7 +498,7 @@ def build_joint_model(
         return kv, info, directory
     corpus = offline_corpus(home / "cache", tokenize, corpus_limit)
     text = corpus + bilingual_sentences(glossary_pairs()) + graph_sentences
-    kv, info = train_joint_model(
+    kv, info = train_joint(
         text, walk_list, seed=seed, dim=dim, epochs=epochs, pretrained=load_pretrained()
     )
     save_model(kv, info, directory)

@@ -16,7 +16,14 @@ from models.datasets.sample import (
     parse_aus,
     with_labels,
 )
-from models.datasets.sheets import as_frame, as_str, column_index, data_rows, find_header, read_sheet
+from models.datasets.sheets import (
+    as_frame,
+    as_str,
+    column_index,
+    data_rows,
+    find_header,
+    read_sheet,
+)
 
 SHEET_PATTERNS = (
     "SAMM_Micro_FACS_Codes*.xls*",

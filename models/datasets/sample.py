@@ -203,7 +203,8 @@ def frame_issues(
         issues.append("apex equals onset")
     if offset == 0:
         issues.append("offset not annotated (0)")
-    elif onset is not None and apex is not None and offset is not None:
-        if not onset <= apex <= offset:
-            issues.append(f"apex {apex} outside [{onset}, {offset}]")
+    elif onset is not None and apex is not None and offset is not None and not (
+        onset <= apex <= offset
+    ):
+        issues.append(f"apex {apex} outside [{onset}, {offset}]")
     return tuple(issues)

@@ -13,7 +13,15 @@ from pathlib import Path
 
 from models.datasets.layout import attach, find_sheet, first_dir, list_frames
 from models.datasets.sample import MESample, frame_number, normalise_emotion, with_labels
-from models.datasets.sheets import as_frame, as_str, column_index, data_rows, find_header, read_sheet
+from models.datasets.sheets import (
+    Row,
+    as_frame,
+    as_str,
+    column_index,
+    data_rows,
+    find_header,
+    read_sheet,
+)
 
 SUBSETS = ("HS", "VIS", "NIR")
 TREE_PREFIXES = ("SMIC_all_raw", "")
@@ -101,7 +109,7 @@ def read_e_sheet(path: Path, subset: str = "HS") -> list[MESample]:
     return out
 
 
-def _emotion_column(head: list[object]) -> int | None:
+def _emotion_column(head: Row) -> int | None:
     for i, cell in enumerate(head):
         if cell is not None and str(cell).strip().lower() == "emotion":
             return i

@@ -13,9 +13,10 @@ from kg.session_records import Alignment, Assessment, EvidenceItem
 from kg.store.base import GraphStore
 from models.decoder.beam import Context, Hypothesis, Slot, beam_search
 from models.decoder.templates import realise, recommendation_candidates
-from models.fusion.core import fuse
+from models.fusion.core import fuse, risk_distribution
 from models.fusion.graph import OntologyView, ontology_view
 from models.fusion.kg_fusion import feature_concepts
+from models.fusion.learned import LearnedFusion
 from models.fusion.risk import channel_of
 from models.fusion.state import EMOTION_CONCEPT, EMOTIONS, LEVELS, RISKS, FusedState
 from models.fusion.weighted import FusionConfig
@@ -33,6 +34,7 @@ class DecoderConfig:
     detail_top_k: int = 3
     detail_min_share: float = 0.3  # a specific emotion is named only above this KG share
     max_evidence_per_modality: int = 5
+    learned: LearnedFusion | None = None  # optional trained HGC models (models/fusion/learned)
 
 
 @dataclass
@@ -49,22 +51,30 @@ def _log(p: float) -> float:
 
 def _slots(state: FusedState, view: OntologyView, cfg: DecoderConfig) -> list[Slot]:
     def emotion(_ctx: Context) -> list[tuple[str, float]]:
+        if not state.emotion_known:
+            return [("", 0.0)]  # undetermined: the text says so instead of guessing
         return [(EMOTION_CONCEPT[s], _log(p)) for s, p in zip(EMOTIONS, state.emotion, strict=True)
                 if view.has(EMOTION_CONCEPT[s])]
 
     def detail(ctx: Context) -> list[tuple[str, float]]:
+        if not ctx["emotion"]:
+            return [("", 0.0)]
         target = {ctx["emotion"]}
         ranked = sorted(state.emotion_detail.items(), key=lambda kv: (-kv[1], kv[0]))
-        out = [(cid, _log(share)) for cid, share in ranked[: cfg.detail_top_k]
+        out = [(cid, share) for cid, share in ranked[: cfg.detail_top_k]
                if share >= cfg.detail_min_share and cid not in target
                and view.path(cid, target, max_hops=2) is not None]
-        return [*out, ("", _log(cfg.detail_min_share))]
+        options = [*out, ("", cfg.detail_min_share)]
+        best = max(p for _c, p in options)
+        # Relative to the best option, so this slot never outweighs the fused emotion.
+        return [(c, _log(p / best)) for c, p in options]
 
     def depression(_ctx: Context) -> list[tuple[str, float]]:
         if state.depression is None:
             return [("", 0.0)]
-        return [(f"severity:{lv}", _log(p)) for lv, p in zip(LEVELS, state.depression, strict=True)
-                if view.has(f"severity:{lv}")]
+        # Most severe first: on a tie the more severe level wins (safer), as in FusedState.
+        pairs = list(zip(LEVELS, state.depression, strict=True))[::-1]
+        return [(f"severity:{lv}", _log(p)) for lv, p in pairs if view.has(f"severity:{lv}")]
 
     def risk(_ctx: Context) -> list[tuple[str, float]]:
         allowed = RISKS[RISKS.index(state.risk):]  # never below the explicit floor
@@ -75,7 +85,11 @@ def _slots(state: FusedState, view: OntologyView, cfg: DecoderConfig) -> list[Sl
 
     def recommendation(ctx: Context) -> list[tuple[str, float]]:
         level = ctx["depression"].split(":")[-1] if ctx["depression"] else "unknown"
-        return [(k, _log(p)) for k, p in recommendation_candidates(ctx["risk"][5:], level)]
+        options = recommendation_candidates(ctx["risk"][5:], level)
+        best = max(p for _k, p in options)
+        # Relative scores: the best recommendation costs 0 in every context, so the choice of
+        # depression level and risk stays exactly the fusion's (asserted by the evaluation).
+        return [(k, _log(p / best)) for k, p in options]
 
     return [Slot("emotion", emotion), Slot("detail", detail), Slot("depression", depression),
             Slot("risk", risk), Slot("recommendation", recommendation)]
@@ -131,22 +145,33 @@ def _support_items(
 def _build(
     hyp: Hypothesis, state: FusedState, features: Sequence[FeatureText],
     feature_ids: Sequence[str], view: OntologyView, cfg: DecoderConfig,
+    cache: dict[tuple[str, str, tuple[str, ...]], list[EvidenceItem]],
 ) -> tuple[Assessment, list[str]]:
+    """One hypothesis -> Assessment; `cache` shares evidence searches between hypotheses."""
     ctx = hyp.context
     modality_of = {fid: f.modality for f, fid in zip(features, feature_ids, strict=True)}
     named = _evidence_concepts(state, features, feature_ids, view, cfg.max_evidence_per_modality)
+
+    def support(claim: str, target: str, extra: list[str], channels: list[str]
+                ) -> list[EvidenceItem]:
+        key = (claim, target, tuple(extra))
+        if key not in cache:
+            cache[key] = _support_items(claim, target, extra, named, channels, state, view,
+                                        modality_of)
+        return [item.model_copy(deep=True) for item in cache[key]]
     emo_channels = [c for c, ch in state.channels.items() if ch.emotion is not None]
     dep_channels = [c for c, ch in state.channels.items() if ch.depression is not None]
     state_cid, detail, level_cid, risk_cid = ctx["emotion"], ctx["detail"], ctx["depression"], ctx["risk"]
     evidence: list[EvidenceItem] = []
-    emo_claim = f"emotional_state:{state_cid.split(':')[1]}"
-    evidence += _support_items(emo_claim, detail or state_cid, [state_cid] if detail else [],
-                               named, emo_channels, state, view, modality_of)
+    if state_cid:
+        emo_claim = f"emotional_state:{state_cid.split(':')[1]}"
+        evidence += support(emo_claim, detail or state_cid, [state_cid] if detail else [],
+                            emo_channels)
     if level_cid:
-        evidence += _support_items(f"depression_level:{level_cid.split(':')[1]}", level_cid, [],
-                                   named, dep_channels, state, view, modality_of)
+        evidence += support(f"depression_level:{level_cid.split(':')[1]}", level_cid, [],
+                            dep_channels)
     risk_level = risk_cid.split(":")[1]
-    reasons: list[str] = []
+    reasons: list[tuple[str, str]] = []
     for sig in state.risk_signals:
         ordered = sorted(sig.concept_ids, key=lambda c: not c.startswith("scale_item:"))
         path = next((p for c in ordered if (p := view.path(c, {risk_cid}, 2))), None)
@@ -155,7 +180,7 @@ def _build(
             feature_ids=[sig.feature_id],
             concept_ids=list(dict.fromkeys([*(c for c in sig.concept_ids if view.has(c)), risk_cid])),
             path=[sig.feature_id, *(path or [risk_cid])]))
-        reasons.append(sig.reason)
+        reasons.append((sig.reason_zh, sig.reason_en))
     if not state.risk_signals or risk_level != state.risk:
         fids = [fid for f, fid in zip(features, feature_ids, strict=True) if f.kind == "scale_score"]
         fids = fids or list(feature_ids)
@@ -163,7 +188,7 @@ def _build(
                                      feature_ids=fids, concept_ids=[risk_cid],
                                      path=[fids[0], risk_cid]))
         if risk_level != "none" and not state.risk_signals:
-            reasons.append("fusion prior only")
+            reasons.append(("仅由融合先验推断", "fusion prior only"))
     for channel, pairs in named.items():
         for fid, cid in pairs:
             evidence.append(EvidenceItem(claim=f"observed:{channel}", modality=modality_of[fid],
@@ -171,7 +196,7 @@ def _build(
     for channel in state.missing:
         evidence.append(EvidenceItem(claim=f"modality_missing:{channel}", modality=channel))
     text = realise(
-        view, state=state_cid, detail=detail or None, state_sources=emo_channels,
+        view, state=state_cid or None, detail=detail or None, state_sources=emo_channels,
         level=level_cid or None, level_sources=dep_channels, risk=risk_cid,
         risk_reasons=reasons, evidence={c: [cid for _f, cid in p] for c, p in named.items()},
         missing=state.missing, recommendation=ctx["recommendation"],
@@ -201,8 +226,14 @@ def decode(
     cfg = config or DecoderConfig()
     view = ontology_view(store)
     state = fuse(features, feature_ids, alignments, view, cfg.fusion)
+    if cfg.learned is not None:
+        cfg.learned.apply(state, features)
+        state.risk_probs = risk_distribution(state.risk, state.depression_level,
+                                             min(1.0, sum(state.activation.get(f"risk:{r}", 0.0)
+                                                          for r in RISKS[1:])))
     hyps = beam_search(_slots(state, view, cfg), beam_width)
-    built = [_build(h, state, features, feature_ids, view, cfg) for h in hyps]
+    cache: dict[tuple[str, str, tuple[str, ...]], list[EvidenceItem]] = {}
+    built = [_build(h, state, features, feature_ids, view, cfg, cache) for h in hyps]
     best = built[0][0]
     best.nbest = [
         {"rank": i + 1, "score": round(h.score, 6), "text": a.text.model_dump(), "concepts": c}

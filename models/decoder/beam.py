@@ -1,7 +1,7 @@
 """A generic beam search over slots: each slot proposes scored values given the prefix.
 
-Scores are log-probabilities summed along the sequence; ties break on the values themselves,
-so decoding is deterministic. Width 1 is greedy decoding.
+Scores are log-probabilities summed along the sequence; ties break on the order in which the
+slot proposed its values, so decoding is deterministic. Width 1 is greedy decoding.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ class Slot:
 class Hypothesis:
     values: tuple[tuple[str, str], ...]
     score: float
+    order: tuple[int, ...] = ()  # proposal index per slot: ties go to the earlier proposal
 
     @property
     def context(self) -> Context:
@@ -37,10 +38,11 @@ def beam_search(slots: Sequence[Slot], width: int) -> list[Hypothesis]:
     for slot in slots:
         grown: list[Hypothesis] = []
         for hyp in beams:
-            for value, logp in slot.propose(hyp.context):
-                grown.append(Hypothesis((*hyp.values, (slot.name, value)), hyp.score + logp))
+            for i, (value, logp) in enumerate(slot.propose(hyp.context)):
+                grown.append(Hypothesis((*hyp.values, (slot.name, value)), hyp.score + logp,
+                                        (*hyp.order, i)))
         if not grown:
             raise ValueError(f"slot {slot.name!r} has no admissible value")
-        grown.sort(key=lambda h: (-h.score, h.values))
+        grown.sort(key=lambda h: (-h.score, h.order))
         beams = grown[:width]
     return beams

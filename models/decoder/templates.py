@@ -60,25 +60,37 @@ def recommendation_candidates(risk: str, level: str) -> list[tuple[str, float]]:
 def realise(
     view: OntologyView,
     *,
-    state: str,
+    state: str | None,
     detail: str | None,
     state_sources: list[str],
     level: str | None,
     level_sources: list[str],
     risk: str,
-    risk_reasons: list[str],
+    risk_reasons: list[tuple[str, str]],
     evidence: dict[str, list[str]],
     missing: list[str],
     recommendation: str,
 ) -> Bilingual:
-    sz, se = view.name(state)
+    if state is None:
+        sz, se = "无法判断", "undetermined"
+        state_sources = []
+    else:
+        sz, se = view.name(state)
     if detail:
         dz, de = view.name(detail)
         sz, se = f"{sz}（以{dz}为主）", f"{se} (mainly {de})"
     src_z = "、".join(CHANNEL_NAMES[c][0] for c in state_sources) or "无"
     src_e = ", ".join(CHANNEL_NAMES[c][1] for c in state_sources) or "none"
-    zh = [f"情绪状态：{sz}（依据{src_z}）。"]
-    en = [f"Emotional state: {se} (from {src_e})."]
+    if state is None:
+        zh = [f"情绪状态：{sz}（缺少表情与语音情感线索）。"]
+        en = [f"Emotional state: {se} (no facial or vocal affect evidence)."]
+    elif state_sources == ["scales"]:  # only the scale level's weak prior: say so
+        src_z, src_e = "量表推断，可信度低", "inferred from scales only, low confidence"
+        zh = [f"情绪状态：{sz}（{src_z}）。"]
+        en = [f"Emotional state: {se} ({src_e})."]
+    else:
+        zh = [f"情绪状态：{sz}（依据{src_z}）。"]
+        en = [f"Emotional state: {se} (from {src_e})."]
     if level is None:
         zh.append("抑郁程度：无法判断（缺少量表及情感线索）。")
         en.append("Depression level: undetermined (no scale or affective evidence).")
@@ -93,9 +105,10 @@ def realise(
         zh.append(f"自杀风险：{rz}（未发现明确的自杀风险信号）。")
         en.append(f"Suicide risk: {re_} (no explicit suicide-risk signal found).")
     else:
-        why = "；".join(risk_reasons)
-        zh.append(f"自杀风险：{rz}——请优先处理（{why}）。")
-        en.append(f"Suicide risk: {re_} - act on this first ({why}).")
+        why_zh = "；".join(r[0] for r in risk_reasons)
+        why_en = "; ".join(r[1] for r in risk_reasons)
+        zh.append(f"自杀风险：{rz}——请优先处理（{why_zh}）。")
+        en.append(f"Suicide risk: {re_} - act on this first ({why_en}).")
     for channel, names in evidence.items():
         cz, ce = CHANNEL_NAMES[channel]
         zh.append(f"{cz}证据：{'、'.join(view.name(c)[0] for c in names) or '无可引用概念'}。")

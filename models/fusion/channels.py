@@ -23,7 +23,14 @@ PROSODY_LOAD = {"low_flat": 0.85, "flat": 0.65, "low": 0.55, "weak": 0.6, "tremu
 RATE_LOAD = {"slow_many_pauses": 0.85, "slow": 0.6, "many_pauses": 0.55, "normal": 0.15,
              "fast": 0.25, "pressured": 0.2}
 _SURPRISE_PROSODY = {"high", "variable", "lively"}
-_POLARITY_TO_STATE = {"positive": "positive", "negative": "negative", "neutral": "others"}
+# Content polarity -> emotional-state votes. Neutral content fits both "others" and surprise
+# (surprise has no agreed valence, kg/ontology/emotions.py), so its vote is split.
+_POLARITY_VOTES: dict[str, dict[str, float]] = {
+    "positive": {"positive": 1.0},
+    "negative": {"negative": 1.0},
+    "neutral": {"others": 0.6, "surprise": 0.4},
+}
+SPEECH_EMOTION_SMOOTHING = 1.0  # add-k smoothing of the speech emotion votes (calibration)
 MARKER_AUS = ("AU4", "AU14", "AU15", "AU17")  # depression-related AUs (paper 000, FACS)
 
 
@@ -80,8 +87,9 @@ def speech_channel(items: list[tuple[FeatureText, str]]) -> ChannelOutput:
         out.concept_ids += [str(c) for c in f.values.get("concept_ids", [])]
         if f.kind in ("speech_content", "transcript"):
             pol = f.values.get("polarity")
-            if isinstance(pol, dict) and pol.get("label") in _POLARITY_TO_STATE:
-                emotion[EMOTIONS.index(_POLARITY_TO_STATE[str(pol["label"])])] += 1.5 * f.confidence
+            if isinstance(pol, dict) and pol.get("label") in _POLARITY_VOTES:
+                for state, share in _POLARITY_VOTES[str(pol["label"])].items():
+                    emotion[EMOTIONS.index(state)] += 1.5 * share * f.confidence
                 loads.append(0.6 if pol["label"] == "negative" else 0.25)
             n_sym = len(f.values.get("symptoms", []) or [])
             if n_sym:
@@ -96,7 +104,7 @@ def speech_channel(items: list[tuple[FeatureText, str]]) -> ChannelOutput:
             if f.kind == "intonation" and code in _SURPRISE_PROSODY:
                 emotion[EMOTIONS.index("surprise")] += 1.0 * f.confidence
     if emotion.sum() > 0:
-        out.emotion = normalise(emotion + 0.3)
+        out.emotion = normalise(emotion + SPEECH_EMOTION_SMOOTHING)
     if loads:
         out.depression = level_distribution(float(np.mean(loads)), sharpness=0.22)
     if out.emotion is None and out.depression is None:

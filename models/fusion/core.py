@@ -17,7 +17,7 @@ from models.fusion.channels import channel_outputs
 from models.fusion.graph import OntologyView
 from models.fusion.kg_fusion import kg_opinion
 from models.fusion.risk import max_risk, risk_signals
-from models.fusion.state import CHANNELS, EMOTIONS, LEVELS, RISKS, FusedState, normalise
+from models.fusion.state import CHANNELS, EMOTIONS, RISKS, FusedState, normalise
 from models.fusion.weighted import FusionConfig, weighted_fusion
 
 # P(at risk) when no explicit signal, by fused level: a conservative screening prior (synthetic
@@ -71,13 +71,12 @@ def fuse(
     depression = _mix(weighted_fusion(channels, "depression", cfg), kg.depression, cfg.kg_weight)
     signals = risk_signals(features, feature_ids)
     floor = max_risk(signals)
-    level = "unknown" if depression is None else LEVELS[int(np.argmax(depression))]
     kg_risk = sum(kg.activation.get(f"risk:{r}", 0.0) for r in RISKS[1:])
-    return FusedState(
+    fused = FusedState(
         emotion=emotion if emotion is not None else np.full(len(EMOTIONS), 1.0 / len(EMOTIONS)),
         depression=depression,
         risk=floor,
-        risk_probs=risk_distribution(floor, level, min(1.0, kg_risk)),
+        risk_probs=np.zeros(len(RISKS)),
         risk_signals=signals,
         channels=channels,
         missing=missing,
@@ -89,4 +88,9 @@ def fuse(
             f"hops={cfg.hops},{view.source})"
         ),
         notes=notes,
+        emotion_known=emotion is not None,
     )
+    if emotion is None:
+        fused.notes.append("no emotional-state evidence in any channel")
+    fused.risk_probs = risk_distribution(floor, fused.depression_level, min(1.0, kg_risk))
+    return fused

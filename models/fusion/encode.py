@@ -106,3 +106,25 @@ def joint_vector(
             m = np.mean(np.stack(vecs), axis=0)
             out[g] = m / (np.linalg.norm(m) or 1.0)
     return out
+
+
+def keyed_vector_lookups(
+    keyed_vectors: object, node_prefix: str | None = None
+) -> tuple[Callable[[str], np.ndarray | None], Callable[[str], np.ndarray | None]]:
+    """Word and concept lookups from a joint gensim KeyedVectors (kg.embed.word_vectors.
+    load_model): words by token, concepts by `node_prefix + concept id` as node2vec names them.
+    """
+    from kg.embed.node2vec import DEFAULT_PREFIX
+
+    prefix = DEFAULT_PREFIX if node_prefix is None else node_prefix
+    index: dict[str, int] = dict(getattr(keyed_vectors, "key_to_index", {}))
+    vectors = np.asarray(getattr(keyed_vectors, "vectors", np.zeros((0, 0))))
+
+    def word(token: str) -> np.ndarray | None:
+        i = index.get(token)
+        return None if i is None else vectors[i]
+
+    def concept(cid: str) -> np.ndarray | None:
+        return word(prefix + cid)
+
+    return word, concept

@@ -124,5 +124,26 @@ def curated_view() -> OntologyView:
     return view
 
 
+# Concepts the decoder must be able to name; a store without them has not been seeded.
+REQUIRED_CONCEPTS: tuple[str, ...] = (
+    "valence:positive", "valence:negative", "valence:neutral", "emotion:surprise",
+    "severity:none", "severity:mild", "severity:moderate", "severity:severe",
+    "risk:none", "risk:low", "risk:moderate", "risk:high",
+)
+
+
 def ontology_view(store: GraphStore | None) -> OntologyView:
-    return curated_view() if store is None else view_from_store(store)
+    """The store's ontology, or the curated one (reported in `source`) when there is no store
+    or the store lacks the state concepts (not seeded yet)."""
+    if store is None:
+        return curated_view()
+    view = view_from_store(store)
+    lacking = [c for c in REQUIRED_CONCEPTS if not view.has(c)]
+    if not lacking:
+        return view
+    curated = curated_view()
+    return OntologyView(
+        names=curated.names, types=curated.types, out=curated.out,
+        source=f"curated-ontology (store:{store.backend} lacks {len(lacking)} state concepts, "
+        f"e.g. {lacking[0]}; run `mindkg kg seed`)",
+    )

@@ -14,7 +14,8 @@ session (eq. 14), and the supervised head (classification or regression).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -57,6 +58,8 @@ class HGCModel(nn.Module):
     def __init__(self, dims: dict[str, int], n_out: int, cfg: HGCConfig) -> None:
         super().__init__()
         self.groups = list(dims)
+        self.dims = dict(dims)
+        self.n_out = n_out
         self.cfg = cfg
         self.inp = nn.ModuleDict({g: nn.Linear(d, cfg.hidden) for g, d in dims.items()})
         self.gcn1 = nn.Linear(cfg.hidden, cfg.hidden)
@@ -170,3 +173,21 @@ def predict_hgc(model: HGCModel, samples: Sequence[GroupVectors], dims: dict[str
     xs, mask = _tensors(samples, dims)
     out = model(xs, mask)
     return F.softmax(out, dim=1).numpy() if out.shape[1] > 1 else out[:, 0].numpy()
+
+
+def save_hgc(model: HGCModel, path: str | Path) -> Path:
+    """Weights, codebooks, group dims and config in one torch file (tensors and plain data)."""
+    path = Path(path)
+    torch.save({"state": model.state_dict(), "codebooks": model.codebooks, "dims": model.dims,
+                "n_out": model.n_out, "cfg": asdict(model.cfg)}, path)
+    return path
+
+
+def load_hgc(path: str | Path) -> tuple[HGCModel, dict[str, int]]:
+    """Inverse of save_hgc; `weights_only` loading, so a file cannot run code."""
+    blob = torch.load(Path(path), weights_only=True)
+    model = HGCModel(blob["dims"], blob["n_out"], HGCConfig(**blob["cfg"]))
+    model.load_state_dict(blob["state"])
+    model.codebooks = dict(blob["codebooks"])
+    model.eval()
+    return model, dict(blob["dims"])

@@ -8,6 +8,7 @@ here: the decoder keeps the explicit-signal floor whatever a learned model says.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -15,7 +16,7 @@ from kg.feature_text import FeatureText
 from models.fusion.encode import GROUP_DIMS, values_vector
 from models.fusion.hgc import GroupVectors, HGCConfig, HGCModel, predict_hgc, train_hgc
 from models.fusion.mmsa import MMSARow, mmsa_metrics, text_hash_vector
-from models.fusion.state import EMOTIONS, LEVELS
+from models.fusion.state import EMOTIONS, LEVELS, FusedState, normalise
 
 
 def train_session_model(
@@ -34,6 +35,33 @@ def train_session_model(
 
 def predict_sessions(model: HGCModel, sessions: Sequence[Sequence[FeatureText]]) -> np.ndarray:
     return predict_hgc(model, [values_vector(fs) for fs in sessions], GROUP_DIMS)
+
+
+@dataclass(frozen=True)
+class LearnedFusion:
+    """Trained HGC models the decoder mixes into the fused distributions (weight `weight`)."""
+
+    emotion: HGCModel | None = None
+    depression: HGCModel | None = None
+    weight: float = 0.5
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.weight <= 1.0:
+            raise ValueError(f"learned weight must be in [0, 1], got {self.weight}")
+
+    def apply(self, state: FusedState, features: Sequence[FeatureText]) -> None:
+        """Mix learned probabilities into `state` in place; risk is left untouched."""
+        notes = []
+        if self.emotion is not None:
+            p = predict_sessions(self.emotion, [features])[0]
+            state.emotion = normalise((1 - self.weight) * state.emotion + self.weight * p)
+            notes.append("emotion")
+        if self.depression is not None and state.depression is not None:
+            p = predict_sessions(self.depression, [features])[0]
+            state.depression = normalise((1 - self.weight) * state.depression + self.weight * p)
+            notes.append("depression")
+        if notes:
+            state.method += f"+learned-hgc(w={self.weight}:{','.join(notes)})"
 
 
 def mmsa_vectors(rows: Sequence[MMSARow], features: Mapping[str, GroupVectors] | None = None

@@ -34,12 +34,13 @@ def risk_signals(features: Sequence[FeatureText], feature_ids: Sequence[str]) ->
                 ]
                 if f"risk:{level}" not in concepts:
                     concepts.insert(0, f"risk:{level}")
-                reason = (
-                    f"{feature.instance or feature.kind} items {feature.values.get('risk_items')}"
-                    if name == "risk_level"
-                    else f"{feature.kind}: explicit statement"
-                )
-                out.append(RiskSignal(str(level), channel_of(feature), fid, tuple(concepts), reason))
+                if name == "risk_level":
+                    items = ", ".join(str(i) for i in feature.values.get("risk_items", []) or [])
+                    inst = feature.instance or str(feature.values.get("instrument", "scale"))
+                    why = (f"{inst} 第{items}题阳性", f"{inst} item {items} positive")
+                else:
+                    why = ("言语中明确表达自杀意念", "explicit suicidal statement in speech")
+                out.append(RiskSignal(str(level), channel_of(feature), fid, tuple(concepts), *why))
                 break
     return out
 

@@ -52,7 +52,8 @@ class RiskSignal:
     channel: str
     feature_id: str
     concept_ids: tuple[str, ...]
-    reason: str
+    reason_zh: str
+    reason_en: str
 
 
 @dataclass
@@ -70,6 +71,7 @@ class FusedState:
     emotion_detail: dict[str, float]  # specific emotion:* concepts -> activation share
     method: str
     notes: list[str] = field(default_factory=list)
+    emotion_known: bool = True  # False: no channel or graph path said anything about emotion
 
     @property
     def emotion_label(self) -> str:
@@ -77,4 +79,8 @@ class FusedState:
 
     @property
     def depression_level(self) -> str:
-        return "unknown" if self.depression is None else LEVELS[int(np.argmax(self.depression))]
+        """Most probable level; a tie goes to the more severe level (the safer reading)."""
+        if self.depression is None:
+            return "unknown"
+        top = np.flatnonzero(np.isclose(self.depression, self.depression.max(), rtol=0, atol=1e-12))
+        return LEVELS[int(top[-1])]

@@ -10,6 +10,7 @@ A missing channel drops out and the remaining weights are renormalised (and repo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -22,9 +23,10 @@ class FusionConfig:
     audio_weight: float = 0.4
     scales_weight_depression: float = 0.6
     scales_weight_emotion: float = 0.15
-    kg_weight: float = 0.3  # share of the KG-propagation opinion in the final distributions
+    kg_weight: float = 0.1  # share of the KG-propagation opinion in the final distributions
     damping: float = 0.6  # spreading activation: share passed on per hop
     hops: int = 3
+    rule: Literal["linear", "log_linear"] = "linear"
 
     def __post_init__(self) -> None:
         for name in ("video_weight", "audio_weight"):
@@ -33,6 +35,8 @@ class FusionConfig:
         for name in ("scales_weight_depression", "scales_weight_emotion", "kg_weight", "damping"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)}")
+        if self.rule not in ("linear", "log_linear"):
+            raise ValueError(f"rule must be 'linear' or 'log_linear', got {self.rule!r}")
         if self.hops < 1:
             raise ValueError("hops must be >= 1")
 
@@ -56,13 +60,19 @@ def weighted_fusion(
     affect_w = {"video": config.video_weight, "speech": config.audio_weight}
     affect = [(affect_w[n], p) for n, p in present.items() if n in affect_w and affect_w[n] > 0]
     total = sum(w for w, _ in affect)
-    affect_p = (
-        normalise(np.sum([w * p for w, p in affect], axis=0) / total) if total > 0 else None
-    )
+    affect_p = _combine([(w / total, p) for w, p in affect], config.rule) if total > 0 else None
     scales_p = present.get("scales")
     ws = config.scales_weight_depression if target == "depression" else config.scales_weight_emotion
     if affect_p is None:
         return scales_p
     if scales_p is None:
         return affect_p
-    return normalise((1.0 - ws) * affect_p + ws * scales_p)
+    return _combine([(1.0 - ws, affect_p), (ws, scales_p)], config.rule)
+
+
+def _combine(weighted: list[tuple[float, np.ndarray]], rule: str) -> np.ndarray:
+    """linear: sum w*p (paper 004); log_linear: prod p**w (weighted product of experts)."""
+    if rule == "linear":
+        return normalise(np.sum([w * p for w, p in weighted], axis=0))
+    logs = np.sum([w * np.log(np.clip(p, 1e-9, None)) for w, p in weighted], axis=0)
+    return normalise(np.exp(logs - logs.max()))

@@ -30,7 +30,7 @@ def read_gray(path: Path, size: int | None = None) -> np.ndarray:
         with Image.open(path) as img:
             gray = ImageOps.equalize(img.convert("L"))
             if size is not None:
-                gray = gray.resize((size, size), Image.BILINEAR)
+                gray = gray.resize((size, size), Image.Resampling.BILINEAR)
     except (OSError, ValueError) as exc:
         raise ValueError(f"cannot read frame {path}: {exc}") from exc
     return np.asarray(gray, dtype=np.float32) / 255.0
@@ -60,7 +60,7 @@ def phase_shift(reference: np.ndarray, moving: np.ndarray) -> tuple[float, float
         frac = 0.5 * (vals[0] - vals[2]) / denom if abs(denom) > 1e-12 else 0.0
         s = p + frac
         shift.append(s - n if s > n / 2 else s)
-    return shift[0], shift[1]
+    return float(shift[0]), float(shift[1])
 
 
 def register(reference: np.ndarray, moving: np.ndarray, max_shift: float = 4.0) -> np.ndarray:
@@ -75,7 +75,7 @@ def register(reference: np.ndarray, moving: np.ndarray, max_shift: float = 4.0) 
 
 def _resize(img: np.ndarray, size: int) -> np.ndarray:
     pil = Image.fromarray(np.clip(img * 255.0, 0, 255).astype(np.uint8))
-    return np.asarray(pil.resize((size, size), Image.BILINEAR), dtype=np.float32) / 255.0
+    return np.asarray(pil.resize((size, size), Image.Resampling.BILINEAR), dtype=np.float32) / 255.0
 
 
 def _nearest(frames: tuple[Path, ...], numbers: list[int], wanted: int | None, default: int) -> int:

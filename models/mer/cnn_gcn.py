@@ -66,13 +66,16 @@ class GraphConv(nn.Module):
 
 
 class CnnGcn(nn.Module):
-    """CNN+GCN: logits = x W^T with W = GCN(label vectors, label adjacency).
+    """CNN+GCN: logits = s * x W^T with W = GCN(label vectors, label adjacency), rows of W
+    and x L2-normalised (a cosine classifier) and s learned.
 
     Label vectors and the adjacency are buffers of the target label set; they are rebuilt
     for each dataset and not transferred, so a pre-trained model adapts to new classes.
     """
 
     transfer_skip = ("label_vectors", "adjacency")
+    label_vectors: torch.Tensor
+    adjacency: torch.Tensor
 
     def __init__(
         self,
@@ -89,6 +92,9 @@ class CnnGcn(nn.Module):
         self.gc1 = GraphConv(label_vectors.shape[1], hidden)
         self.gc2 = GraphConv(hidden, self.cnn.out_dim)
         self.act = nn.LeakyReLU(0.2)
+        # logits = W x on unit-length W rows and x, times a learned scale: raw GCN outputs
+        # grew logits past 100 and made training jump between epochs.
+        self.scale = nn.Parameter(torch.tensor(10.0))
 
     def classifier_weights(self) -> torch.Tensor:
         """W (C, D) from the label graph."""
@@ -96,7 +102,9 @@ class CnnGcn(nn.Module):
         return self.gc2(self.act(self.gc1(vec, adj)), adj)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.cnn(x) @ self.classifier_weights().T
+        features = nn.functional.normalize(self.cnn(x), dim=1)
+        weights = nn.functional.normalize(self.classifier_weights(), dim=1)
+        return self.scale * features @ weights.T
 
 
 class CnnOnly(nn.Module):

@@ -172,15 +172,18 @@ _CACHE: dict[str, Any] = {}
 
 
 def _project_lookup() -> tuple[Lookup, str] | None:
+    """The project's loader of the `synonyms` vectors (kg.embed.word_vectors.load_pretrained)."""
     try:
         module = importlib.import_module("kg.embed.word_vectors")
-    except ImportError:
+        kv = module.load_pretrained()
+    except (ImportError, AttributeError, OSError, ValueError) as exc:
+        log.info("kg.embed.word_vectors unavailable (%s); trying the synonyms file", exc)
         return None
-    for name in ("vector", "word_vector", "get_vector", "lookup"):
-        fn = getattr(module, name, None)
-        if callable(fn):
-            return _safe(fn), f"kg.embed.word_vectors.{name}"
-    return None
+
+    def fn(word: str) -> np.ndarray | None:
+        return np.asarray(kv[word]) if word in kv.key_to_index else None
+
+    return fn, "kg.embed.word_vectors.load_pretrained (synonyms 3.10.2)"
 
 
 def _synonyms_lookup() -> tuple[Lookup, str] | None:
@@ -201,14 +204,3 @@ def _synonyms_lookup() -> tuple[Lookup, str] | None:
         return np.asarray(kv[word]) if word in kv.key_to_index else None
 
     return fn, "synonyms/data/words.vector (gensim)"
-
-
-def _safe(fn: Callable[[str], Any]) -> Lookup:
-    def wrapped(word: str) -> np.ndarray | None:
-        try:
-            value = fn(word)
-        except (KeyError, ValueError, LookupError):
-            return None
-        return None if value is None else np.asarray(value, dtype=np.float32)
-
-    return wrapped

@@ -64,6 +64,8 @@ def partition_adjacency(
 class PartitionGraphConv(nn.Module):
     """sum_k (A_k * M_k) X W_k with a learned edge-importance mask M_k per subset."""
 
+    adjacency: torch.Tensor
+
     def __init__(self, cin: int, cout: int, adjacency: torch.Tensor) -> None:
         super().__init__()
         self.register_buffer("adjacency", adjacency)
@@ -84,6 +86,8 @@ class PartitionGraphConv(nn.Module):
 
 class RegionPyramidPool(nn.Module):
     """SPP over the face graph: pool all nodes, upper/lower face, and the 4 regions."""
+
+    masks: torch.Tensor
 
     def __init__(self, regions: list[int]) -> None:
         super().__init__()
@@ -106,6 +110,8 @@ class RegionPyramidPool(nn.Module):
 
 class MerGcnTransformer(nn.Module):
     """Frame sequence (B, T, S, S) -> class logits."""
+
+    centres: torch.Tensor
 
     def __init__(
         self, n_classes: int, size: int, frames: int, patch: int = 0, width: int = 32

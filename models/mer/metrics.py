@@ -12,8 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
+Labels = Sequence[int] | np.ndarray
 
-def confusion(y_true: Sequence[int], y_pred: Sequence[int], n_classes: int) -> np.ndarray:
+
+def confusion(y_true: Labels, y_pred: Labels, n_classes: int) -> np.ndarray:
     """(C, C) counts, rows = true class, columns = predicted class."""
     m = np.zeros((n_classes, n_classes), dtype=np.int64)
     for t, p in zip(y_true, y_pred, strict=True):
@@ -21,7 +23,7 @@ def confusion(y_true: Sequence[int], y_pred: Sequence[int], n_classes: int) -> n
     return m
 
 
-def uf1(y_true: Sequence[int], y_pred: Sequence[int], n_classes: int) -> float:
+def uf1(y_true: Labels, y_pred: Labels, n_classes: int) -> float:
     """Unweighted F1 (MEGC): macro F1 over classes present in truth or predictions."""
     m = confusion(y_true, y_pred, n_classes)
     scores = []
@@ -32,7 +34,7 @@ def uf1(y_true: Sequence[int], y_pred: Sequence[int], n_classes: int) -> float:
     return float(np.mean(scores)) if scores else 0.0
 
 
-def uar(y_true: Sequence[int], y_pred: Sequence[int], n_classes: int) -> float:
+def uar(y_true: Labels, y_pred: Labels, n_classes: int) -> float:
     """Unweighted average recall (MEGC): mean per-class recall over classes with samples."""
     m = confusion(y_true, y_pred, n_classes)
     recalls = [m[c, c] / m[c].sum() for c in range(n_classes) if m[c].sum()]

@@ -29,7 +29,7 @@ from torch import nn
 
 from models.datasets import CLASS3, CLASS4, LOADERS, MESample, load_dataset
 from models.datasets.sample import to_class5
-from models.mer.clips import load_clips
+from models.mer.clips import ClipArrays, load_clips
 from models.mer.metrics import confusion, save_confusion_png, uar, uf1
 from models.mer.zoo import MODELS, Representation, TrainContext, build_model, build_rep
 from models.mer.zoo import transferable_state as transferable
@@ -61,6 +61,7 @@ class RunConfig:
     size: int = 64
     frames: int = 8
     threads: int = 2
+    flip: bool = True
 
 
 def seed_everything(seed: int, threads: int) -> None:
@@ -109,6 +110,19 @@ def label_of(sample: MESample, classes: str) -> str | None:
     if classes == "class5":
         return sample.class5
     return sample.emotion or None
+
+
+def with_mirrors(clips: ClipArrays) -> ClipArrays:
+    """Clips followed by their left-right mirror images (index i + N).
+
+    Why: a mirrored face is a plausible other face with the same AUs, and LOSO folds of
+    micro-expression sets have few identities to learn identity-invariance from.
+    """
+    return ClipArrays(
+        onset=np.concatenate([clips.onset, clips.onset[..., ::-1]]),
+        apex=np.concatenate([clips.apex, clips.apex[..., ::-1]]),
+        sequence=np.concatenate([clips.sequence, clips.sequence[..., ::-1]]),
+    )
 
 
 def _batches(n: int, size: int, gen: torch.Generator | None) -> list[torch.Tensor]:
@@ -214,18 +228,21 @@ def train_fold(
     if ckpt is not None:
         rep.load_state(ckpt["rep"])  # the source's feature space, not refitted
     else:
-        rep.fit(train_idx)
+        rep.fit(np.concatenate([train_idx, train_idx + len(samples)]) if cfg.flip else train_idx)
     tr, va = val_split(y[train_idx], cfg.val_fraction, seed)
-    x_all = rep.transform(train_idx)
-    y_all = torch.as_tensor(y[train_idx])
+    tr, va = train_idx[tr], train_idx[va]
+    if cfg.flip:  # mirrored copies sit at index + N; they train, never validate or test
+        tr = np.concatenate([tr, tr + len(samples)])
+    x_tr, x_va = rep.transform(tr), rep.transform(va)
+    y_tr, y_va = torch.as_tensor(y[tr % len(samples)]), torch.as_tensor(y[va])
     annotations = [(labels[int(y[i])], samples[i].aus) for i in train_idx]
-    ctx = TrainContext(labels, annotations, tuple(x_all.shape[1:]))
+    ctx = TrainContext(labels, annotations, tuple(x_tr.shape[1:]))
     model, notes = build_model(cfg.model, ctx)
     if ckpt is not None:
         keep, fresh = transferable(model, ckpt["state"])
         model.load_state_dict(keep, strict=False)
         notes = notes | {"transferred": str(len(keep)), "fresh": ",".join(fresh)}
-    info = fit(model, x_all[tr], y_all[tr], x_all[va], y_all[va], cfg, len(labels), seed)
+    info = fit(model, x_tr, y_tr, x_va, y_va, cfg, len(labels), seed)
     return model, info | notes
 
 
@@ -249,7 +266,7 @@ def run(cfg: RunConfig) -> dict[str, Any]:
         f"{len(set(subjects))} subjects, labels {labels}"
     )
     clips = load_clips(samples, cfg.size, cfg.frames)
-    rep = build_rep(cfg.model, clips)
+    rep = build_rep(cfg.model, with_mirrors(clips) if cfg.flip else clips)
     ckpt = _load_checkpoint(cfg.pretrained, cfg.model) if cfg.pretrained else None
     cfg.out.mkdir(parents=True, exist_ok=True)
     if cfg.protocol == "full":
@@ -386,12 +403,13 @@ def parse_args(argv: Sequence[str] | None = None) -> RunConfig:
     p.add_argument("--size", type=int, default=64, help="face crop side in pixels")
     p.add_argument("--frames", type=int, default=8, help="sequence length (mer_gcn_transformer)")
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--no-flip", action="store_true", help="no mirrored training copies")
     a = p.parse_args(argv)
     return RunConfig(
         model=a.model, data=a.data, format=a.format, out=a.out, pretrained=a.pretrained,
         classes=a.classes, protocol=a.protocol, epochs=a.epochs, patience=a.patience,
         batch_size=a.batch_size, lr=a.lr, seed=a.seed, size=a.size, frames=a.frames,
-        threads=a.threads,
+        threads=a.threads, flip=not a.no_flip,
     )  # fmt: skip
 
 

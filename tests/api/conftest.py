@@ -113,7 +113,7 @@ def wait_job(client: TestClient, job_id: str, headers: dict[str, str], timeout: 
     while True:
         job = client.get(f"/v1/jobs/{job_id}", headers=headers).json()
         if job["status"] not in ("queued", "running"):
-            return job  # type: ignore[no-any-return]
+            return job
         if time.monotonic() > deadline:
             raise AssertionError(f"job still {job['status']} after {timeout}s: {job}")
         time.sleep(0.05)

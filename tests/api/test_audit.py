@@ -104,3 +104,27 @@ def test_keys_cli_create_list_revoke(home_settings: Settings) -> None:
     assert again.exit_code == 2 and "already revoked" in again.output
     no_center = runner.invoke(keys_app, ["create", "x", "--role", "app"], env=env)
     assert no_center.exit_code == 2 and "--center" in no_center.output
+
+
+def test_erasure_removes_graph_results_and_bindings(
+    client: TestClient, keys: Keys, home_settings: Settings
+) -> None:
+    psy, admin = keys.header("psychologist"), keys.header("admin")
+    reply = client.post("/v1/sessions", files={"bundle": ("b.zip", zip_bundle())}, headers=psy)
+    job = wait_job(client, reply.json()["id"], psy)
+    student = job["session_key"].split("/")[0]
+    listed = client.get("/v1/students", headers=psy).json()
+    assert [s["student"] for s in listed] == [student] and listed[0]["sessions"] == 1
+    found = client.post("/v1/students/lookup", json={"local_id": "demo-student-001"}, headers=psy)
+    assert found.json()["student"] == student
+    assert client.get("/v1/students", headers=keys.header("psychologist_other")).json() == []
+
+    erased = client.delete(f"/v1/students/{student}", headers=admin)
+    assert erased.status_code == 200, erased.text
+    body = erased.json()
+    assert body["graph_nodes_removed"] >= 6 and body["job_results_erased"] == 1
+    assert client.get(f"/v1/students/{student}/graph", headers=psy).status_code == 404
+    assert client.get(f"/v1/jobs/{job['id']}/result", headers=psy).status_code == 410
+    assert client.get("/v1/students", headers=psy).json() == []
+    routes = [e["route"] for e in client.get("/v1/audit", headers=admin).json()]
+    assert "/v1/students/{student}" in routes

@@ -9,8 +9,8 @@ import httpx
 from typer.testing import CliRunner
 
 from api.cli_server import server_app
-from tests.api.conftest import SAMPLES, Server, make_keys, seed_concepts, zip_bundle
 from kg.settings import Settings
+from tests.api.conftest import SAMPLES, Server, make_keys, seed_concepts, zip_bundle
 
 
 def _wait(client: httpx.Client, job_id: str, until: set[str], timeout: float = 30) -> dict:
@@ -18,7 +18,7 @@ def _wait(client: httpx.Client, job_id: str, until: set[str], timeout: float = 3
     while True:
         job = client.get(f"/v1/jobs/{job_id}").raise_for_status().json()
         if job["status"] in until:
-            return job  # type: ignore[no-any-return]
+            return job
         assert time.monotonic() < deadline, f"job stuck: {job}"
         time.sleep(0.05)
 
@@ -31,6 +31,8 @@ def test_upload_poll_and_get_assessment(tmp_path: Path) -> None:
     server = Server(home).start()
     try:
         with httpx.Client(base_url=server.url, headers=keys.header("psychologist")) as client:
+            assert client.get("/docs").status_code == 200  # interactive OpenAPI docs
+            assert client.get("/v1/health/ready").json()["status"] == "ok"
             reply = client.post(
                 "/v1/sessions", files={"bundle": ("zh_w01_moderate.zip", zip_bundle())}
             )

@@ -17,10 +17,18 @@ from api.http.config import ApiSettings
 from api.jobs.queue import REDIS_QUEUE, RedisQueue
 from api.jobs.store import JobStore, jobs_db_path
 from kg.schema import SESSION, STUDENT
-from kg.settings import Settings
+from kg.settings import ConfigError, Settings
 from kg.store.base import GraphStore
 from kg.store.factory import open_store
-from tests.api.conftest import Keys, make_keys, seed_concepts, server_env, wait_job, zip_bundle
+from tests.api.conftest import (
+    Keys,
+    free_port,
+    make_keys,
+    seed_concepts,
+    server_env,
+    wait_job,
+    zip_bundle,
+)
 
 
 def _graph_counts(settings: Settings) -> tuple[int, int]:
@@ -35,7 +43,7 @@ def _submit(client: TestClient, keys: Keys, data: bytes | None = None) -> dict:
         headers=keys.header("psychologist"),
     )
     assert reply.status_code == 202, reply.text
-    return reply.json()  # type: ignore[no-any-return]
+    return reply.json()
 
 
 def test_cancel_a_queued_job(home_settings: Settings, keys: Keys) -> None:
@@ -105,7 +113,7 @@ def test_analysis_refused_until_purpose_is_declared(home_settings: Settings, key
             ("/v1/sessions", {"files": {"bundle": ("b.zip", zip_bundle())}}),
             ("/v1/assessments", {"json": {"feature_texts": []}}),
         ):
-            reply = client.post(path, headers=keys.header("app"), **kwargs)  # type: ignore[arg-type]
+            reply = client.post(path, headers=keys.header("app"), **kwargs)
             if path == "/v1/assessments":
                 assert reply.status_code == 422  # the body is checked first: empty list
                 continue
@@ -116,27 +124,54 @@ def test_analysis_refused_until_purpose_is_declared(home_settings: Settings, key
         assert "not declared" in ready["checks"]["purpose"]
 
 
-def test_redis_queue_shared_with_a_worker_process(
+def _wait_for_blocked_workers(url: str, count: int, timeout: float = 60) -> None:
+    """Both worker processes are up once they block on BLMOVE."""
+    import redis
+
+    client = redis.Redis.from_url(url, decode_responses=True)
+    deadline = time.monotonic() + timeout
+    try:
+        while sum(c.get("cmd") == "blmove" for c in client.client_list()) < count:
+            assert time.monotonic() < deadline, "worker processes did not start"
+            time.sleep(0.1)
+    finally:
+        client.close()
+
+
+def test_redis_queue_shared_by_two_worker_processes(
     home_settings: Settings, keys: Keys, redis_url: str
 ) -> None:
-    """The API enqueues on Redis; a separate `mindkg worker` process runs the jobs."""
+    """The API (no workers of its own) enqueues on Redis; two `mindkg worker` processes share
+    the queue. Each job step pauses 0.2 s so that one worker cannot drain it alone."""
     api = ApiSettings(purpose="counseling", workers=0, redis_url=redis_url)
-    env = server_env(home_settings.home, MINDKG_REDIS_URL=redis_url)
-    worker = subprocess.Popen(
-        [sys.executable, "-c", "from api.cli_server import server_app; server_app(['worker'])"],
-        env=env,
-        cwd=Path(__file__).resolve().parents[2],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    env = server_env(home_settings.home, MINDKG_REDIS_URL=redis_url, MINDKG_JOB_STEP_DELAY_S="0.2")
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", "from api.cli_server import server_app; server_app(['worker'])"],
+            env=env,
+            cwd=Path(__file__).resolve().parents[2],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(2)
+    ]
     try:
+        _wait_for_blocked_workers(redis_url, 2)
         with TestClient(create_app(home_settings, api)) as client:
-            ids = [_submit(client, keys)["id"] for _ in range(3)]
-            jobs = [wait_job(client, i, keys.header("psychologist"), timeout=60) for i in ids]
-        assert [j["status"] for j in jobs] == ["done"] * 3
+            ids = [_submit(client, keys)["id"] for _ in range(6)]
+            jobs = [wait_job(client, i, keys.header("psychologist"), timeout=90) for i in ids]
+        assert [j["status"] for j in jobs] == ["done"] * 6
     finally:
-        worker.terminate()
-        worker.wait(20)
+        for proc in workers:
+            proc.terminate()
+        for proc in workers:
+            proc.wait(20)
+    store = JobStore(jobs_db_path(home_settings.home))
+    try:
+        pids = {str(store.get(i).worker).split(":")[1] for i in ids}  # type: ignore[union-attr]
+    finally:
+        store.close()
+    assert pids == {str(p.pid) for p in workers}, "both worker processes took jobs"
     assert _graph_counts(home_settings) == (1, 1)
 
 
@@ -178,3 +213,23 @@ def test_upload_into_the_neo4j_store(neo4j_store: GraphStore, neo4j_settings: Se
     labels = {label for node in graph["nodes"] for label in node["labels"]}
     assert {"Student", "Session", "FeatureText", "Assessment", "Concept"} <= labels
     assert neo4j_store.get_node("Session", job["session_key"]) is not None
+
+
+def test_one_embedded_worker_process_per_home(home_settings: Settings, keys: Keys) -> None:
+    """Two processes with embedded workers would both re-queue each other's running jobs."""
+    with TestClient(create_app(home_settings, ApiSettings(purpose="counseling"))):
+        second = TestClient(create_app(home_settings, ApiSettings(purpose="counseling")))
+        with pytest.raises(ConfigError, match="MINDKG_REDIS_URL"):
+            second.__enter__()
+        # An API-only process (no workers) may run beside it.
+        with TestClient(
+            create_app(home_settings, ApiSettings(purpose="counseling", workers=0))
+        ) as c:
+            assert c.get("/v1/health/ready").status_code == 200
+
+
+def test_unreachable_redis_is_a_clear_start_up_error(home_settings: Settings) -> None:
+    url = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    client = TestClient(create_app(home_settings, ApiSettings(purpose="counseling", redis_url=url)))
+    with pytest.raises(ConfigError, match="MINDKG_REDIS_URL: cannot use Redis"):
+        client.__enter__()

@@ -6,10 +6,12 @@ from __future__ import annotations
 import io
 import tarfile
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from api.http.app import create_app
 from api.http.config import ApiSettings
@@ -114,7 +116,7 @@ def test_upload_size_limit_gives_413(home_settings: Settings, keys: Keys) -> Non
         assert reply.status_code == 413
         assert reply.json()["error"] == "payload_too_large"
 
-        def chunks():  # no Content-Length: counted while streaming
+        def chunks() -> Iterator[bytes]:  # no Content-Length: counted while streaming
             for _ in range(8):
                 yield b"0" * 1024
 
@@ -164,7 +166,7 @@ def test_store_down_gives_503_with_retry_after(tmp_path: Path, keys: Keys) -> No
     down = Settings(
         home=keys_home(tmp_path, keys),
         neo4j_uri=f"bolt://127.0.0.1:{free_port()}",  # nothing listens there
-        neo4j_password="irrelevant",
+        neo4j_password=SecretStr("irrelevant"),
     )
     with TestClient(create_app(down, ApiSettings(purpose="counseling"))) as client:
         ready = client.get("/v1/health/ready")

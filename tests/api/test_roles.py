@@ -137,6 +137,8 @@ ADMIN = {
     "admin": 200,
 }
 OPEN = dict.fromkeys(ROLES, 200)
+LIST = {**STUDENT, "psychologist_other": 200}  # each center lists its own students
+ERASE = {**ADMIN, "admin": 404}  # an unknown pseudonym: admin passes auth, finds nothing
 
 ROUTES: list[tuple[str, str, dict[str, int], dict[str, Any]]] = [
     ("POST", "/v1/sessions", SUBMIT, {"files": {"bundle": ("b.zip", zip_bundle("en_w01_risk"))}}),
@@ -152,6 +154,9 @@ ROUTES: list[tuple[str, str, dict[str, int], dict[str, Any]]] = [
     ("POST", "/v1/jobs/{job_psy}/cancel", CANCEL_DONE, {}),
     ("GET", "/v1/jobs/{job_app}", JOB_APP, {}),
     ("GET", "/v1/jobs/{job_app}/result", JOB_APP, {}),
+    ("GET", "/v1/students", LIST, {}),
+    ("POST", "/v1/students/lookup", STUDENT, {"json": {"local_id": "demo-student-001"}}),
+    ("DELETE", "/v1/students/stu_00000000000000000000", ERASE, {}),
     ("GET", "/v1/students/{student}/sessions", STUDENT, {}),
     ("GET", "/v1/students/{student}/graph", STUDENT, {}),
     ("GET", "/v1/students/{student}/trend", STUDENT, {}),
@@ -207,7 +212,8 @@ def test_every_route_is_in_the_table(world: World) -> None:
             m,
             t.replace("{job_psy}", "{job_id}")
             .replace("{job_app}", "{job_id}")
-            .replace("/w01/", "/{session}/"),
+            .replace("/w01/", "/{session}/")
+            .replace("stu_00000000000000000000", "{student}"),
         )
         for m, t, _, _ in ROUTES
     }

@@ -22,7 +22,8 @@ SAMPLE = SAMPLES / "sessions" / "zh_w01_moderate"
 
 
 def _env(settings: Settings) -> dict[str, str]:
-    env = {"MINDKG_HOME": str(settings.home), "MINDKG_NEO4J_URI": settings.neo4j_uri or ""}
+    env = {"MINDKG_HOME": str(settings.home), "MINDKG_NEO4J_URI": settings.neo4j_uri or "",
+           "MINDKG_PURPOSE": "counseling"}
     if settings.neo4j_password is not None:
         env["MINDKG_NEO4J_PASSWORD"] = settings.neo4j_password.get_secret_value()
     return env
@@ -112,7 +113,7 @@ def _edit_manifest(bundle: Path, **changes: str) -> None:
 
 def test_store_down_gives_exit_3(tmp_path: Path) -> None:
     env = {"MINDKG_HOME": str(tmp_path), "MINDKG_NEO4J_URI": "bolt://127.0.0.1:1",
-           "MINDKG_NEO4J_PASSWORD": "whatever-123"}
+           "MINDKG_NEO4J_PASSWORD": "whatever-123", "MINDKG_PURPOSE": "counseling"}
     result = runner.invoke(app, ["analyze", str(SAMPLE)], env=env)
     assert result.exit_code == 3
     assert "unavailable" in result.stderr
@@ -125,3 +126,11 @@ def test_console_script_help_for_every_command() -> None:
                               env={**os.environ, "NO_COLOR": "1"}, check=False)
         assert proc.returncode == 0, (args, proc.stderr)
         assert "Usage" in proc.stdout
+
+
+def test_analysis_refuses_without_declared_purpose(settings: Settings) -> None:
+    env = {**_env(settings), "MINDKG_PURPOSE": ""}
+    result = runner.invoke(app, ["analyze", str(SAMPLE)], env=env)
+    assert result.exit_code == 2
+    assert "MINDKG_PURPOSE" in result.stderr
+    assert _counts(settings) == {}

@@ -87,3 +87,14 @@ def test_label_graph_from_au_table() -> None:
     assert adj.shape == (3, 3) and np.allclose(adj, adj.T)
     assert adj[1, 2] > 0  # negative and surprise share AU1/4/5/26... through fear
     assert np.all(np.diag(adj) > 0)
+
+
+def test_label_vectors_come_from_word2vec_or_say_onehot() -> None:
+    from models.mer.label_graph import label_vectors
+
+    vectors, source = label_vectors(["positive", "negative", "surprise"])
+    assert vectors.shape[0] == 3
+    if source == "onehot":  # only when neither kg.embed nor the synonyms file is installed
+        assert np.allclose(vectors, np.eye(3))
+    else:
+        assert vectors.shape[1] == 100 and not np.allclose(vectors[0], vectors[1])

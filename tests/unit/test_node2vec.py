@@ -214,7 +214,7 @@ def test_isolated_nodes_and_dead_ends() -> None:
 
 
 def test_same_seed_same_walks_any_workers_and_chunking() -> None:
-    # 3,000 nodes x 25 walks = 75,000 walks: more than one compiled chunk (65,536).
+    # 3,000 nodes x 25 walks = 75,000 walks: many chunks spread over the threads.
     g = csr_from_edges([(f"v{i}", f"v{(i * 7 + 1) % 3000}") for i in range(3000)]
                        + [(f"v{i}", f"v{(i + 1) % 3000}") for i in range(3000)])
     a = generate_walks(g, walk_length=8, num_walks=25, p=0.5, q=2.0, seed=42, workers=1)
@@ -228,7 +228,7 @@ def test_same_seed_same_walks_any_workers_and_chunking() -> None:
 def test_bad_parameters_are_rejected() -> None:
     g = synthetic_graph()
     for kwargs in ({"p": 0.0}, {"q": -1.0}, {"walk_length": 0}, {"num_walks": 1.5},
-                   {"workers": 0}):
+                   {"workers": 0}, {"seed": -1}):
         with pytest.raises(ValueError):
             generate_walks(g, **kwargs)
     with pytest.raises(ValueError, match="dimensions"):

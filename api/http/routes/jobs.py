@@ -26,7 +26,7 @@ from ingest.bundle import BundleError, read_bundle
 router = APIRouter(prefix="/v1", tags=["sessions and jobs"])
 JobId = Annotated[str, PathParam(pattern=r"^job_[0-9a-f]{20}$", description="job id")]
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": Problem} for code in (400, 401, 403, 404, 409, 413, 415, 422, 503)
+    code: {"model": Problem} for code in (400, 401, 403, 404, 409, 410, 413, 415, 422, 503)
 }
 _UPLOAD_BODY = {
     "requestBody": {
@@ -208,6 +208,9 @@ def cancel_job(job_id: JobId, st: State, key: Submitter) -> JobOut:
 )
 def get_result(job_id: JobId, request: Request, st: State, key: Submitter) -> AnalysisResult:
     job = _visible_job(st, key, job_id)
+    if job.status == "done" and job.result_json is None:
+        audit.record(st, key, request, student=job.student, session=job.session, outcome=410)
+        raise ApiProblem(410, "result_erased", f"the result of {job_id} was erased on request")
     if job.status != "done" or job.result_json is None:
         audit.record(st, key, request, student=job.student, session=job.session, outcome=409)
         raise ApiProblem(409, "not_ready", f"job {job_id} is {job.status}, not done")

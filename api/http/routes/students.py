@@ -9,21 +9,35 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 
 from api.auth.keys import ApiKey
 from api.http import audit
-from api.http.deps import ApiProblem, AppState, Browser, Graph, State, may_see_student
+from api.http.deps import (
+    Admin,
+    ApiProblem,
+    AppState,
+    Browser,
+    Graph,
+    State,
+    json_body,
+    may_see_student,
+)
 from api.http.routes.jobs import _ERRORS
 from api.http.schemas import (
+    ErasureOut,
     GraphEdgeOut,
     GraphNodeOut,
     GraphOut,
+    LookupIn,
     SessionOut,
+    StudentOut,
     TrendOut,
     TrendPointOut,
 )
+from api.jobs.store import forget_student
 from api.timeline import SessionTimeline, Trend, timeline_from_graph, trend_from_graph
+from kg.pseudonym import load_or_create_key, pseudonymize
 from kg.schema import ASSESSMENT, CONCEPT, FEATURE_TEXT, SESSION, STUDENT
 from kg.store.base import GraphStore
 
@@ -198,3 +212,46 @@ def trend_page(
     from api.plots import trend_html
 
     return Response(trend_html(_trend(graph, student)), media_type="text/html")
+
+
+@router.get("", response_model=list[StudentOut], responses=_ERRORS)
+def list_students(request: Request, st: State, key: Browser, graph: Graph) -> list[StudentOut]:
+    """Students of the key's center (all students for admin), with their session counts."""
+    audit.record(st, key, request, student=None)
+    bound = st.auth.students_of(None if key.role == "admin" else key.center)
+    out = []
+    for student in bound:
+        if graph.get_node(STUDENT, student) is None:
+            continue
+        sessions = graph.find_nodes(SESSION, {"student": student})
+        last = max((str(n.props.get("recorded_at", "")) for n in sessions), default=None)
+        out.append(StudentOut(student=student, sessions=len(sessions), last_session_at=last))
+    return out
+
+
+@router.post(
+    "/lookup", response_model=StudentOut, responses=_ERRORS, dependencies=[Depends(json_body)]
+)
+def lookup_student(
+    body: LookupIn, request: Request, st: State, key: Browser, graph: Graph
+) -> StudentOut:
+    """The pseudonym of one of the center's students, from the center's own id for them."""
+    student = pseudonymize(body.local_id, load_or_create_key(st.settings))
+    _check(st, key, request, student)
+    _require_student(graph, student)
+    sessions = graph.find_nodes(SESSION, {"student": student})
+    last = max((str(n.props.get("recorded_at", "")) for n in sessions), default=None)
+    return StudentOut(student=student, sessions=len(sessions), last_session_at=last)
+
+
+@router.delete("/{student}", response_model=ErasureOut, responses=_ERRORS)
+def erase_student(
+    student: StudentId, request: Request, st: State, key: Admin, graph: Graph
+) -> ErasureOut:
+    """Erasure (right to be forgotten): the student's graph, stored job results, bindings."""
+    audit.record(st, key, request, student=student)
+    _require_student(graph, student)
+    removed = graph.delete_student(student)
+    erased = forget_student(st.jobs, student)
+    st.auth.unbind_student(student)
+    return ErasureOut(student=student, graph_nodes_removed=removed, job_results_erased=erased)

@@ -1,0 +1,105 @@
+"""Frames per second of the whole face path on 2 CPU cores at 640x480.
+
+    .venv/bin/python bench/face_path_bench.py [--seconds 10] [--video PATH] [--json OUT]
+
+Stages timed separately on the same file: decode only; decode + detection/tracking +
+FaceMesh; the full analyze_video (adds optical-flow AUs, spotting, feature texts). Without
+--video it generates a SYNTHETIC 640x480 120 fps session (not counted in the timing).
+py-feat is not run here: it downloads its model weights from a hub at run time, which this
+project does not allow; docs/benchmarks/face_path.md cites its published CPU figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+
+
+def _pin_two_cores() -> list[int]:
+    cores = sorted(os.sched_getaffinity(0))[:2]
+    os.sched_setaffinity(0, set(cores))
+    cv2.setNumThreads(len(cores))
+    return cores
+
+
+def _rates(n: int, t0: float, c0: float) -> dict[str, float]:
+    """Wall-clock fps, and fps per CPU-second used (less sensitive to other load)."""
+    wall = time.perf_counter() - t0
+    cpu = time.process_time() - c0
+    return {"wall_fps": round(n / wall, 1), "frames_per_cpu_second": round(n / cpu, 1),
+            "cpu_cores_busy": round(cpu / wall, 2)}
+
+
+def _make_session(out: Path, seconds: float) -> Path:
+    from ingest.video.synthetic import PlantedEvent, generate_session
+
+    events = [
+        PlantedEvent(aus={4: 0.6, 14: 0.5}, onset_s=2.0, apex_s=2.12, offset_s=2.3,
+                     emotion_label="contempt"),
+        PlantedEvent(aus={12: 0.6}, onset_s=min(6.0, seconds - 1.0),
+                     apex_s=min(6.15, seconds - 0.85), offset_s=min(6.35, seconds - 0.65),
+                     emotion_label="happiness"),
+    ]
+    truths = generate_session(out, events=events, duration_s=seconds, fps=120.0,
+                              size=(640, 480), seed=7, blinks=2, head_moves=1,
+                              filename="BENCH")
+    return truths[0].video_path
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description="face-path throughput benchmark")
+    ap.add_argument("--seconds", type=float, default=10.0)
+    ap.add_argument("--video", type=Path, default=None)
+    ap.add_argument("--json", type=Path, default=None)
+    args = ap.parse_args()
+    cores = _pin_two_cores()
+    from ingest.video.analyze import analyze_video
+    from ingest.video.decode import iter_frames, probe
+    from ingest.video.face import FaceTracker
+
+    video = args.video or _make_session(Path(tempfile.mkdtemp(prefix="mindkg-bench-")),
+                                        args.seconds)
+    info = probe(video)
+    results: dict[str, object] = {
+        "video": str(video), "fps_in_file": info.fps, "size": [info.width, info.height],
+        "cores": cores, "cpu": platform.processor() or platform.machine(),
+        "load_avg_before": os.getloadavg(), "opencv": cv2.__version__,
+    }
+    t0, c0 = time.perf_counter(), time.process_time()
+    n = sum(1 for _ in iter_frames(video))
+    results["decode_fps"] = _rates(n, t0, c0)
+    tracker = FaceTracker(redetect_every=round(info.fps))
+    t0, c0 = time.perf_counter(), time.process_time()
+    for i, frame in enumerate(iter_frames(video)):
+        tracker.step(frame, i, info.fps)
+    results["decode_track_landmarks_fps"] = _rates(n, t0, c0)
+    tracker.close()
+    t0, c0 = time.perf_counter(), time.process_time()
+    a = analyze_video(video, progress=False)
+    results["full_face_path_fps"] = _rates(n, t0, c0)
+    t0, c0 = time.perf_counter(), time.process_time()
+    a2 = analyze_video(video, progress=False, landmarks_every=2)
+    results["full_face_path_fps_landmarks_every_2"] = _rates(n, t0, c0)
+    results["events_landmarks_every_2"] = [[round(e.onset_s, 3), round(e.offset_s, 3),
+                                            e.me_class] for e in a2.events]
+    results["frames"] = n
+    results["events"] = [[round(e.onset_s, 3), round(e.offset_s, 3), e.me_class]
+                         for e in a.events]
+    results["load_avg_after"] = os.getloadavg()
+    results["realtime_at_120fps_wall"] = a.processing_fps >= 120.0
+    text = json.dumps(results, indent=2)
+    print(text)
+    if args.json:
+        args.json.write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,237 @@
+"""Aligning feature texts and phrases to concepts.
+
+Score = w_vec * cosine in the joint word/node space
+      + w_lex * lexical overlap with the concept's names (char bigrams for zh, word stems for en)
+      + w_syn * overlap after expanding the text with Cilin synonyms,
+restricted to the concept types the modality allows (kg.align.rules), with a penalty when the
+text's polarity contradicts the concept's valence, and a small prior for the curated ontology
+(MindKG's own vocabulary) over imported near-duplicates.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from kg.align.rules import allowed_types
+from kg.align.space import ConceptInfo, JointSpace
+from kg.embed.tokenize import tokenize
+from kg.feature_text import FeatureText
+from kg.session_records import Alignment
+from kg.store.base import GraphStore
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_EN_WORD = re.compile(r"[a-z]+[0-9]*|[0-9]+")
+_STOP_EN = frozenset("a an the of to and or in on at with is are was be by for very".split())
+CURATED_SOURCE = "source:mindkg-curated"
+VALENCE_ROOTS = {"valence:positive": "positive", "valence:negative": "negative",
+                 "valence:neutral": "neutral", "polarity:positive": "positive",
+                 "polarity:negative": "negative", "polarity:neutral": "neutral"}
+
+
+@dataclass(frozen=True)
+class AlignWeights:
+    vector: float = 0.45  # cosine of the text to the concept's names in the word space
+    node: float = 0.10  # cosine of the text to the concept's node2vec vector (joint space)
+    lexical: float = 0.45
+    synonym: float = 0.10
+    curated_prior: float = 0.04
+    polarity_penalty: float = 0.5  # score multiplier when polarities contradict
+
+
+_SUFFIXES = ("ational", "ations", "ation", "ness", "ments", "ment", "ings", "ing", "ers", "er",
+             "edly", "ed", "ies", "es", "ful", "ly", "or", "s", "y", "e")
+
+
+def _stem(word: str) -> str:
+    """A light suffix stripper: enough for raised/raiser/raise and sadness/sad to meet."""
+    for suffix in _SUFFIXES:
+        if len(word) > len(suffix) + 2 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def text_features(text: str) -> frozenset[str]:
+    """Char bigrams (and single chars) of Chinese runs; stems of English words; AU codes."""
+    lower = text.lower()
+    feats: set[str] = set()
+    for run in re.findall(r"[\u4e00-\u9fff]+", lower):
+        feats.update(run)
+        feats.update(run[i : i + 2] for i in range(len(run) - 1))
+    for word in _EN_WORD.findall(lower):
+        if word not in _STOP_EN:
+            feats.add("w:" + _stem(word))
+    feats.update("au:" + m for m in re.findall(r"\bau\s?(\d{1,2})\b", lower))
+    return frozenset(feats)
+
+
+def _dice(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a or not b:
+        return 0.0
+    # Bigrams and words weigh double: they carry more meaning than single characters.
+    def weight(f: str) -> float:
+        return 1.0 if len(f) == 1 else 2.0
+    inter = sum(weight(f) for f in a & b)
+    return 2 * inter / (sum(weight(f) for f in a) + sum(weight(f) for f in b))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    concept_id: str
+    score: float
+    vector: float
+    lexical: float
+    synonym: float
+
+
+class Aligner:
+    def __init__(
+        self,
+        space: JointSpace,
+        valence: dict[str, str] | None = None,
+        synonyms: dict[str, frozenset[str]] | None = None,
+        weights: AlignWeights | None = None,
+    ) -> None:
+        self.space = space
+        self.concepts = space.concepts
+        self.index = {c.id: i for i, c in enumerate(self.concepts)}
+        self.weights = weights or AlignWeights()
+        self.valence = valence or {}
+        self.synonyms = synonyms or {}
+        self._name_feats = [[text_features(n) for n in c.names] for c in self.concepts]
+        self._types = np.array([c.type for c in self.concepts])
+        self._curated = np.array([c.source == CURATED_SOURCE for c in self.concepts])
+        self._inverted: dict[str, list[int]] = defaultdict(list)
+        for i, feats in enumerate(self._name_feats):
+            for f in set().union(*feats) if feats else ():
+                if len(f) > 1:
+                    self._inverted[f].append(i)
+
+    # -- scoring ------------------------------------------------------------------------------
+    def _lexical(self, feats: frozenset[str], rows: Iterable[int]) -> dict[int, float]:
+        return {i: max((_dice(feats, nf) for nf in self._name_feats[i]), default=0.0) for i in rows}
+
+    def _expand(self, text: str) -> frozenset[str]:
+        """Text features after adding each token's Cilin synonyms (Chinese words only)."""
+        extra: set[str] = set()
+        for token in tokenize(text):
+            for syn in self.synonyms.get(token, ()):
+                extra |= text_features(syn)
+        return frozenset(extra)
+
+    def rank(
+        self,
+        text: str,
+        *,
+        modality: str | None = None,
+        kind: str | None = None,
+        polarity: str | None = None,
+        top_k: int = 10,
+        exclude_types: frozenset[str] = frozenset(),
+    ) -> list[Candidate]:
+        allowed = allowed_types(modality, kind) - exclude_types
+        mask = np.isin(self._types, list(allowed))
+        if not mask.any():
+            return []
+        vec, _coverage = self.space.text_vector(text)
+        n = len(self.concepts)
+        cos = self.space.name_matrix @ vec if vec is not None else np.zeros(n)
+        node_cos = self.space.node_matrix @ vec if vec is not None else np.zeros(n)
+        feats = text_features(text)
+        rows = {i for f in feats if len(f) > 1 for i in self._inverted.get(f, ())}
+        lex = self._lexical(feats, rows)
+        syn_feats = self._expand(text) - feats
+        syn_rows = {i for f in syn_feats if len(f) > 1 for i in self._inverted.get(f, ())}
+        syn = self._lexical(syn_feats | feats, syn_rows) if syn_feats else {}
+        w = self.weights
+        score = w.vector * cos + w.node * node_cos + w.curated_prior * self._curated
+        for i, v in lex.items():
+            score[i] += w.lexical * v
+        for i, v in syn.items():
+            score[i] += w.synonym * v
+        if polarity in ("positive", "negative"):
+            opposite = "negative" if polarity == "positive" else "positive"
+            for i, c in enumerate(self.concepts):
+                if self.valence.get(c.id) == opposite:
+                    score[i] *= w.polarity_penalty if score[i] > 0 else 1.0
+        score = np.where(mask, score, -np.inf)
+        order = np.argsort(-score, kind="stable")[:top_k]
+        return [
+            Candidate(self.concepts[i].id, float(score[i]), float(cos[i]), lex.get(int(i), 0.0),
+                      syn.get(int(i), 0.0))
+            for i in order if np.isfinite(score[i])
+        ]
+
+    def rank_ids(self, text: str, top_k: int = 10) -> list[str]:
+        return [c.concept_id for c in self.rank(text, top_k=top_k)]
+
+    # -- feature texts ------------------------------------------------------------------------
+    def concept_type(self, concept_id: str) -> str | None:
+        i = self.index.get(concept_id)
+        return self.concepts[i].type if i is not None else None
+
+    def align(
+        self, features: Sequence[FeatureText], feature_ids: Sequence[str], *, top_k: int = 3,
+        min_score: float = 0.25, covered: dict[str, frozenset[str]] | None = None,
+    ) -> list[Alignment]:
+        """Top-k semantic alignments per feature text (method `joint-space`).
+
+        covered: feature id -> concept types a recognizer already aligned exactly (e.g. the
+        SDS band it computed); the semantic aligner does not add near-misses of those types.
+        """
+        out: list[Alignment] = []
+        covered = covered or {}
+        for feature, fid in zip(features, feature_ids, strict=True):
+            text = f"{feature.text.zh} {feature.text.en}"
+            pol = feature.values.get("polarity")
+            label = pol.get("label") if isinstance(pol, dict) else pol if isinstance(pol, str) else None
+            ranked = self.rank(text, modality=feature.modality, kind=feature.kind,
+                               polarity=label, top_k=top_k,
+                               exclude_types=covered.get(fid, frozenset()))
+            for rank, cand in enumerate((c for c in ranked if c.score >= min_score), start=1):
+                out.append(Alignment(feature_id=fid, concept_id=cand.concept_id,
+                                     score=round(max(-1.0, min(1.0, cand.score)), 4),
+                                     method="joint-space", rank=rank))
+        return out
+
+
+def concept_valence(store: GraphStore) -> dict[str, str]:
+    """Valence of each concept reached through IS_A / INDICATES (two hops) from valence roots."""
+    parents: dict[str, list[str]] = defaultdict(list)
+    for rel in ("IS_A", "INDICATES"):
+        for e in store.iter_edges(rel):
+            if e.src_label == "Concept" and e.dst_label == "Concept":
+                parents[e.src_key].append(e.dst_key)
+    out: dict[str, str] = dict(VALENCE_ROOTS)
+
+    @lru_cache(maxsize=None)
+    def find(cid: str, depth: int) -> str | None:
+        if cid in VALENCE_ROOTS:
+            return VALENCE_ROOTS[cid]
+        if depth == 0:
+            return None
+        votes = [v for p in parents.get(cid, []) if (v := find(p, depth - 1))]
+        return max(set(votes), key=votes.count) if votes else None
+
+    for cid in list(parents):
+        v = find(cid, 2)
+        if v:
+            out[cid] = v
+    return out
+
+
+def cilin_synonyms(concepts: Sequence[ConceptInfo]) -> dict[str, frozenset[str]]:
+    """Word -> its Cilin word-group mates, from the WordGroup concepts' aliases in the graph."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for c in concepts:
+        if c.type != "WordGroup":
+            continue
+        members = [n for n in c.names if _CJK.search(n) and len(n) <= 6]
+        for m in members:
+            out[m].update(x for x in members if x != m)
+    return {k: frozenset(v) for k, v in out.items()}
