@@ -134,6 +134,40 @@ def analyze(
 
 @app.command()
 @handles_errors
+def assess(
+    features_file: Annotated[Path, typer.Argument(help="JSON list of feature texts (the FeatureText contract)")],
+    beam_width: Annotated[int, typer.Option(min=1, max=50, help="beam width n: how many candidates")] = 5,
+) -> None:
+    """Decode the assessment from feature texts alone (apps with their own recognizers); prints JSON."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from api.alignment import align_features
+    from kg.feature_text import FeatureText
+    from models.decoder import assess as decode_assessment
+
+    _require_purpose()
+    try:
+        raw = json.loads(features_file.read_text(encoding="utf-8"))
+        items = raw["feature_texts"] if isinstance(raw, dict) and "feature_texts" in raw else raw
+        features = TypeAdapter(list[FeatureText]).validate_python(items)
+    except (OSError, json.JSONDecodeError, ValidationError, TypeError) as exc:
+        raise ValueError(f"{features_file}: not a JSON list of feature texts: {exc}") from exc
+    if not features:
+        raise ValueError(f"{features_file}: holds no feature texts")
+    ids = [f"features/{i}/{f.local_key()}" for i, f in enumerate(features)]
+    settings = _settings()
+    with _store(settings) as store:
+        alignments, links, warnings = align_features(features, ids, store, settings,
+                                                     progress=lambda m: err.print(f"[dim]· {m}[/]"))
+        result = decode_assessment(features, ids, alignments, store, beam_width=beam_width)
+    payload = {"feature_ids": ids, "alignments": [a.model_dump() for a in alignments],
+               "cross_modal": [c.model_dump() for c in links], "assessment": result.model_dump(),
+               "warnings": warnings}
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+
+
+@app.command()
+@handles_errors
 def ingest(
     bundle: Annotated[Path, typer.Argument(help="session bundle folder (with manifest.json)")],
 ) -> None:
@@ -284,7 +318,7 @@ def align_eval(
     settings = _settings()
     with _store(settings) as store:
         aligner = load_aligner(store, settings, progress=lambda m: err.print(f"[dim]· {m}[/]"))
-        labels = {}
+        labels: dict[str, str] = {}
         for c in aligner.concepts:
             labels.setdefault(c.id, c.id)
             for name in c.names[:2]:

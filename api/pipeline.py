@@ -13,15 +13,15 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.alignment import align_features, existing_concepts
-from kg.align.cross_modal import CrossModalLink
 from api.recognizers import run_recognizers
 from ingest.bundle import SessionBundle, read_bundle
+from kg.align.cross_modal import CrossModalLink
 from kg.feature_text import FeatureText
 from kg.pseudonym import load_or_create_key, pseudonymize
 from kg.session_records import Alignment, Assessment, SessionKeys, session_graph
 from kg.settings import Settings
 from kg.store.base import GraphStore
-from models.rule_assessment import rule_assessment
+from models.decoder import assess
 
 Progress = Callable[[str], None]
 
@@ -60,6 +60,7 @@ def analyze_session(
     *,
     write: bool = True,
     semantic: bool = True,
+    beam_width: int = 5,
     progress: Progress | None = None,
 ) -> AnalysisResult:
     say = progress or (lambda _msg: None)
@@ -74,8 +75,10 @@ def analyze_session(
     alignments, cross_modal, align_warnings = align_features(
         features, feature_ids, store, settings, semantic=semantic, progress=say
     )
-    assessment = rule_assessment(features, feature_ids) if features else None
-    if assessment is not None:
+    assessment = (
+        assess(features, feature_ids, alignments, store, beam_width=beam_width) if features else None
+    )
+    if assessment is not None and store is not None:
         # Evidence may only point at what the graph holds: drop concept ids it lacks.
         wanted = {cid for item in assessment.evidence for cid in [*item.concept_ids, *item.path]}
         present = existing_concepts(store, wanted) | set(feature_ids)

@@ -232,6 +232,10 @@ def split_edges(
                 out.append(key)
         return out
 
+    possible = len(nodes) * (len(nodes) - 1) // 2 - len(pairs)
+    if possible < 2 * len(test):
+        raise SystemExit(f"{name}: too dense for the link-prediction split "
+                         f"({possible} non-edges, {2 * len(test)} needed)")
     taken: set[tuple[str, str]] = set()
     test_neg = non_edges(len(test), taken)
     train = [(a, b, merged[(a, b)]) for a, b in pairs if (a, b) not in test]

@@ -18,7 +18,7 @@ class _CorsHandler(SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         super().end_headers()
 
-    def do_OPTIONS(self) -> None:  # noqa: N802 - http.server naming
+    def do_OPTIONS(self) -> None:
         """CORS preflight: Browser's fetch sends custom headers, so it asks first."""
         self.send_response(204)
         self.send_header("Access-Control-Allow-Methods", "GET, OPTIONS")

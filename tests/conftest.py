@@ -16,6 +16,9 @@ from kg.store.sqlite_store import SqliteGraphStore
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = PROJECT_ROOT / "samples"
+# One cache of derived models (the joint space is minutes to train) for the whole run; every
+# test's own MINDKG_HOME stays private.
+SHARED_CACHE = Path(os.environ.setdefault("MINDKG_CACHE_DIR", str(PROJECT_ROOT / ".mindkg-test" / "cache")))
 
 
 def neo4j_test_settings() -> tuple[str, str, str] | None:
@@ -72,10 +75,11 @@ def store(request: pytest.FixtureRequest) -> GraphStore:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(home=tmp_path / "home")
+    return Settings(home=tmp_path / "home", cache_dir=SHARED_CACHE)
 
 
 @pytest.fixture
 def neo4j_settings(tmp_path: Path) -> Settings:
     uri, user, password = _neo4j_or_skip()
-    return Settings(home=tmp_path / "home", neo4j_uri=uri, neo4j_user=user, neo4j_password=password)
+    return Settings(home=tmp_path / "home", neo4j_uri=uri, neo4j_user=user, neo4j_password=password,
+                    cache_dir=SHARED_CACHE)

@@ -32,8 +32,8 @@ API_VERSION = "1.0.0"
 
 
 def _load_models() -> dict[str, bool]:
-    """Load (and smoke-test) the assessment model once, at start-up."""
-    from models.rule_assessment import rule_assessment
+    """Load (and smoke-test) the assessment decoder once, at start-up."""
+    from models.decoder import assess
 
     probe = FeatureText(
         modality="scales",
@@ -42,7 +42,7 @@ def _load_models() -> dict[str, bool]:
         values={"level": "none"},
         instance="probe",
     )
-    return {"assessment": rule_assessment([probe], ["probe"]).depression_level == "none"}
+    return {"assessment": assess([probe], ["probe"], [], None, beam_width=1).depression_level == "none"}
 
 
 def _problem(

@@ -25,11 +25,13 @@ from kg.settings import load_settings
 ZH_PROMPT = "以下是普通话的句子，使用简体中文。"
 _BASE_DIR_NAME = "whisper-base-ct2"
 _BASE_FILES = ("config.json", "tokenizer.json", "vocabulary.json")
-# Segments Whisper invents over silence ("请按赞订阅…", repeats of the prompt): Whisper
-# itself flags them with a high no-speech probability and low token confidence.
+# Segments Whisper invents over silence ("请按赞订阅…", "I'll see you in a bit."): Whisper
+# itself flags them with a high no-speech probability or low word probabilities, and
+# they are short.
 _NO_SPEECH_MAX = 0.5
 _LOGPROB_MIN = -0.8
 _SHORT_S = 1.0
+_SHORT_MIN_WORD_PROB = 0.5
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,7 @@ def _package_dir(module: str) -> Path | None:
 
 def base_model_dir(home: Path | None = None) -> Path:
     """Whisper base as a CTranslate2 model directory, assembled from the two packages once."""
-    home = home or load_settings().home
+    home = home or load_settings().cache_home
     target = home / "models" / _BASE_DIR_NAME
     if (target / "model.bin").is_file():
         return target
@@ -136,10 +138,13 @@ def transcribe(model: Any, block: np.ndarray, offset_s: float, language: str) ->
     )
     out: list[Segment] = []
     for seg in segments:
-        if seg.no_speech_prob > _NO_SPEECH_MAX and (
-            seg.avg_logprob < _LOGPROB_MIN or seg.end - seg.start < _SHORT_S
-        ):
+        word_prob = (sum(w.probability for w in seg.words) / len(seg.words)
+                     if seg.words else 0.0)
+        if seg.no_speech_prob > _NO_SPEECH_MAX and seg.avg_logprob < _LOGPROB_MIN:
             continue
+        if seg.end - seg.start < _SHORT_S and (seg.no_speech_prob > _NO_SPEECH_MAX
+                                               or word_prob < _SHORT_MIN_WORD_PROB):
+            continue  # a fragment over a breath or the trailing silence
         text = seg.text.strip()
         if not text or text == ZH_PROMPT:
             continue

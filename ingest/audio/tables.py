@@ -147,3 +147,19 @@ def decide(
             return Decision(rule.code, text["zh"], text["en"],
                             {k: round(v, 2) for k, v in z.items()}, reference)
     raise AudioInputError(f"speech table section {section_name!r} has no default rule")
+
+
+BASELINE_FEATURES = ("f0_mean_hz", "f0_range_semitones", "energy_db", "energy_dynamic_db",
+                     "articulation_rate_sps", "pause_ratio")
+
+
+def baseline_from_sessions(earlier: Sequence[Mapping[str, Any]]) -> dict[str, list[float]]:
+    """Build `analyze_speech(baseline=...)` from earlier sessions' intonation/speech_rate
+    FeatureText `values` (as stored in the graph): {feature: [value per session]}."""
+    out: dict[str, list[float]] = {}
+    for values in earlier:
+        for name in BASELINE_FEATURES:
+            v = values.get(name)
+            if isinstance(v, int | float) and math.isfinite(v):
+                out.setdefault(name, []).append(float(v))
+    return out

@@ -111,6 +111,32 @@ class VideoAnalysis:
         return self.n_frames / self.elapsed_s if self.elapsed_s > 0 else 0.0
 
 
+class _Rows:
+    """Append-only float32 table in fixed-size chunks: ~4 bytes per value, no per-row objects."""
+
+    def __init__(self, width: int, chunk: int = 4096) -> None:
+        self.width, self.chunk = width, chunk
+        self._chunks: list[np.ndarray] = []
+        self.n = 0
+
+    def append(self, row: np.ndarray) -> None:
+        if self.n % self.chunk == 0:
+            self._chunks.append(np.full((self.chunk, self.width), np.nan, np.float32))
+        self._chunks[-1][self.n % self.chunk] = row
+        self.n += 1
+
+    def __setitem__(self, i: int, row: np.ndarray) -> None:
+        self._chunks[i // self.chunk][i % self.chunk] = row
+
+    def __len__(self) -> int:
+        return self.n
+
+    def array(self) -> np.ndarray:
+        if not self._chunks:
+            return np.zeros((0, self.width), np.float32)
+        return np.concatenate(self._chunks)[: self.n]
+
+
 def _ffill(x: np.ndarray) -> np.ndarray:
     out = x.copy()
     ok = ~np.isnan(out[:, 0])
@@ -179,8 +205,8 @@ def analyze_video(
     tracker = FaceTracker(redetect_every=max(1, round(rate * redetect_s)),
                           landmarks_every=max(1, landmarks_every))
     model: AUModel = get_au_model(au_model)
-    rows: list[np.ndarray] = []
-    aperture: list[float] = []
+    rows = _Rows(len(AUS))
+    aperture = _Rows(1)
     # the first (baseline) frames wait, as grayscale, until the neutral reference is chosen
     pending: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
     need = max(1, round(rate * baseline_s))
@@ -197,9 +223,9 @@ def analyze_video(
             res = tracker.step(frame, n - 1, rate)
             if res.landmarks is None:
                 rows.append(nan_row)
-                aperture.append(np.nan)
+                aperture.append(np.array([np.nan]))
             else:
-                aperture.append(g.eye_aperture(res.landmarks))
+                aperture.append(np.array([g.eye_aperture(res.landmarks)]))
                 kp = g.to_face(res.landmarks)
                 if model.ready():
                     rows.append(model.predict(frame, res.landmarks, kp).astype(np.float32))
@@ -231,13 +257,13 @@ def analyze_video(
         model.finish_baseline()
         for idx, gry, lms, kps in pending:
             rows[idx] = model.predict(gry, lms, kps).astype(np.float32)
-    au_r = np.stack(rows)
+    au_r = rows.array()
     warnings = list(tracker.warnings)
     coverage = tracker.frames_with_face / n
     if coverage < 0.5:
         warnings.append(f"face visible in only {coverage:.0%} of frames; results are partial")
     filled = _ffill(au_r)
-    intervals = spot(filled, rate, params, aperture=np.asarray(aperture, dtype=np.float64))
+    intervals = spot(filled, rate, params, aperture=aperture.array()[:, 0].astype(np.float64))
     events = []
     for iv in intervals:
         if iv.kind != "micro":

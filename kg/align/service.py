@@ -19,9 +19,9 @@ def load_aligner(
     weights: AlignWeights | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Aligner:
-    key = (store.backend, str(settings.home))
+    key = (store.backend, str(settings.home), str(settings.cache_home))
     if key not in _CACHE:
-        space = build_joint_space(store, settings.home, progress=progress)
+        space = build_joint_space(store, settings.cache_home, progress=progress)
         _CACHE[key] = Aligner(space, concept_valence(store), cilin_synonyms(space.concepts))
     aligner = _CACHE[key]
     if weights is not None:

@@ -225,7 +225,7 @@ _check()
 
 _T = ConceptText
 # AU number -> appearance changes per the FACS manual (Ekman, Friesen & Hager 2002) and the
-# everyday words people use for the movement. Written from the manual's descriptions.
+# everyday words people use for the movement; paraphrased from domain knowledge, no text copied.
 AU_TEXT: Mapping[int, ConceptText] = {
     1: _T(
         "眉毛内侧（眉头）被向上拉起，眉形由平变为内高外低的斜“八”字；前额中部出现横向皱纹，"

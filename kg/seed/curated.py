@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from kg.ontology import emotions, facs, speech, symptoms
 from kg.ontology import scale_definitions as scales
+from kg.ontology.emotions import ConceptText
 from kg.seed.records import SeedGraph, SourceInfo
 
 CURATED = SourceInfo(
@@ -18,6 +19,11 @@ CURATED = SourceInfo(
     description="kg/ontology/*.py; AU-emotion relations from Table 1 of the source study",
 )
 PAPER_TABLE = "source study (paper 000) Table 1"
+
+
+def _described(text: ConceptText) -> dict[str, str]:
+    """The description props every curated AU, emotion, speech and symptom concept carries."""
+    return {"description_zh": text.description_zh, "description_en": text.description_en}
 
 
 def _cmekg(seed: SeedGraph, name: str) -> str | None:
@@ -35,14 +41,16 @@ def add_facs(seed: SeedGraph) -> None:
     for au in facs.ACTION_UNITS:
         row = table.get(au.number)
         marker = au.number in facs.DEPRESSION_MARKER_AUS
+        text = facs.AU_TEXT[au.number]
         seed.add_concept(
             au.id,
             "ActionUnit",
             name_zh=f"AU{au.number} {au.name_zh}",
             name_en=f"AU{au.number} {au.name_en}",
             source=src,
-            aliases=(f"AU{au.number}", au.name_zh, au.name_en),
+            aliases=(f"AU{au.number}", au.name_zh, au.name_en, *text.aliases()),
             props={
+                **_described(text),
                 "number": au.number,
                 "facs_name": au.name_en,
                 "facs_category": au.category,
@@ -88,8 +96,12 @@ def add_emotions(seed: SeedGraph) -> None:
             name_zh=e.name_zh,
             name_en=e.name_en,
             source=CURATED,
-            aliases=e.aliases_zh,
-            props={"group": e.group, "valence_note": e.valence_note},
+            aliases=(*e.aliases_zh, *emotions.EMOTION_TEXT[e.id].aliases()),
+            props={
+                **_described(emotions.EMOTION_TEXT[e.id]),
+                "group": e.group,
+                "valence_note": e.valence_note,
+            },
         )
     for e in emotions.EMOTIONS:
         for parent in e.is_a:
@@ -108,7 +120,8 @@ def add_speech(seed: SeedGraph) -> None:
             name_zh=d.name_zh,
             name_en=d.name_en,
             source=CURATED,
-            aliases=d.aliases_zh,
+            aliases=(*d.aliases_zh, *speech.DESCRIPTOR_TEXT[d.id].aliases()),
+            props=_described(speech.DESCRIPTOR_TEXT[d.id]),
         )
     for d in speech.DESCRIPTORS:
         for parent in d.is_a:
@@ -140,7 +153,8 @@ def add_scales_and_symptoms(seed: SeedGraph) -> None:
             name_zh=s.name_zh,
             name_en=s.name_en,
             source=CURATED,
-            aliases=s.aliases_zh,
+            aliases=(*s.aliases_zh, *symptoms.SYMPTOM_TEXT[s.key].aliases()),
+            props=_described(symptoms.SYMPTOM_TEXT[s.key]),
         )
     for s in symptoms.SYMPTOMS:
         for parent in s.is_a:

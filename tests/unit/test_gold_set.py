@@ -17,6 +17,6 @@ def test_gold_set_answers_exist_in_seed() -> None:
         langs[row.language] += 1
     assert langs["zh"] >= 75 and langs["en"] >= 75
     seed = build_default_seed()
-    concept_ids = {n.key for n in seed.nodes if n.label == "Concept"}
+    concept_ids = {n.key for n in seed.nodes() if n.label == "Concept"}
     missing = sorted({r.concept for r in rows} - concept_ids)
     assert not missing, missing

@@ -107,6 +107,36 @@ def test_emotion_hierarchy_and_speech_links(seed: SeedGraph) -> None:
     }
 
 
+def test_curated_concepts_carry_descriptions_and_aliases(seed: SeedGraph) -> None:
+    """Text matching needs zh+en descriptions and lay aliases on every curated concept."""
+    kinds = ("ActionUnit", "Emotion", "Prosody", "SpeechRate", "ContentPolarity", "Symptom")
+    curated = [
+        c
+        for kind in kinds
+        for c in seed.concept_ids(kind)
+        if not c.startswith(("cmekg:", "cilin:"))
+    ]
+    assert len(curated) == 44 + 24 + 9 + 6 + 3 + 39
+    for cid in curated:
+        c = seed.concept(cid)
+        assert c["description_zh"].strip() and c["description_en"].strip(), cid
+        # lay aliases beyond the codes and the official names, in both languages
+        official = {c["name_zh"], c["name_en"], c.get("facs_name"), cid.replace("au:", "")}
+        lay = [a for a in c["aliases"] if a not in official]
+        assert sum(not a.isascii() for a in lay) >= 2, cid
+        assert sum(a.isascii() for a in lay) >= 2, cid
+    assert {"皱眉", "frown"} <= set(seed.concept("au:AU4")["aliases"])
+    assert {"嘴角上翘", "smile"} <= set(seed.concept("au:AU12")["aliases"])
+    assert {"眨眼", "blink"} <= set(seed.concept("au:AU45")["aliases"])
+    assert "眉间" in seed.concept("au:AU4")["description_zh"]
+    assert {"难过", "downcast"} <= set(seed.concept("emotion:sadness")["aliases"])
+    assert {"害怕", "scared"} <= set(seed.concept("emotion:fear")["aliases"])
+    assert "monotone" in seed.concept("prosody:low_flat")["aliases"]
+    assert "说话慢吞吞" in seed.concept("rate:slow_many_pauses")["aliases"]
+    assert {"睡不着", "can't sleep"} <= set(seed.concept("symptom:insomnia")["aliases"])
+    assert {"想死", "wanting to die"} <= set(seed.concept("symptom:suicidal_ideation")["aliases"])
+
+
 def test_every_scale_item_and_band(seed: SeedGraph) -> None:
     for inst in scales.INSTRUMENTS.values():
         sid = scales.scale_id(inst.id)

@@ -129,3 +129,15 @@ def test_tables_population_norms_and_baseline() -> None:
 def test_bad_baseline() -> None:
     with pytest.raises(AudioInputError, match="baseline"):
         normalise_baseline({"pause_ratio": "high"})
+
+
+def test_baseline_from_earlier_feature_values() -> None:
+    from ingest.audio.tables import baseline_from_sessions
+
+    earlier = [{"articulation_rate_sps": 3.0, "pause_ratio": 0.4, "transcript": "x"},
+               {"articulation_rate_sps": 3.2, "pause_ratio": 0.42, "f0_mean_hz": None}]
+    base = baseline_from_sessions(earlier)
+    assert base == {"articulation_rate_sps": [3.0, 3.2], "pause_ratio": [0.4, 0.42]}
+    d = decide("rate", {"articulation_rate_sps": 3.1, "pause_ratio": 0.41}, "zh",
+               normalise_baseline(base))
+    assert d.code == "normal" and d.reference == "baseline"

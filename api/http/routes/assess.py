@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends
+from fastapi.concurrency import run_in_threadpool
 
+from api.alignment import recognizer_alignments
 from api.auth.purpose import PurposeNotDeclared, require_purpose
 from api.http.deps import ApiProblem, State, Submitter, json_body
 from api.http.routes.jobs import _ERRORS
 from api.http.schemas import AssessIn, AssessOut
-from models.rule_assessment import rule_assessment
+from kg.feature_text import FeatureText
+from kg.session_records import Assessment
+from kg.store.base import GraphStore, StoreError
+from models.decoder import assess as decode_assessment
 
 router = APIRouter(prefix="/v1", tags=["assessment"])
 
@@ -36,4 +41,15 @@ async def assess(body: AssessIn, st: State, key: Submitter) -> AssessOut:
             "duplicate_feature_texts",
             "two feature texts share modality, kind, instance and time span; set `instance`",
         )
-    return AssessOut(feature_ids=ids, assessment=rule_assessment(body.feature_texts, ids))
+    try:
+        store: GraphStore | None = st.graph.get()
+    except StoreError:  # stateless: decode against the curated ontology, say so in `method`
+        st.graph.reset()
+        store = None
+    assessment = await run_in_threadpool(_decode, body.feature_texts, ids, store)
+    return AssessOut(feature_ids=ids, assessment=assessment)
+
+
+def _decode(features: list[FeatureText], ids: list[str], store: GraphStore | None) -> Assessment:
+    alignments, _warnings = recognizer_alignments(features, ids, store)
+    return decode_assessment(features, ids, alignments, store)
