@@ -9,7 +9,7 @@ from kg.align.space import build_joint_space
 from kg.settings import Settings
 from kg.store.base import GraphStore
 
-_CACHE: dict[tuple[str, str], Aligner] = {}
+_CACHE: dict[tuple[str, str, str], Aligner] = {}
 
 
 def load_aligner(
