@@ -112,3 +112,20 @@ def test_unknown_language() -> None:
 def test_nothing_given() -> None:
     with pytest.raises(AudioInputError, match="no audio"):
         analyze_speech(None, progress=False)
+
+
+def test_audio_track_of_a_video(tmp_path: Path) -> None:
+    """A session video (synthetic test pattern + the real zh_01 speech) is analysed through
+    its audio track; the supplied transcript replaces ASR."""
+    video = tmp_path / "session.mp4"
+    _run("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=duration=5:size=64x64:rate=10",
+         "-i", str(ZH), "-c:v", "libx264", "-c:a", "aac", "-shortest", str(video))
+    transcript = tmp_path / "t.txt"
+    transcript.write_text("我最近睡不好，每天都很累，对什么都提不起兴趣。", encoding="utf-8")
+    result = analyze_speech(None, video_path=video, transcript_path=transcript,
+                            language="zh", progress=False)
+    content, intonation, rate = result.feature_texts
+    assert 4.5 < result.duration_s < 5.2
+    assert content.values["transcript_source"] == "transcript"
+    assert rate.values["syllable_count"] == 20
+    assert intonation.values["f0_mean_hz"] is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -134,7 +135,7 @@ def test_bad_baseline() -> None:
 def test_baseline_from_earlier_feature_values() -> None:
     from ingest.audio.tables import baseline_from_sessions
 
-    earlier = [{"articulation_rate_sps": 3.0, "pause_ratio": 0.4, "transcript": "x"},
+    earlier: list[dict[str, Any]] = [{"articulation_rate_sps": 3.0, "pause_ratio": 0.4, "transcript": "x"},
                {"articulation_rate_sps": 3.2, "pause_ratio": 0.42, "f0_mean_hz": None}]
     base = baseline_from_sessions(earlier)
     assert base == {"articulation_rate_sps": [3.0, 3.2], "pause_ratio": [0.4, 0.42]}
