@@ -19,6 +19,13 @@ from kg.session_records import Alignment
 from kg.settings import Settings
 from kg.store.base import GraphStore
 
+# A recognizer that states one member of a family (e.g. the SDS band) states the family: the
+# semantic aligner adds no near-misses (another instrument's item, a neighbouring band) to it.
+_FAMILIES: tuple[frozenset[str], ...] = (
+    frozenset({"Scale", "Severity", "RiskLevel", "ScaleItem"}),
+    frozenset({"ActionUnit", "Emotion"}),
+)
+
 
 def existing_concepts(store: GraphStore | None, concept_ids: set[str]) -> set[str]:
     if store is None:
@@ -71,7 +78,8 @@ def align_features(
     for al in alignments:
         ctype = aligner.concept_type(al.concept_id)
         if ctype:
-            covered.setdefault(al.feature_id, set()).add(ctype)
+            family = next((f for f in _FAMILIES if ctype in f), frozenset({ctype}))
+            covered.setdefault(al.feature_id, set()).update(family)
     frozen = {k: frozenset(v) for k, v in covered.items()}
     alignments += aligner.align(features, feature_ids, covered=frozen)
     links = cross_modal_links(features, feature_ids, alignments, aligner.valence)

@@ -44,7 +44,8 @@ SILENT_PEAK = 10 ** (-60 / 20)  # -60 dBFS
 CLIP_ERROR = 0.01  # share of samples at full scale that makes analysis meaningless
 CLIP_WARN = 0.001
 MIN_SPEECH_S = 0.5
-RELIABLE_SPEECH_S = 20.0  # confidence of prosody/rate reaches 1 at this much speech
+RELIABLE_SPEECH_S = 20.0
+LOW_COVERAGE = 0.3  # confidence of prosody/rate reaches 1 at this much speech
 
 
 @dataclass
@@ -336,6 +337,9 @@ def _content_text(
         "concept_ids": [],
     }
     if pol is not None:
+        if pol["coverage"] < LOW_COVERAGE:
+            warnings.append(f"content polarity rests on {pol['coverage']:.0%} of the words "
+                            "(the p/n/m word vectors are Chinese); treat it as weak")
         tokens = pol.pop("tokens")
         values["polarity"] = pol
         values["keywords"] = keywords(tokens)

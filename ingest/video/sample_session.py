@@ -1,6 +1,6 @@
-"""Regenerate samples/video/: a short SYNTHETIC counseling-session video with ground truth.
+"""Regenerate samples/sessions/zh_w03_multimodal/: a short SYNTHETIC counseling-session video with ground truth.
 
-    python -m ingest.video.sample_session samples/video
+    python -m ingest.video.sample_session samples/sessions/zh_w03_multimodal
 
 Deterministic (fixed seed). mp4v keeps the 6 s, 120 fps, 640x480 file under 3 MB.
 """
@@ -23,7 +23,7 @@ EVENTS = (
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    out = Path(args[0] if args else "samples/video")
+    out = Path(args[0] if args else "samples/sessions/zh_w03_multimodal")
     truths = generate_session(out, events=EVENTS, duration_s=6.0, fps=120.0, size=(640, 480),
                               seed=42, subject="01", filename="SESSION01", blinks=2,
                               head_moves=1, container=".mp4")

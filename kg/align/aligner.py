@@ -29,6 +29,9 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _EN_WORD = re.compile(r"[a-z]+[0-9]*|[0-9]+")
 _STOP_EN = frozenset(["a", "an", "the", "of", "to", "and", "or", "in", "on", "at", "with", "is", "are", "was", "be", "by", "for", "very"])
 CURATED_SOURCE = "source:mindkg-curated"
+# Feature texts keep semantic alignments scoring at least this much: on the sample sessions
+# correct matches scored >= 0.70 and spurious ones (numbers, units) 0.50-0.60.
+MIN_FEATURE_SCORE = 0.62
 VALENCE_ROOTS = {"valence:positive": "positive", "valence:negative": "negative",
                  "valence:neutral": "neutral", "polarity:positive": "positive",
                  "polarity:negative": "negative", "polarity:neutral": "neutral"}
@@ -173,13 +176,25 @@ class Aligner:
         return [c.concept_id for c in self.rank(text, top_k=top_k)]
 
     # -- feature texts ------------------------------------------------------------------------
+    def feature_polarity(self, feature: FeatureText) -> str | None:
+        """The polarity a recognizer stated: values["polarity"], else the valence of the
+        concepts it observed (e.g. me_class:negative), when they agree."""
+        pol = feature.values.get("polarity")
+        if isinstance(pol, dict) and isinstance(pol.get("label"), str):
+            return str(pol["label"])
+        if isinstance(pol, str):
+            return pol
+        found = {self.valence.get(str(c)) for c in feature.values.get("concept_ids", [])}
+        found &= {"positive", "negative"}
+        return found.pop() if len(found) == 1 else None
+
     def concept_type(self, concept_id: str) -> str | None:
         i = self.index.get(concept_id)
         return self.concepts[i].type if i is not None else None
 
     def align(
         self, features: Sequence[FeatureText], feature_ids: Sequence[str], *, top_k: int = 3,
-        min_score: float = 0.25, covered: dict[str, frozenset[str]] | None = None,
+        min_score: float = MIN_FEATURE_SCORE, covered: dict[str, frozenset[str]] | None = None,
     ) -> list[Alignment]:
         """Top-k semantic alignments per feature text (method `joint-space`).
 
@@ -190,8 +205,7 @@ class Aligner:
         covered = covered or {}
         for feature, fid in zip(features, feature_ids, strict=True):
             text = f"{feature.text.zh} {feature.text.en}"
-            pol = feature.values.get("polarity")
-            label = pol.get("label") if isinstance(pol, dict) else pol if isinstance(pol, str) else None
+            label = self.feature_polarity(feature)
             ranked = self.rank(text, modality=feature.modality, kind=feature.kind,
                                polarity=label, top_k=top_k,
                                exclude_types=covered.get(fid, frozenset()))
