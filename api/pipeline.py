@@ -73,7 +73,8 @@ def analyze_session(
         raise ValueError("two feature texts share a key; recognizers must set distinct `instance`s")
     say("aligning feature texts to the knowledge graph")
     alignments, cross_modal, align_warnings = align_features(
-        features, feature_ids, store, settings, semantic=semantic, progress=say
+        features, feature_ids, store, settings,
+        semantic=semantic and settings.semantic_alignment, progress=say
     )
     assessment = (
         assess(features, feature_ids, alignments, store, beam_width=beam_width) if features else None

@@ -45,6 +45,13 @@ class Settings(BaseModel):
     # Derived, non-personal artefacts (trained joint space, corpus caches) may be shared
     # between homes (tests, several deployments on one host); default: under `home`.
     cache_dir: Path | None = Field(default_factory=lambda: _env_path("MINDKG_CACHE_DIR"))
+    # Semantic (joint-space) alignment of feature texts, on top of recognizer alignments.
+    # Needs the joint space, trained once per graph (minutes): deployments that only want
+    # recognizer alignments, and tests of other layers, can turn it off.
+    semantic_alignment: bool = Field(
+        default_factory=lambda: os.environ.get("MINDKG_SEMANTIC_ALIGNMENT", "true").lower()
+        not in ("0", "false", "no", "off")
+    )
     log_level: str = "INFO"
     store: Literal["auto", "embedded", "neo4j"] = "auto"
 

@@ -60,6 +60,13 @@ class Keys:
         return {"Authorization": f"Bearer {getattr(self, role)}"}
 
 
+@pytest.fixture(autouse=True)
+def _recognizer_alignment_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """API tests exercise the HTTP layer on a tiny concept set: training a joint space for it
+    would take minutes per test. Semantic alignment has its own tests (tests/integration)."""
+    monkeypatch.setenv("MINDKG_SEMANTIC_ALIGNMENT", "false")
+
+
 def seed_concepts(settings: Settings) -> None:
     with open_store(settings) as store:
         store.write(
@@ -168,7 +175,8 @@ def redis_url(tmp_path: Path) -> Iterator[str]:
 def server_env(home: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MINDKG_")}
     env.update(
-        {"MINDKG_HOME": str(home), "MINDKG_PURPOSE": "counseling", "MINDKG_STORE": "embedded"}
+        {"MINDKG_HOME": str(home), "MINDKG_PURPOSE": "counseling", "MINDKG_STORE": "embedded",
+         "MINDKG_SEMANTIC_ALIGNMENT": "false"}
     )
     env.update(extra)
     return env

@@ -62,7 +62,7 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    settings = Settings(home=tmp_path_factory.mktemp("roles") / "home")
+    settings = Settings(home=tmp_path_factory.mktemp("roles") / "home", semantic_alignment=False)
     settings.home.mkdir(parents=True)
     seed_concepts(settings)
     keys = make_keys(settings.home)

@@ -26,7 +26,7 @@ EXAMPLES = 10
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    app_settings = Settings(home=tmp_path_factory.mktemp("fuzz") / "home")
+    app_settings = Settings(home=tmp_path_factory.mktemp("fuzz") / "home", semantic_alignment=False)
     app_settings.home.mkdir(parents=True)
     seed_concepts(app_settings)
     keys = make_keys(app_settings.home)
