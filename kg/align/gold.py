@@ -43,8 +43,8 @@ def read_gold(path: Path) -> list[GoldRow]:
         parts = line.split("\t")
         if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
             raise GoldFormatError(f"{path}:{number}: expected 'phrase<TAB>concept', got {line!r}")
-        if number == 1 and parts == ["phrase", "concept"]:
-            continue
+        if not rows and [p.strip() for p in parts] == ["phrase", "concept"]:
+            continue  # the header (it may follow comment lines)
         rows.append(GoldRow(number, parts[0].strip(), parts[1].strip()))
     if not rows:
         raise GoldFormatError(f"{path} holds no rows")
