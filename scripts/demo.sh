@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The demo (README): set-up, load the knowledge-graph seed into the embedded store, and
-# analyse a SYNTHETIC sample session end to end, printing its feature texts and assessment.
+# analyse a SYNTHETIC multimodal sample session (face video, speech, scales) end to end,
+# printing its feature texts and the assessment. The first run also trains the joint space.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -9,4 +10,4 @@ unset MINDKG_NEO4J_URI
 # Emotion inference needs a declared purpose of processing (docs/privacy.md).
 export MINDKG_PURPOSE=${MINDKG_PURPOSE:-counseling}
 .venv/bin/mindkg kg seed
-.venv/bin/mindkg analyze "${1:-samples/sessions/zh_w01_moderate}"
+.venv/bin/mindkg analyze "${1:-samples/sessions/zh_w03_multimodal}"
