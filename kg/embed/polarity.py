@@ -185,14 +185,20 @@ def _stopwords() -> frozenset[str]:
 
 
 def polarity_space(kv: KeyedVectors, seeds: Mapping[str, Sequence[str]]) -> WordSpace:
-    """`kv` as unit rows centred on the seeds' mean and retrofitted to Cilin synonyms.
+    """`kv` as unit rows, ZCA-whitened on the frequent vocabulary, centred on the seeds' mean and
+    retrofitted to Cilin synonyms.
+
+    Whitening (chosen on the development split: 0.861 -> 0.894 mean over four seed draws) keeps
+    polar words from sharing the few dominant frequency/topic directions with neutral ones.
 
     Centring on the seeds (chosen on a development split, like the seeds themselves) put the
     origin among the three classes; with the vocabulary mean instead, the neutral vector is
     nearly the origin's direction and neutral recall drops (docs/polarity.md).
     """
     words = [w for label in LABELS for w in seeds[label]]
-    return WordSpace(kv, center_on=words, synonym_groups=lexicons.cilin_synonym_groups())
+    n = min(VOCAB_RANK_LIMIT, len(kv.index_to_key))
+    return WordSpace(kv, center_on=words, synonym_groups=lexicons.cilin_synonym_groups(),
+                     whiten_rows=n if n > 10 * kv.vector_size else None)
 
 
 @cache

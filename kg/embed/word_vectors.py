@@ -85,6 +85,11 @@ class WordSpace:
     direction all word2vec vectors share. Retrofitting (Faruqui et al. 2015) then pulls each
     word toward its Cilin synonyms: near-synonyms share polarity, so seeds and unseen words of
     one class come closer. Neither step uses the evaluation words.
+
+    `whiten_rows=N` first ZCA-whitens the space with the covariance of the N most frequent
+    words (rows are frequency-ranked in word2vec files): a few dominant directions carry
+    frequency and topic, not meaning, and cosines measured along them blur polar words with
+    neutral ones. Unsupervised (no labels); used by the polarity model (docs/polarity.md).
     """
 
     def __init__(
@@ -95,6 +100,7 @@ class WordSpace:
         center_on: Sequence[str] | None = None,
         synonym_groups: Iterable[Sequence[str]] | None = None,
         retrofit_iterations: int = 10,
+        whiten_rows: int | None = None,
     ) -> None:
         self.keyed_vectors = kv
         self.key_to_index: dict[str, int] = dict(kv.key_to_index)
@@ -102,6 +108,8 @@ class WordSpace:
         if matrix.ndim != 2 or matrix.shape[0] == 0:
             raise ValueError("word vectors are empty")
         matrix = _unit_rows(matrix)
+        if whiten_rows is not None:
+            matrix = zca_whiten(matrix, whiten_rows)
         if center_on is not None:
             rows = [self.key_to_index[w] for w in center_on if w in self.key_to_index]
             if not rows:
@@ -168,6 +176,17 @@ class WordSpace:
         coverage = covered / len(tokens) if tokens else 0.0
         vector = np.mean(rows, axis=0) if rows else None
         return PhraseVector(vector, coverage, tuple(tokens), tuple(used), tuple(oov))
+
+
+def zca_whiten(matrix: np.ndarray, n_rows: int) -> np.ndarray:
+    """Centre on the mean of the first `n_rows` rows and whiten with their covariance."""
+    if n_rows < matrix.shape[1] + 1:
+        raise ValueError(f"whitening needs more than {matrix.shape[1]} rows, got {n_rows}")
+    ref = matrix[:n_rows].astype(np.float64)
+    mean = ref.mean(axis=0, keepdims=True)
+    evals, evecs = np.linalg.eigh(np.cov((ref - mean).T))
+    w = evecs @ np.diag(np.maximum(evals, 1e-12) ** -0.5) @ evecs.T
+    return ((matrix - mean) @ w).astype(np.float32)
 
 
 def _unit_rows(matrix: np.ndarray) -> np.ndarray:

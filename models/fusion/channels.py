@@ -31,6 +31,9 @@ _POLARITY_VOTES: dict[str, dict[str, float]] = {
     "neutral": {"others": 0.6, "surprise": 0.4},
 }
 SPEECH_EMOTION_SMOOTHING = 1.0  # add-k smoothing of the speech emotion votes (calibration)
+# Each micro-expression event is independent evidence: log P(class) grows by BETA per unit of
+# recogniser confidence (naive Bayes), so 5 events against 4 is a real lead, not 0.5 vs 0.4.
+VIDEO_EVIDENCE_BETA = 1.0
 MARKER_AUS = ("AU4", "AU14", "AU15", "AU17")  # depression-related AUs (paper 000, FACS)
 
 
@@ -47,7 +50,7 @@ def _one_hot(labels: Sequence[str], label: str, mass: float) -> np.ndarray:
 
 
 def video_channel(items: list[tuple[FeatureText, str]]) -> ChannelOutput:
-    counts = np.full(len(EMOTIONS), 0.5)  # add-half smoothing
+    counts = np.zeros(len(EMOTIONS))  # evidence per class; softmax keeps every class possible
     n_events, marker_hits, neg = 0.0, 0.0, 0.0
     out = ChannelOutput("video", None, None)
     for f, fid in items:
@@ -72,7 +75,8 @@ def video_channel(items: list[tuple[FeatureText, str]]) -> ChannelOutput:
     if n_events == 0:
         out.notes.append("video: no micro-expression events, no video decision")
         return out
-    out.emotion = normalise(counts)
+    z = VIDEO_EVIDENCE_BETA * counts
+    out.emotion = normalise(np.exp(z - z.max()))
     load = 0.55 * (neg / n_events) + 0.45 * (marker_hits / n_events if marker_hits else 0.0)
     out.depression = level_distribution(load, sharpness=0.25)
     return out

@@ -3,7 +3,10 @@
 Paper 004 fuses two classifiers; MindKG has a third, structurally different channel (scales
 answer about depression directly). It is combined *after* the affective pair, as a separate
 channel with its own weight per target, so the 0.6/0.4 ratio of the paper is kept intact:
-P = (1 - w_s) * (a*P_video + b*P_speech)/(a+b over present) + w_s * P_scales.
+P = (1 - w_s) * (a*P_video + b*P_speech)/(a+b over present) + w_s * P_scales  (rule "linear").
+The default rule is the weighted product P ∝ Π P_i^{w_i} ("log_linear", same weights): the
+channels are independent views of one state, so agreement should sharpen the result rather
+than average it; on the training cohort it beat the linear rule (docs/fusion.md).
 A missing channel drops out and the remaining weights are renormalised (and reported).
 """
 
@@ -26,7 +29,7 @@ class FusionConfig:
     kg_weight: float = 0.1  # share of the KG-propagation opinion in the final distributions
     damping: float = 0.6  # spreading activation: share passed on per hop
     hops: int = 3
-    rule: Literal["linear", "log_linear"] = "linear"
+    rule: Literal["linear", "log_linear"] = "log_linear"
 
     def __post_init__(self) -> None:
         for name in ("video_weight", "audio_weight"):

@@ -26,7 +26,7 @@ def _p(*xs: float) -> np.ndarray:
 
 
 def test_weighted_fusion_is_paper_004_rule_with_scales_as_separate_channel() -> None:
-    cfg = FusionConfig(scales_weight_emotion=0.25)
+    cfg = FusionConfig(scales_weight_emotion=0.25, rule="linear")
     v, a, s = _p(0.7, 0.1, 0.1, 0.1), _p(0.1, 0.7, 0.1, 0.1), _p(0.25, 0.25, 0.25, 0.25)
     chans = {"video": ChannelOutput("video", v, None), "speech": ChannelOutput("speech", a, None),
              "scales": ChannelOutput("scales", s, None)}
