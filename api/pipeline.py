@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.alignment import align_features, existing_concepts
+from api.decoder_config import decoder_config
 from api.recognizers import run_recognizers
 from ingest.bundle import SessionBundle, read_bundle
 from kg.align.cross_modal import CrossModalLink
@@ -64,6 +65,7 @@ def analyze_session(
     progress: Progress | None = None,
 ) -> AnalysisResult:
     say = progress or (lambda _msg: None)
+    config = decoder_config(settings)  # a bad learned-fusion folder fails before any work
     student = pseudonymize(bundle.student, load_or_create_key(settings))
     keys = SessionKeys(student=student, session=bundle.session)
     recognized = run_recognizers(bundle, progress=say)
@@ -77,7 +79,8 @@ def analyze_session(
         semantic=semantic and settings.semantic_alignment, progress=say
     )
     assessment = (
-        assess(features, feature_ids, alignments, store, beam_width=beam_width) if features else None
+        assess(features, feature_ids, alignments, store, beam_width=beam_width,
+               config=config) if features else None
     )
     if assessment is not None and store is not None:
         # Evidence may only point at what the graph holds: drop concept ids it lacks.

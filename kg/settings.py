@@ -52,6 +52,11 @@ class Settings(BaseModel):
         default_factory=lambda: os.environ.get("MINDKG_SEMANTIC_ALIGNMENT", "true").lower()
         not in ("0", "false", "no", "off")
     )
+    # Trained learned-fusion models (models/fusion/learned_store.py) mixed into every decode;
+    # none by default: the shipped numbers for them come from SYNTHETIC sessions only.
+    learned_fusion_dir: Path | None = Field(
+        default_factory=lambda: _env_path("MINDKG_LEARNED_FUSION_DIR")
+    )
     log_level: str = "INFO"
     store: Literal["auto", "embedded", "neo4j"] = "auto"
 

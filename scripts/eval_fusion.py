@@ -13,7 +13,7 @@ import itertools
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -105,7 +105,7 @@ def paired_bootstrap(truth: Sequence[str], a: Sequence[str], b: Sequence[str],
     return mean_recall(t, pa, labels) - mean_recall(t, pb, labels), float(lo), float(hi)
 
 
-def margin_lines(target: str, truth: Sequence[str], preds: dict[str, list[str]],
+def margin_lines(target: str, truth: Sequence[str], preds: Mapping[str, Sequence[str]],
                  labels: Sequence[str]) -> list[str]:
     out = []
     for fused in ("fusion", "fusion + learned"):

@@ -31,10 +31,13 @@ log = logging.getLogger("mindkg.api")
 API_VERSION = "1.0.0"
 
 
-def _load_models() -> dict[str, bool]:
-    """Load (and smoke-test) the assessment decoder once, at start-up."""
+def _load_models(settings: Settings) -> dict[str, bool]:
+    """Load (and smoke-test) the assessment decoder once, at start-up; a configured learned
+    fusion that cannot be loaded stops the start instead of failing every request later."""
+    from api.decoder_config import decoder_config
     from models.decoder import assess
 
+    config = decoder_config(settings)
     probe = FeatureText(
         modality="scales",
         kind="scale_score",
@@ -42,7 +45,11 @@ def _load_models() -> dict[str, bool]:
         values={"level": "none"},
         instance="probe",
     )
-    return {"assessment": assess([probe], ["probe"], [], None, beam_width=1).depression_level == "none"}
+    ok = assess([probe], ["probe"], [], None, beam_width=1, config=config)
+    loaded = {"assessment": ok.depression_level in ("none", "mild", "moderate", "severe")}
+    if config is not None:
+        loaded["learned_fusion"] = config.learned is not None
+    return loaded
 
 
 def _problem(
@@ -70,7 +77,7 @@ def create_app(settings: Settings | None = None, api: ApiSettings | None = None)
         except StoreUnavailable as exc:  # start anyway: readiness says 503 until it is back
             log.warning("graph store unavailable at start-up: %s", exc)
             graph.reset()
-        st = AppState(cfg, api_settings, auth, job_store, graph, runner, _load_models())
+        st = AppState(cfg, api_settings, auth, job_store, graph, runner, _load_models(cfg))
         app.state.mindkg = st
         try:
             runner.start(api_settings.workers)

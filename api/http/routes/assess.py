@@ -7,12 +7,14 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.alignment import recognizer_alignments
 from api.auth.purpose import PurposeNotDeclared, require_purpose
+from api.decoder_config import decoder_config
 from api.http.deps import ApiProblem, State, Submitter, json_body
 from api.http.routes.jobs import _ERRORS
 from api.http.schemas import AssessIn, AssessOut
 from kg.feature_text import FeatureText
 from kg.session_records import Assessment
 from kg.store.base import GraphStore, StoreError
+from models.decoder import DecoderConfig
 from models.decoder import assess as decode_assessment
 
 router = APIRouter(prefix="/v1", tags=["assessment"])
@@ -46,10 +48,12 @@ async def assess(body: AssessIn, st: State, key: Submitter) -> AssessOut:
     except StoreError:  # stateless: decode against the curated ontology, say so in `method`
         st.graph.reset()
         store = None
-    assessment = await run_in_threadpool(_decode, body.feature_texts, ids, store)
+    assessment = await run_in_threadpool(_decode, body.feature_texts, ids, store,
+                                          decoder_config(st.settings))
     return AssessOut(feature_ids=ids, assessment=assessment)
 
 
-def _decode(features: list[FeatureText], ids: list[str], store: GraphStore | None) -> Assessment:
+def _decode(features: list[FeatureText], ids: list[str], store: GraphStore | None,
+            config: DecoderConfig | None) -> Assessment:
     alignments, _warnings = recognizer_alignments(features, ids, store)
-    return decode_assessment(features, ids, alignments, store)
+    return decode_assessment(features, ids, alignments, store, config=config)

@@ -1,0 +1,14 @@
+"""The decoder configuration a deployment asked for (today: its trained learned fusion, if any)."""
+
+from __future__ import annotations
+
+from kg.settings import Settings
+from models.decoder import DecoderConfig
+from models.fusion.learned_store import load_learned_fusion
+
+
+def decoder_config(settings: Settings) -> DecoderConfig | None:
+    """None (the decoder's defaults) unless `learned_fusion_dir` is set; a bad folder raises."""
+    if settings.learned_fusion_dir is None:
+        return None
+    return DecoderConfig(learned=load_learned_fusion(settings.learned_fusion_dir))
