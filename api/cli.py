@@ -30,6 +30,8 @@ app.add_typer(neo4j_app, name="neo4j")
 align_app = typer.Typer(help="Entity alignment for researchers: evaluate, explore, export, plot.", no_args_is_help=True)
 app.add_typer(kg_app, name="kg")
 app.add_typer(align_app, name="align")
+fusion_app = typer.Typer(help="Learned fusion: train the HGC models the decoder can mix in.", no_args_is_help=True)
+app.add_typer(fusion_app, name="fusion")
 
 err = Console(stderr=True)
 out = Console()
@@ -142,6 +144,7 @@ def assess(
     from pydantic import TypeAdapter, ValidationError
 
     from api.alignment import align_features
+    from api.decoder_config import decoder_config
     from kg.feature_text import FeatureText
     from models.decoder import assess as decode_assessment
 
@@ -156,10 +159,12 @@ def assess(
         raise ValueError(f"{features_file}: holds no feature texts")
     ids = [f"features/{i}/{f.local_key()}" for i, f in enumerate(features)]
     settings = _settings()
+    config = decoder_config(settings)
     with _store(settings) as store:
         alignments, links, warnings = align_features(features, ids, store, settings,
                                                      progress=lambda m: err.print(f"[dim]· {m}[/]"))
-        result = decode_assessment(features, ids, alignments, store, beam_width=beam_width)
+        result = decode_assessment(features, ids, alignments, store, beam_width=beam_width,
+                                   config=config)
     payload = {"feature_ids": ids, "alignments": [a.model_dump() for a in alignments],
                "cross_modal": [c.model_dump() for c in links], "assessment": result.model_dump(),
                "warnings": warnings}
@@ -228,6 +233,96 @@ def neo4j_schema() -> None:
     settings = _settings()
     with _store(settings) as store:
         out.print(f"schema applied to the {store.backend} store")
+
+
+browse_app = typer.Typer(
+    help="A browse-only copy of the graph for Neo4j Browser: a second Neo4j whose database is "
+    "read-only, with its own login (Community has no read-only roles).",
+    no_args_is_help=True,
+)
+neo4j_app.add_typer(browse_app, name="browse-copy")
+BoltPort = Annotated[
+    int | None, typer.Option(min=1, max=65535, help="copy's Bolt port (default: main's + 1)")
+]
+HttpPort = Annotated[
+    int | None, typer.Option(min=1, max=65535, help="copy's HTTP port (default: main's + 1)")
+]
+Heap = Annotated[str, typer.Option(help="copy's JVM heap, e.g. 384m")]
+
+
+def _browse_copy(bolt_port: int | None, http_port: int | None, heap: str | None = None) -> Any:
+    from kg.neo4j_browse_copy import DEFAULT_HEAP, browse_copy
+
+    return browse_copy(
+        _settings(), bolt_port=bolt_port, http_port=http_port, heap=heap or DEFAULT_HEAP
+    )
+
+
+def _print_browse_copy(copy: Any, pid: int | None) -> None:
+    layout = copy.layout
+    out.print(f"Browse-only copy running (pid {pid}), database read-only: {layout.bolt_uri}")
+    out.print(f"Browser: {layout.browser_url}  login: {copy.user}")
+    out.print(f"password: in {copy.password_file} (owner-only; never the main password)")
+
+
+@browse_app.command("refresh")
+@handles_errors
+def browse_copy_refresh(
+    bolt_port: BoltPort = None, http_port: HttpPort = None, heap: Heap = "384m"
+) -> None:
+    """Rebuild the copy from the running main server over Bolt, then serve it read-only."""
+    from kg.neo4j_browse_copy import check_source, main_source, refresh, status
+    from kg.neo4j_server import ensure_jars
+
+    settings = _settings()
+    copy = _browse_copy(bolt_port, http_port, heap)
+    source = main_source(settings)
+    check_source(source)
+    ensure_jars(settings)
+    report = refresh(copy, source, progress=lambda m: err.print(f"[dim]· {m}[/]"))
+    out.print(
+        f"copied {report.nodes} nodes, {report.relationships} relationships, "
+        f"{report.schema_statements} schema statements"
+    )
+    _print_browse_copy(copy, status(copy)[0].pid)
+
+
+@browse_app.command("start")
+@handles_errors
+def browse_copy_start(
+    bolt_port: BoltPort = None, http_port: HttpPort = None, heap: Heap = "384m"
+) -> None:
+    """Serve the last refreshed copy, read-only."""
+    from kg.neo4j_browse_copy import start
+
+    copy = _browse_copy(bolt_port, http_port, heap)
+    _print_browse_copy(copy, start(copy).pid)
+
+
+@browse_app.command("stop")
+@handles_errors
+def browse_copy_stop() -> None:
+    """Stop the browse-only copy (its data stays for the next start)."""
+    from kg.neo4j_browse_copy import stop
+
+    copy = _browse_copy(None, None)
+    out.print("browse copy stopped" if stop(copy) else "browse copy was not running")
+
+
+@browse_app.command("status")
+@handles_errors
+def browse_copy_status(bolt_port: BoltPort = None, http_port: HttpPort = None) -> None:
+    """Whether the copy runs, answers the browsing login, and is read-only (exit 1 if not)."""
+    from kg.neo4j_browse_copy import status
+
+    copy = _browse_copy(bolt_port, http_port)
+    st, database = status(copy)
+    out.print(
+        f"running: {st.running}  pid: {st.pid}  bolt: {st.bolt_uri} ({st.detail}; {database})  "
+        f"Browser: {st.http_url}  login: {copy.user}  password file: {copy.password_file}"
+    )
+    if not (st.bolt_ok and database.endswith("online, read-only")):
+        raise typer.Exit(1)
 
 
 # -- knowledge graph --------------------------------------------------------------------------
@@ -418,3 +513,48 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# -- fusion -----------------------------------------------------------------------------------
+@fusion_app.command("train")
+@handles_errors
+def fusion_train(
+    out_dir: Annotated[Path, typer.Option("--out", help="folder to write (replaced atomically)")],
+    sessions: Annotated[Path | None, typer.Option(
+        help="labelled sessions, JSON lines: feature_texts, emotion, depression_level")] = None,
+    synthetic: Annotated[int, typer.Option(
+        min=0, help="instead: train on N SYNTHETIC cohort sessions (demo and evaluation only)")] = 0,
+    seed: Annotated[int, typer.Option(help="cohort and training seed")] = 7,
+    epochs: Annotated[int, typer.Option(min=1, help="training epochs")] = 30,
+    weight: Annotated[float, typer.Option(min=0.0, max=1.0,
+                                          help="share of the learned opinion in decoding")] = 0.5,
+) -> None:
+    """Train the learned (HGC) fusion; point MINDKG_LEARNED_FUSION_DIR at --out to use it."""
+    from datetime import UTC, datetime
+
+    from models.fusion.hgc import HGCConfig
+    from models.fusion.learned_store import (
+        LabelledSession,
+        read_labelled_sessions,
+        save_learned_fusion,
+        train_learned_fusion,
+    )
+
+    if (sessions is None) == (synthetic == 0):
+        raise ValueError("give exactly one of --sessions FILE or --synthetic N")
+    if sessions is not None:
+        rows = read_labelled_sessions(sessions)
+        source = {"trained_on": str(sessions), "synthetic": False}
+    else:
+        from models.cohort import generate_cohort
+
+        rows = [LabelledSession(s.features, s.truth.emotion, s.truth.level)
+                for s in generate_cohort(synthetic, seed)]
+        source = {"trained_on": f"models.cohort SYNTHETIC cohort, seed {seed}", "synthetic": True}
+    err.print(f"training on {len(rows)} sessions ({epochs} epochs per target)")
+    fusion = train_learned_fusion(rows, weight=weight, cfg=HGCConfig(epochs=epochs, seed=seed))
+    meta = {**source, "sessions": len(rows), "seed": seed, "epochs": epochs,
+            "created": datetime.now(UTC).isoformat(timespec="seconds")}
+    folder = save_learned_fusion(fusion, out_dir, meta)
+    targets = [t for t in ("emotion", "depression") if getattr(fusion, t) is not None]
+    out.print(f"wrote {folder} ({', '.join(targets)}); use it with MINDKG_LEARNED_FUSION_DIR={folder}")

@@ -7,6 +7,14 @@ download: it drives /usr/bin/chromium).
 
     MINDKG_NEO4J_PASSWORD=... python scripts/browser_screenshot.py --student stu_... \
         --query 02_student_graph.cypher --out docs/img/browser-student-graph.png
+
+With --browse-copy it connects to the browse-only copy (`mindkg neo4j browse-copy refresh`) as
+its browsing login instead, and --then-write runs a write after the query, to show the
+server's read-only refusal:
+
+    python scripts/browser_screenshot.py --browse-copy --student stu_... \
+        --then-write 'MATCH (s:Student {id: $student}) SET s.note = "edited"' \
+        --out docs/img/browser-readonly-write-refused.png
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from playwright.sync_api import Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from kg.cypher_files import CYPHER_DIR
+from kg.neo4j_browse_copy import browse_copy, browse_login
 from kg.settings import load_settings
 
 CHROMIUM_ARGS = [
@@ -50,22 +59,37 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("docs/img/browser-student-graph.png"))
     parser.add_argument("--guide-out", type=Path, default=None, help="also save the guide shown on connect")
     parser.add_argument("--chromium", default=os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+    parser.add_argument("--browse-copy", action="store_true",
+                        help="connect to the browse-only copy as its browsing login")
+    parser.add_argument("--copy-http-port", type=int, default=None)
+    parser.add_argument("--copy-bolt-port", type=int, default=None)
+    parser.add_argument("--then-write", default=None,
+                        help="a write to run after the query; waits for the server's error")
+    parser.add_argument("--height", type=int, default=1000, help="viewport height in pixels")
     args = parser.parse_args()
 
     settings = load_settings()
-    http = f"http://localhost:{settings.neo4j_http_port}"
-    bolt = f"bolt://localhost:{settings.neo4j_bolt_port}"
+    if args.browse_copy:
+        copy = browse_copy(settings, bolt_port=args.copy_bolt_port, http_port=args.copy_http_port)
+        login = browse_login(copy)
+        http = f"http://localhost:{copy.layout.http_port}"
+        bolt = copy.layout.bolt_uri
+        user, password = login.user, login.password
+    else:
+        http = f"http://localhost:{settings.neo4j_http_port}"
+        bolt = f"bolt://localhost:{settings.neo4j_bolt_port}"
+        user, password = settings.neo4j_user, settings.neo4j_password_value()
     url = f"{http}/browser/?" + urllib.parse.urlencode({"dbms": bolt})
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        page = browser.new_page(viewport={"width": 1600, "height": args.height})
         page.goto(url, wait_until="networkidle")
         auth = page.locator("[data-testid='authenticationMethod']")
         auth.select_option("NO_AUTH")  # re-selecting NATIVE reveals the user/password fields
         auth.select_option("NATIVE")
-        page.locator("[data-testid='username']").fill(settings.neo4j_user)
-        page.locator("[data-testid='password']").fill(settings.neo4j_password_value())
+        page.locator("[data-testid='username']").fill(user)
+        page.locator("[data-testid='password']").fill(password)
         page.locator("[data-testid='connect']").click()
         page.wait_for_selector("text=/Connected to Neo4j|You are connected/", timeout=30_000)
         time.sleep(3)  # post_connect_cmd: MindKG style + guide
@@ -80,6 +104,13 @@ def main() -> None:
         except PlaywrightTimeout:
             page.wait_for_selector("table, [data-testid='frameContents']", timeout=15_000)
         time.sleep(4)  # let the force layout settle
+        if args.then_write is not None:
+            _run_in_editor(page, ":server status")  # shows who is connected, to which server
+            page.wait_for_selector(f"text=/connected as user.*{user}/", timeout=15_000)
+            _run_in_editor(page, args.then_write)
+            page.wait_for_selector("text=/WriteOnReadOnlyAccessDatabase|read-only mode/",
+                                   timeout=30_000)
+            time.sleep(1.5)
         page.screenshot(path=str(args.out))
         browser.close()
     print(f"wrote {args.out}")
