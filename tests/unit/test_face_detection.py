@@ -74,3 +74,61 @@ def test_landmarks_and_aligned_crop() -> None:
     assert crop.shape == (128, 128) and crop.dtype == np.uint8
     # histogram equalisation spreads the grey levels over (nearly) the full range
     assert int(crop.min()) < 20 and int(crop.max()) > 235
+
+
+def test_fast_facemesh_call_matches_mediapipe_process() -> None:
+    """The streamlined FaceMesh call gives exactly process()'s landmarks while tracking."""
+    from ingest.video.face import Landmarker
+
+    img = load_face("astronaut")
+    fast, plain = Landmarker(), Landmarker()
+    plain.fast = False
+    try:
+        assert fast.fast, "mediapipe 0.10.21 internals changed: fast path disabled"
+        for dx in (0, 2, 4, 6):  # a short 'video': the face slides, FaceMesh tracks it
+            frame = np.ascontiguousarray(np.roll(img, dx, axis=1))
+            a, b = fast(frame), plain(frame)
+            assert a is not None and b is not None
+            assert np.array_equal(a, b)
+        assert fast(np.zeros((120, 160, 3), np.uint8)) is None
+    finally:
+        fast.close()
+        plain.close()
+
+
+def test_landmark_bytes_with_an_unexpected_layout_take_the_slow_path() -> None:
+    from mediapipe.framework.formats import landmark_pb2
+
+    from ingest.video.face import landmark_array
+
+    lms = landmark_pb2.NormalizedLandmarkList()
+    for x, y in ((0.25, 0.5), (0.75, 0.125)):
+        lms.landmark.add(x=x, y=y, z=0.0, visibility=0.9)  # 22-byte records
+    pts = landmark_array(lms.SerializeToString(), 200, 100)
+    assert np.array_equal(pts, [[50.0, 50.0], [150.0, 12.5]])
+    lms2 = landmark_pb2.NormalizedLandmarkList()
+    lms2.landmark.add(x=0.25, y=0.5, z=0.1)
+    assert np.array_equal(landmark_array(lms2.SerializeToString(), 200, 100), [[50.0, 50.0]])
+
+
+def test_tracker_uses_prepared_work_only_when_it_still_fits() -> None:
+    """Work prepared ahead (crop, detections) never changes what the tracker returns."""
+    from ingest.video.face import FaceTracker, Prepared
+
+    img = load_face("astronaut")
+    frames = [np.ascontiguousarray(np.roll(img, 3 * i, axis=1)) for i in range(6)]
+    plain, ahead = FaceTracker(redetect_every=4), FaceTracker(redetect_every=4)
+    try:
+        for i, frame in enumerate(frames):
+            prep = ahead.prepare(frame, i)
+            if i == 2:  # a stale snapshot: wrong crop, another frame's index
+                prep = Prepared(i, crop=(0, 0, 64, 64), rgb=prep.rgb, scale=prep.scale)
+            if i == 3:
+                prep = Prepared(i + 1, dets=[Detection((0, 0, 20, 20), 0.9)])
+            a, b = plain.step(frame, i, 30.0), ahead.step(frame, i, 30.0, prep)
+            assert a.landmarks is not None and b.landmarks is not None
+            assert np.array_equal(a.landmarks, b.landmarks) and a.box == b.box
+            assert a.detected == b.detected == (i in (0, 4))
+    finally:
+        plain.close()
+        ahead.close()
