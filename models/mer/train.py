@@ -161,7 +161,9 @@ def fit(
     seed: int,
 ) -> dict[str, Any]:
     """Adam + early stopping on validation loss; the best epoch's weights are restored."""
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    groups = getattr(model, "param_groups", None)
+    params = groups(cfg.lr) if callable(groups) else model.parameters()
+    opt = torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
     loss_fn = _loss_fn(y, n_classes)
     gen = torch.Generator().manual_seed(seed)
     best, best_state, best_epoch, waited = float("inf"), None, 0, 0
