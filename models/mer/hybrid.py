@@ -28,6 +28,11 @@ def vgg_block(cin: int, cout: int, convs: int) -> nn.Sequential:
 class HybridMicroNet(nn.Module):
     """(B, C_in, S, S) face images (apex and apex-minus-onset) -> class logits."""
 
+    # Trained from scratch on ~50 clips = one Adam step per epoch: the training loss sat at
+    # ln(3) for 25-40 epochs on the synthetic target before fitting started (measured), so
+    # early stopping waits this many epochs (models.mer.train.fit).
+    min_epochs = 40
+
     def __init__(self, in_channels: int, n_classes: int, width: int = 8) -> None:
         super().__init__()
         self.vgg = nn.Sequential(

@@ -108,6 +108,7 @@ class VectorPCA:
         self.n_components = n_components
         self.mean: torch.Tensor | None = None
         self.components: torch.Tensor | None = None
+        self.scale: torch.Tensor | None = None
 
     def fit(self, x: torch.Tensor) -> VectorPCA:
         x = x.to(torch.float64)
@@ -116,21 +117,31 @@ class VectorPCA:
         comps = vh[: self.n_components]
         signs = torch.sign(comps[torch.arange(len(comps)), comps.abs().argmax(dim=1)])
         self.components = comps * signs[:, None]
+        first = (x - self.mean) @ self.components[0]
+        # Scale = std of the first component on the training fold. Why fitted here: taking
+        # it from whatever batch was transformed gave a 6-clip test fold another scale.
+        self.scale = first.std().clamp_min(1e-8) if len(x) > 1 else torch.tensor(1.0)
         return self
 
     def transform(self, x: torch.Tensor) -> torch.Tensor:
         if self.mean is None or self.components is None:
             raise RuntimeError("VectorPCA.transform called before fit")
         z = (x.to(torch.float64) - self.mean) @ self.components.T
+        if self.scale is not None:
+            z = z / self.scale.to(z.dtype)
         if z.shape[1] < self.n_components:
             z = torch.nn.functional.pad(z, (0, self.n_components - z.shape[1]))
-        scale = z[:, :1].std().clamp_min(1e-8) if len(z) > 1 else torch.tensor(1.0)
-        return (z / scale).to(torch.float32)
+        return z.to(torch.float32)
 
     def state_dict(self) -> dict[str, torch.Tensor | int]:
         if self.mean is None or self.components is None:
             raise RuntimeError("VectorPCA not fitted")
-        return {"n_components": self.n_components, "mean": self.mean, "components": self.components}
+        state: dict[str, torch.Tensor | int] = {
+            "n_components": self.n_components, "mean": self.mean, "components": self.components
+        }  # fmt: skip
+        if self.scale is not None:
+            state["scale"] = self.scale
+        return state
 
     @classmethod
     def from_state(cls, state: dict[str, torch.Tensor | int]) -> VectorPCA:
@@ -140,11 +151,18 @@ class VectorPCA:
         if not isinstance(mean, torch.Tensor) or not isinstance(comps, torch.Tensor):
             raise ValueError("corrupt VectorPCA state")
         pca.mean, pca.components = mean, comps
+        scale = state.get("scale")
+        pca.scale = scale if isinstance(scale, torch.Tensor) else None
         return pca
 
 
 class SmallVgg16(nn.Module):
     """VGG-16 layout (2-2-3-3-3 convs, 3 FC) at 1/16 width on an (1, s, s) PCA map."""
+
+    # Trained from scratch on ~50 clips = one Adam step per epoch: the training loss sat at
+    # ln(3) for 25-40 epochs on the synthetic target before fitting started (measured), so
+    # early stopping waits this many epochs (models.mer.train.fit).
+    min_epochs = 40
 
     def __init__(self, n_classes: int, side: int, width: int = 4) -> None:
         super().__init__()

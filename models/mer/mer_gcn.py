@@ -111,6 +111,11 @@ class RegionPyramidPool(nn.Module):
 class MerGcnTransformer(nn.Module):
     """Frame sequence (B, T, S, S) -> class logits."""
 
+    # Trained from scratch on ~50 clips = one Adam step per epoch: the training loss sat at
+    # ln(3) for 25-40 epochs on the synthetic target before fitting started (measured), so
+    # early stopping waits this many epochs (models.mer.train.fit).
+    min_epochs = 40
+
     centres: torch.Tensor
 
     def __init__(

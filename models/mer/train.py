@@ -166,8 +166,12 @@ def fit(
     opt = torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
     loss_fn = _loss_fn(y, n_classes)
     gen = torch.Generator().manual_seed(seed)
+    # Models that need a warm-up (see their `min_epochs`) are not stopped, and their best
+    # epoch not chosen, before it: on ~5 validation clips an untrained net's ln(C) loss
+    # otherwise wins before the net starts to fit.
+    warmup = int(getattr(model, "min_epochs", 0))
     best, best_state, best_epoch, waited = float("inf"), None, 0, 0
-    for epoch in range(1, cfg.epochs + 1):
+    for epoch in range(1, max(cfg.epochs, warmup + cfg.patience) + 1):
         model.train()
         for idx in _batches(len(y), cfg.batch_size, gen):
             if len(idx) < 2:  # BatchNorm cannot train on a single clip
@@ -176,7 +180,7 @@ def fit(
             loss = loss_fn(model(x[idx]), y[idx])
             loss.backward()
             opt.step()
-        if len(y_val) == 0:
+        if len(y_val) == 0 or epoch < warmup:
             continue
         model.eval()
         with torch.no_grad():

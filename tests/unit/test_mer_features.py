@@ -98,3 +98,18 @@ def test_label_vectors_come_from_word2vec_or_say_onehot() -> None:
         assert np.allclose(vectors, np.eye(3))
     else:
         assert vectors.shape[1] == 100 and not np.allclose(vectors[0], vectors[1])
+
+
+def test_vector_pca_output_does_not_depend_on_the_batch() -> None:
+    """A test fold of 1 or 6 clips must get the training fold's scaling (SYNTHETIC vectors)."""
+    import torch
+
+    from models.mer.lbp_vgg import VectorPCA
+
+    gen = torch.Generator().manual_seed(0)
+    train, test = torch.randn(40, 20, generator=gen), torch.randn(6, 20, generator=gen)
+    pca = VectorPCA(8).fit(train)
+    whole = pca.transform(test)
+    assert torch.allclose(pca.transform(test[:1]), whole[:1], atol=1e-6)
+    again = VectorPCA.from_state(pca.state_dict())
+    assert torch.allclose(again.transform(test), whole)
