@@ -102,10 +102,12 @@ def browse_copy(
     pagecache: str = DEFAULT_PAGECACHE,
     lib: Path | None = None,
 ) -> BrowseCopy:
-    """The copy of `settings`' main server: by default on the main ports + 1 (7688, 7475)."""
+    """The copy of `settings`' main server. Ports: the arguments, else the settings
+    `neo4j_browse_bolt_port`/`neo4j_browse_http_port` (so `start` and `status` find a copy
+    refreshed on other ports), else the main ports + 1 (7688, 7475)."""
     main = main_layout(settings)
-    bolt = bolt_port if bolt_port is not None else main.bolt_port + 1
-    http = http_port if http_port is not None else settings.neo4j_http_port + 1
+    bolt = bolt_port or settings.neo4j_browse_bolt_port or main.bolt_port + 1
+    http = http_port or settings.neo4j_browse_http_port or settings.neo4j_http_port + 1
     layout = ServerLayout(
         home=settings.home / "neo4j-browse",
         lib=lib if lib is not None else lib_dir(settings),

@@ -55,6 +55,16 @@ def test_browse_copy_is_read_only_on_its_own_ports_and_home(tmp_path: Path) -> N
     )
 
 
+def test_browse_copy_ports_come_from_settings_so_start_and_status_find_them(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(home=tmp_path, neo4j_browse_bolt_port=18700, neo4j_browse_http_port=18500)
+    conf = _conf(browse_copy(settings).layout)
+    assert conf["server.bolt.listen_address"] == "127.0.0.1:18700"
+    assert conf["server.http.listen_address"] == "127.0.0.1:18500"
+    assert browse_copy(settings, bolt_port=18800).layout.bolt_port == 18800  # option wins
+
+
 def test_a_layout_without_http_has_no_browser(tmp_path: Path) -> None:
     layout = ServerLayout(tmp_path, tmp_path / "lib", 17000, None, "256m", "64m")
     conf = _conf(layout)
