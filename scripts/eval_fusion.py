@@ -88,8 +88,7 @@ def unsupported(result: DecodeResult, view: OntologyView) -> tuple[int, int]:
 
 
 def mean_recall(truth: np.ndarray, pred: np.ndarray, labels: Sequence[str]) -> float:
-    return float(np.nanmean([np.mean(pred[truth == lab] == lab) if np.any(truth == lab)
-                             else np.nan for lab in labels]))
+    return float(np.nanmean(recall_table(truth, pred, labels)))
 
 
 def paired_bootstrap(truth: Sequence[str], a: Sequence[str], b: Sequence[str],

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -27,11 +28,14 @@ from kg.feature_text import Bilingual, FeatureText
 from kg.settings import Settings, load_settings
 from kg.store.base import StoreError, StoreUnavailable
 
+if TYPE_CHECKING:  # the decoder pulls in torch; load it lazily
+    from models.decoder import DecoderConfig
+
 log = logging.getLogger("mindkg.api")
 API_VERSION = "1.0.0"
 
 
-def _load_models(settings: Settings) -> dict[str, bool]:
+def _load_models(settings: Settings) -> tuple[dict[str, bool], DecoderConfig | None]:
     """Load (and smoke-test) the assessment decoder once, at start-up; a configured learned
     fusion that cannot be loaded stops the start instead of failing every request later."""
     from api.decoder_config import decoder_config
@@ -49,7 +53,7 @@ def _load_models(settings: Settings) -> dict[str, bool]:
     loaded = {"assessment": ok.depression_level in ("none", "mild", "moderate", "severe")}
     if config is not None:
         loaded["learned_fusion"] = config.learned is not None
-    return loaded
+    return loaded, config
 
 
 def _problem(
@@ -77,7 +81,8 @@ def create_app(settings: Settings | None = None, api: ApiSettings | None = None)
         except StoreUnavailable as exc:  # start anyway: readiness says 503 until it is back
             log.warning("graph store unavailable at start-up: %s", exc)
             graph.reset()
-        st = AppState(cfg, api_settings, auth, job_store, graph, runner, _load_models(cfg))
+        loaded, decoder = _load_models(cfg)
+        st = AppState(cfg, api_settings, auth, job_store, graph, runner, loaded, decoder)
         app.state.mindkg = st
         try:
             runner.start(api_settings.workers)

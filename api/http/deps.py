@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -17,6 +17,9 @@ from api.jobs.store import JobStore
 from kg.settings import Settings
 from kg.store.base import GraphStore, StoreUnavailable
 from kg.store.factory import open_store
+
+if TYPE_CHECKING:  # the decoder pulls in torch; load it lazily
+    from models.decoder import DecoderConfig
 
 
 class ApiProblem(HTTPException):
@@ -66,6 +69,7 @@ class AppState:
     graph: GraphHolder
     runner: Runner
     models_loaded: dict[str, bool] = field(default_factory=dict)
+    decoder: DecoderConfig | None = None  # loaded once at start-up (learned fusion, if set)
 
 
 async def state(request: Request) -> AppState:

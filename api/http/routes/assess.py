@@ -7,7 +7,6 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.alignment import recognizer_alignments
 from api.auth.purpose import PurposeNotDeclared, require_purpose
-from api.decoder_config import decoder_config
 from api.http.deps import ApiProblem, State, Submitter, json_body
 from api.http.routes.jobs import _ERRORS
 from api.http.schemas import AssessIn, AssessOut
@@ -49,7 +48,7 @@ async def assess(body: AssessIn, st: State, key: Submitter) -> AssessOut:
         st.graph.reset()
         store = None
     assessment = await run_in_threadpool(_decode, body.feature_texts, ids, store,
-                                          decoder_config(st.settings))
+                                          st.decoder)
     return AssessOut(feature_ids=ids, assessment=assessment)
 
 
