@@ -92,9 +92,13 @@ class CnnGcn(nn.Module):
         adjacency: np.ndarray,
         width: int = 16,
         hidden: int = 64,
+        n_outputs: int | None = None,
     ) -> None:
         super().__init__()
         self.cnn = ResidualCNN(in_channels, width)
+        # The graph may hold more nodes than there are classes (label_graph.graph_nodes: the
+        # rest of the emotion hierarchy); the first n_outputs rows are the classifier.
+        self.n_outputs = n_outputs or len(label_vectors)
         self.register_buffer("label_vectors", torch.from_numpy(node_features(label_vectors)))
         self.register_buffer("adjacency", torch.as_tensor(adjacency, dtype=torch.float32))
         self.gc1 = GraphConv(label_vectors.shape[1], hidden)
@@ -112,9 +116,9 @@ class CnnGcn(nn.Module):
         return [{"params": rest, "lr": lr}, {"params": gcn, "lr": lr * self.gcn_lr_scale}]
 
     def classifier_weights(self) -> torch.Tensor:
-        """W (C, D) from the label graph."""
+        """W (C, D) from the label graph: the rows of the output labels."""
         adj, vec = self.adjacency, self.label_vectors
-        return self.gc2(self.act(self.gc1(vec, adj)), adj)
+        return self.gc2(self.act(self.gc1(vec, adj)), adj)[: self.n_outputs]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         features = nn.functional.normalize(self.cnn(x), dim=1)

@@ -102,12 +102,44 @@ def cooccurrence_matrix(
     return counts / np.maximum(totals, 1)[:, None]
 
 
+def graph_nodes(labels: Sequence[str]) -> list[str]:
+    """The label graph's nodes: the output labels, then the rest of their emotion hierarchy.
+
+    A class label brings in its emotions and an emotion its class, closed over both
+    directions, so 'positive/negative/surprise' and 'happiness/anger/.../surprise' give the
+    same node set: a GCN pre-trained on emotion labels then computes the class rows of a
+    target with class labels from the same graph (the point of transfer through labels).
+    """
+    nodes = list(dict.fromkeys(labels))
+    frontier = list(nodes)
+    while frontier:
+        label = frontier.pop()
+        linked = [EMOTION_CLASS.get(label, label)]
+        linked += [e for e, c in EMOTION_CLASS.items() if c == label]
+        for other in linked:
+            if other not in nodes:
+                nodes.append(other)
+                frontier.append(other)
+    return nodes
+
+
+def hierarchy_rows(nodes: Sequence[str]) -> dict[int, list[int]]:
+    """Class node index -> indices of its emotion nodes (a class is never its own child)."""
+    rows: dict[int, list[int]] = {}
+    for i, node in enumerate(nodes):
+        children = [j for j, e in enumerate(nodes) if e != node and EMOTION_CLASS.get(e) == node]
+        if children:
+            rows[i] = children
+    return rows
+
+
 def label_adjacency(
     labels: Sequence[str],
     samples: Sequence[tuple[str, Sequence[int]]],
     *,
     threshold: float = 0.3,
     reweight: float = 0.1,
+    hierarchy: float = 0.0,
 ) -> np.ndarray:
     """Normalised (C, C) adjacency from the labels' AU profiles (ML-GCN style).
 
@@ -134,7 +166,14 @@ def label_adjacency(
             adj[i, i] = 1.0 - reweight
     sym = (adj + adj.T) / 2
     d = 1.0 / np.sqrt(sym.sum(axis=1))
-    return sym * d[:, None] * d[None, :]
+    out = sym * d[:, None] * d[None, :]
+    if hierarchy > 0:
+        # Directed emotion -> class edges: a class row takes `hierarchy` of its mass from the
+        # mean of its emotions, which never listen back (their rows stay as trained).
+        for i, children in hierarchy_rows(labels).items():
+            out[i] *= 1.0 - hierarchy
+            out[i, children] += hierarchy / len(children)
+    return out
 
 
 def node_features(vectors: np.ndarray) -> np.ndarray:

@@ -62,6 +62,7 @@ class RunConfig:
     frames: int = 8
     threads: int = 2
     flip: bool = True
+    finetune_lr_scale: float = 1.0
 
 
 def seed_everything(seed: int, threads: int) -> None:
@@ -159,11 +160,18 @@ def fit(
     cfg: RunConfig,
     n_classes: int,
     seed: int,
+    transferred: set[str] | None = None,
 ) -> dict[str, Any]:
-    """Adam + early stopping on validation loss; the best epoch's weights are restored."""
-    groups = getattr(model, "param_groups", None)
-    params = groups(cfg.lr) if callable(groups) else model.parameters()
-    opt = torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+    """Adam + early stopping on validation loss; the best epoch's weights are restored.
+
+    `transferred` names the parameters loaded from a pre-trained model: they fine-tune at
+    lr * cfg.finetune_lr_scale, freshly initialised ones at the model's own rate.
+    """
+    opt = torch.optim.Adam(
+        optimiser_groups(model, cfg, transferred or set()),
+        lr=cfg.lr,
+        weight_decay=cfg.weight_decay,
+    )
     loss_fn = _loss_fn(y, n_classes)
     gen = torch.Generator().manual_seed(seed)
     # Models that need a warm-up (see their `min_epochs`) are not stopped, and their best
@@ -195,6 +203,25 @@ def fit(
     if best_state is not None:
         model.load_state_dict(best_state)
     return {"best_epoch": best_epoch or cfg.epochs, "val_loss": best if best_state else None}
+
+
+def optimiser_groups(
+    model: nn.Module, cfg: RunConfig, transferred: set[str]
+) -> list[dict[str, Any]]:
+    """The model's own groups (e.g. CnnGcn's slower GCN), each split into transferred
+    parameters (lr x finetune_lr_scale) and fresh ones."""
+    own = getattr(model, "param_groups", None)
+    base: list[dict[str, Any]] = (
+        own(cfg.lr) if callable(own) else [{"params": list(model.parameters()), "lr": cfg.lr}]
+    )
+    loaded = {id(p) for name, p in model.named_parameters() if name in transferred}
+    groups = []
+    for group in base:
+        for is_loaded, scale in ((False, 1.0), (True, cfg.finetune_lr_scale)):
+            params = [p for p in group["params"] if (id(p) in loaded) == is_loaded]
+            if params:
+                groups.append({"params": params, "lr": group["lr"] * scale})
+    return groups
 
 
 def predict(model: nn.Module, x: torch.Tensor, batch: int) -> np.ndarray:
@@ -244,11 +271,13 @@ def train_fold(
     annotations = [(labels[int(y[i])], samples[i].aus) for i in train_idx]
     ctx = TrainContext(labels, annotations, tuple(x_tr.shape[1:]))
     model, notes = build_model(cfg.model, ctx)
+    loaded: set[str] = set()
     if ckpt is not None:
         keep, fresh = transferable(model, ckpt["state"])
         model.load_state_dict(keep, strict=False)
+        loaded = set(keep)
         notes = notes | {"transferred": str(len(keep)), "fresh": ",".join(fresh)}
-    info = fit(model, x_tr, y_tr, x_va, y_va, cfg, len(labels), seed)
+    info = fit(model, x_tr, y_tr, x_va, y_va, cfg, len(labels), seed, loaded)
     return model, info | notes
 
 
@@ -410,12 +439,18 @@ def parse_args(argv: Sequence[str] | None = None) -> RunConfig:
     p.add_argument("--frames", type=int, default=8, help="sequence length (mer_gcn_transformer)")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--no-flip", action="store_true", help="no mirrored training copies")
+    p.add_argument(
+        "--finetune-lr-scale",
+        type=float,
+        default=1.0,
+        help="lr factor for weights loaded with --pretrained (fresh ones train at --lr)",
+    )
     a = p.parse_args(argv)
     return RunConfig(
         model=a.model, data=a.data, format=a.format, out=a.out, pretrained=a.pretrained,
         classes=a.classes, protocol=a.protocol, epochs=a.epochs, patience=a.patience,
         batch_size=a.batch_size, lr=a.lr, seed=a.seed, size=a.size, frames=a.frames,
-        threads=a.threads, flip=not a.no_flip,
+        threads=a.threads, flip=not a.no_flip, finetune_lr_scale=a.finetune_lr_scale,
     )  # fmt: skip
 
 

@@ -73,3 +73,56 @@ def test_warm_up_models_are_not_stopped_early(tmp_path: object) -> None:
     cfg = RunConfig(model="cnn", data=tmp_path, format="casme2", out=tmp_path, epochs=2, patience=1)  # type: ignore[arg-type]
     info = fit(model, x, y, x[:6], y[:6], cfg, 3, seed=0)
     assert info["best_epoch"] >= 6
+
+
+def test_class_and_emotion_label_sets_share_one_graph() -> None:
+    """Transfer through labels: a source labelled with emotions and a target labelled with
+    MEGC classes must give the GCN the same nodes, output labels first."""
+    from models.mer.label_graph import graph_nodes
+
+    classes = graph_nodes(LABELS)
+    emotions = graph_nodes(["anger", "contempt", "disgust", "happiness", "surprise"])
+    assert classes[:3] == LABELS
+    assert set(classes) == set(emotions)
+    assert {"happiness", "anger", "fear"} <= set(classes)
+
+
+def test_class_rows_draw_on_their_emotions_only_one_way() -> None:
+    from models.mer.label_graph import graph_nodes
+
+    nodes = graph_nodes(LABELS)
+    flat = label_adjacency(nodes, ANNOTATIONS)
+    adj = label_adjacency(nodes, ANNOTATIONS, hierarchy=0.5)
+    pos, happy = nodes.index("positive"), nodes.index("happiness")
+    assert adj[pos, happy] > flat[pos, happy] + 0.4
+    assert np.allclose(adj[happy], flat[happy])  # emotions never listen back
+
+
+def test_gcn_outputs_only_the_class_rows() -> None:
+    from models.mer.label_graph import graph_nodes
+
+    nodes = graph_nodes(LABELS)
+    vectors, _ = label_vectors(nodes)
+    model = CnnGcn(4, vectors, label_adjacency(nodes, ANNOTATIONS), n_outputs=3)
+    assert model.classifier_weights().shape[0] == 3
+    assert model(torch.randn(2, 4, 8, 8)).shape == (2, 3)
+
+
+def test_transferred_weights_fine_tune_at_their_own_rate(tmp_path: object) -> None:
+    """Loaded weights take lr x finetune_lr_scale; a fresh head and the GCN's own slower
+    group keep their rates."""
+    from models.mer.cnn_gcn import CnnOnly
+    from models.mer.train import optimiser_groups
+
+    cfg = RunConfig(model="cnn", data=tmp_path, format="casme2", out=tmp_path, finetune_lr_scale=0.5)  # type: ignore[arg-type]
+    model = CnnOnly(4, 3)
+    loaded = {n for n, _ in model.named_parameters() if n.startswith("cnn.")}
+    groups = optimiser_groups(model, cfg, loaded)
+    head = {id(p) for p in model.head.parameters()}
+    for group in groups:
+        ids = {id(p) for p in group["params"]}
+        assert group["lr"] == (1e-3 if ids <= head else 5e-4)
+    gcn = CnnGcn(4, np.eye(3, dtype=np.float32), np.eye(3))
+    every = {n for n, _ in gcn.named_parameters()}
+    rates = sorted(g["lr"] for g in optimiser_groups(gcn, cfg, every))
+    assert rates == [1e-3 * gcn.gcn_lr_scale * 0.5, 5e-4]
