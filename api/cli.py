@@ -502,6 +502,9 @@ def _register_optional_apps() -> None:
 
     app.add_typer(server_app)  # serve, worker, submit, audit, timeline, trend
     app.add_typer(keys_app, name="keys")
+    from api.cli_eval import eval_app
+
+    app.add_typer(eval_app, name="eval")
 
 
 _register_optional_apps()
