@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from kg.settings import Settings
 from models.decoder import DecoderConfig
-from models.fusion.learned_store import load_learned_fusion
 
 
 def decoder_config(settings: Settings) -> DecoderConfig | None:
-    """None (the decoder's defaults) unless `learned_fusion_dir` is set; a bad folder raises."""
+    """None (the decoder's defaults) unless `learned_fusion_dir` is set; a bad folder raises.
+
+    The learned-fusion store (and torch with it) is imported only when a folder is configured.
+    """
     if settings.learned_fusion_dir is None:
         return None
+    from models.fusion.learned_store import load_learned_fusion
+
     return DecoderConfig(learned=load_learned_fusion(settings.learned_fusion_dir))

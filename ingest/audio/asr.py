@@ -12,7 +12,9 @@ from __future__ import annotations
 import functools
 import importlib.util
 import os
+import re
 import shutil
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,14 @@ _NO_SPEECH_MAX = 0.5
 _LOGPROB_MIN = -0.8
 _SHORT_S = 1.0
 _SHORT_MIN_WORD_PROB = 0.5
+# Repetition loops ("导导导导…", "我觉得我觉得我觉得…"): Whisper's own criterion is a gzip
+# compression ratio above 2.4; a run of the same short unit six or more times in a row
+# is a loop even in a short segment, where the ratio cannot rise that high.
+# (Units up to 8 characters: "我觉得挺好的" six times over is a loop too.)
+COMPRESSION_RATIO_MAX = 2.4
+_LOOP = re.compile(r"(.{1,8}?)\1{5,}", re.DOTALL)
+# Decoding settings of the second, guarded pass over a block whose first pass looped.
+_GUARDED = {"repetition_penalty": 1.3, "no_repeat_ngram_size": 4, "temperature": (0.2, 0.4)}
 
 
 @dataclass(frozen=True)
@@ -121,21 +131,58 @@ def model_for(name: str, language: str) -> tuple[str, Any]:
     return label, _load(str(path), threads)
 
 
+def compression_ratio(text: str) -> float:
+    """Whisper's repetition measure: UTF-8 length over its zlib-compressed length."""
+    raw = text.encode("utf-8")
+    return len(raw) / len(zlib.compress(raw)) if raw else 0.0
+
+
+def is_loop(text: str) -> bool:
+    """True for a repetition loop: a high compression ratio or one unit repeated 6+ times."""
+    return compression_ratio(text) > COMPRESSION_RATIO_MAX or _LOOP.search(text) is not None
+
+
+def collapse_loops(text: str) -> str:
+    """Keep one copy of each run of a repeated short unit (the last resort)."""
+    return _LOOP.sub(r"\1", text)
+
+
 def transcribe(model: Any, block: np.ndarray, offset_s: float, language: str) -> list[Segment]:
-    """Transcribe one block (<= 30 s, 16 kHz float32) with word timestamps."""
-    segments, _info = model.transcribe(
-        block,
-        language=language,
-        beam_size=5,
+    """Transcribe one block (<= 30 s, 16 kHz float32) with word timestamps.
+
+    Hallucination guards: Silero VAD bounds what is decoded, nothing is conditioned on the
+    previous block, Whisper's compression-ratio and log-probability thresholds trigger its
+    temperature fallback, and a block whose text still loops is decoded once more with a
+    repetition penalty and no repeated 4-grams; a loop that survives that is collapsed to one
+    copy of the repeated unit.
+    """
+    segments = _decode(model, block, language)
+    if any(is_loop(s.text) for s in segments):
+        segments = _decode(model, block, language, **_GUARDED)
+    return _keep(segments, offset_s)
+
+
+def _decode(model: Any, block: np.ndarray, language: str, **override: Any) -> list[Any]:
+    options: dict[str, Any] = {
+        "language": language,
+        "beam_size": 5,
         # One fallback step, not five: on short noisy tails the full ladder re-decodes six
         # times and only ever yields the hallucinations filtered out below.
-        temperature=(0.0, 0.5),
-        without_timestamps=True,  # one pass per VAD chunk; words still get times
-        word_timestamps=True,
-        condition_on_previous_text=False,
-        vad_filter=True,  # Silero VAD ONNX shipped inside the faster-whisper wheel
-        initial_prompt=ZH_PROMPT if language == "zh" else None,
-    )
+        "temperature": (0.0, 0.5),
+        "compression_ratio_threshold": COMPRESSION_RATIO_MAX,
+        "log_prob_threshold": -1.0,
+        "without_timestamps": True,  # one pass per VAD chunk; words still get times
+        "word_timestamps": True,
+        "condition_on_previous_text": False,
+        "vad_filter": True,  # Silero VAD ONNX shipped inside the faster-whisper wheel
+        "initial_prompt": ZH_PROMPT if language == "zh" else None,
+    }
+    options.update(override)
+    segments, _info = model.transcribe(block, **options)
+    return list(segments)
+
+
+def _keep(segments: list[Any], offset_s: float) -> list[Segment]:
     out: list[Segment] = []
     for seg in segments:
         word_prob = (sum(w.probability for w in seg.words) / len(seg.words)
@@ -148,9 +195,19 @@ def transcribe(model: Any, block: np.ndarray, offset_s: float, language: str) ->
         text = seg.text.strip()
         if not text or text == ZH_PROMPT:
             continue
-        words = tuple(
-            Word(w.word.strip(), offset_s + w.start, offset_s + w.end, float(w.probability))
-            for w in (seg.words or [])
-        )
-        out.append(Segment(offset_s + seg.start, offset_s + seg.end, text, words))
+        words = [Word(w.word.strip(), offset_s + w.start, offset_s + w.end, float(w.probability))
+                 for w in (seg.words or [])]
+        if is_loop(text):
+            text = collapse_loops(text)
+            words = _drop_repeated_words(words)
+        out.append(Segment(offset_s + seg.start, offset_s + seg.end, text, tuple(words)))
     return out
+
+
+def _drop_repeated_words(words: list[Word]) -> list[Word]:
+    """Words of a collapsed loop: a word equal to the one before it is dropped."""
+    kept: list[Word] = []
+    for w in words:
+        if not kept or w.text != kept[-1].text:
+            kept.append(w)
+    return kept

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from kg.feature_text import FeatureText
 from models.fusion.encode import GROUP_DIMS, values_vector
-from models.fusion.hgc import GroupVectors, HGCConfig, HGCModel, predict_hgc, train_hgc
 from models.fusion.mmsa import MMSARow, mmsa_metrics, text_hash_vector
 from models.fusion.state import EMOTIONS, LEVELS, FusedState, normalise
+
+if TYPE_CHECKING:  # torch loads only when a learned model is trained or applied
+    from models.fusion.hgc import GroupVectors, HGCConfig, HGCModel
 
 
 def train_session_model(
@@ -24,6 +27,8 @@ def train_session_model(
     cfg: HGCConfig | None = None,
 ) -> HGCModel:
     """target 'emotion' (labels from EMOTIONS) or 'depression' (labels from LEVELS)."""
+    from models.fusion.hgc import train_hgc
+
     classes = {"emotion": EMOTIONS, "depression": LEVELS}[target]
     unknown = sorted({lab for lab in labels if lab not in classes})
     if unknown:
@@ -34,6 +39,8 @@ def train_session_model(
 
 
 def predict_sessions(model: HGCModel, sessions: Sequence[Sequence[FeatureText]]) -> np.ndarray:
+    from models.fusion.hgc import predict_hgc
+
     return predict_hgc(model, [values_vector(fs) for fs in sessions], GROUP_DIMS)
 
 
@@ -86,6 +93,8 @@ def train_eval_mmsa(
     cfg: HGCConfig | None = None,
 ) -> dict[str, float]:
     """Train on mode=train (regression on `label`), report MMSA metrics on mode=test."""
+    from models.fusion.hgc import predict_hgc, train_hgc
+
     train = [r for r in rows if r.mode == "train"]
     test = [r for r in rows if r.mode == "test"]
     if not train or not test:

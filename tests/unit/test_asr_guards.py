@@ -1,0 +1,94 @@
+"""ASR hallucination guards and the CER evaluation (`mindkg eval asr`)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ingest.audio.asr import collapse_loops, compression_ratio, is_loop
+from ingest.audio.asr_eval import edit_distance, normalise, pairs, summary
+
+SPEECH = Path(__file__).resolve().parents[2] / "samples" / "speech"
+
+
+def _reference_distance(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+@pytest.mark.parametrize("text", ["导" * 20, "今天去导人之公司" + "导" * 12, "我觉得" * 7,
+                                  "我觉得挺好的" * 6])
+def test_repetition_loops_are_detected_and_collapsed(text: str) -> None:
+    assert is_loop(text)
+    collapsed = collapse_loops(text)
+    assert not is_loop(collapsed)
+    assert len(collapsed) < len(text) / 2
+
+
+@pytest.mark.parametrize("text", [
+    "理论上来想应该是要希望能从事自己喜欢的工作，就是工作的时候能够获得乐趣。",
+    "哈哈哈", "I have been sleeping badly and I feel tired every day.", ""])
+def test_ordinary_text_is_not_a_loop(text: str) -> None:
+    assert not is_loop(text)
+    assert compression_ratio(text) <= 2.4
+
+
+def test_edit_distance_matches_the_textbook_recurrence() -> None:
+    import random
+
+    rng = random.Random(3)
+    for _ in range(200):
+        a = "".join(rng.choice("我你他好的") for _ in range(rng.randint(0, 12)))
+        b = "".join(rng.choice("我你他好的") for _ in range(rng.randint(0, 12)))
+        assert edit_distance(a, b) == _reference_distance(a, b)
+    assert normalise("我，最近 睡不好。OK!") == "我最近睡不好ok"
+
+
+def test_layout_errors_are_clear(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="not a folder"):
+        pairs(tmp_path / "missing")
+    (tmp_path / "t_1").mkdir()
+    (tmp_path / "t_1" / "positive.flac").write_bytes(b"")
+    with pytest.raises(ValueError, match="no speaker folders"):
+        pairs(tmp_path)
+
+
+def test_eval_asr_on_a_real_recording(tmp_path: Path) -> None:
+    """The real speech path (decode, VAD, Whisper base) on one committed Mandarin sample."""
+    from api.cli import app
+
+    refs = dict(line.split("\t", 1) for line in
+                (SPEECH / "transcripts.tsv").read_text(encoding="utf-8").splitlines() if line)
+    speaker = tmp_path / "data" / "s_1"
+    speaker.mkdir(parents=True)
+    shutil.copy(SPEECH / "zh_01.flac", speaker / "positive.flac")
+    (speaker / "positive.txt").write_text(refs["zh_01.flac"], encoding="utf-8")
+    result = CliRunner().invoke(app, ["eval", "asr", "--root", str(tmp_path / "data"),
+                                      "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "out" / "asr_report.json").read_text(encoding="utf-8"))
+    assert report["files"] == 1 and report["files_with_loops"] == 0
+    assert report["cer"] < 0.3
+    assert report["rtf"] > 0
+    lo, hi = report["cer_ci95"]
+    assert lo <= report["cer"] <= hi
+
+
+def test_summary_pools_characters_not_files() -> None:
+    from ingest.audio.asr_eval import FileResult
+
+    rows = [FileResult("a", "x", 10.0, 1.0, 1, 100, 0, ""),
+            FileResult("b", "y", 10.0, 3.0, 9, 10, 1, "")]
+    s = summary(rows, n_boot=50)
+    assert s["cer"] == pytest.approx(10 / 110)
+    assert s["rtf"] == pytest.approx(0.2)
+    assert s["files_with_loops"] == 1
