@@ -8,6 +8,11 @@ vector (mean of its word vectors) and a concept's vector are directly comparable
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,10 +20,10 @@ from typing import Any
 
 import numpy as np
 
-from kg.embed.csr import csr_from_store
+from kg.embed.csr import CSRGraph, csr_from_store
 from kg.embed.node2vec import generate_walks, walks_as_tokens
 from kg.embed.tokenize import tokenize
-from kg.embed.word_vectors import WordSpace, build_joint_model
+from kg.embed.word_vectors import CORPUS_VERSION, WordSpace, build_joint_model, load_model
 from kg.schema import CONCEPT
 from kg.store.base import GraphStore
 
@@ -30,6 +35,10 @@ ONTOLOGY_RELATIONS: tuple[str, ...] = (
     "HAS_SEVERITY", "ASSESSES", "SIGNALS_RISK", "TREATED_BY", "EXAMINED_BY", "COMPLICATION_OF",
     "MOVES", "LOCATED_IN", "SYNONYM_OF", "RELATED_TO",
 )
+# Bump when walks, label sentences or concept rows change meaning: cached spaces are keyed by
+# this, the ontology's content and the build parameters, never by anything derived from them.
+SPACE_VERSION = 1
+_SPACE_FILES = ("names.npy", "nodes.npy", "space.json")
 _NAME_PROPS = ("name_zh", "name_en", "facs_name", "paper_description", "item_name_zh",
                "item_name_en", "description_zh", "description_en")
 
@@ -119,6 +128,66 @@ def _concept_rows(words: WordSpace, concepts: Sequence[ConceptInfo]) -> tuple[np
     return names, nodes
 
 
+def space_key(concepts: Sequence[ConceptInfo], graph: CSRGraph, params: dict[str, Any]) -> str:
+    """Content key of a joint space: the concepts, the walked graph, parameters, versions.
+
+    Cheap to compute (no walks, no tokenisation), so a warm start reads the cached space
+    instead of regenerating what it was built from.
+    """
+    from kg.settings import PROJECT_ROOT
+
+    h = hashlib.sha256(json.dumps(
+        {"space": SPACE_VERSION, "corpus": CORPUS_VERSION, **params}, sort_keys=True).encode())
+    for c in concepts:
+        h.update("\x1f".join((c.id, c.type, c.source, *c.names)).encode() + b"\x1e")
+    h.update(b"\x00graph")
+    h.update("\x1f".join(graph.ids).encode())
+    h.update(np.ascontiguousarray(graph.indptr, dtype=np.int64).tobytes())
+    h.update(np.ascontiguousarray(graph.indices, dtype=np.int64).tobytes())
+    if graph.weights is not None:
+        h.update(np.ascontiguousarray(graph.weights, dtype=np.float64).tobytes())
+    for lexicon in sorted((PROJECT_ROOT / "data" / "lexicon").glob("*")):
+        if lexicon.is_file():  # the tokeniser's user dictionary and the glossary
+            h.update(lexicon.name.encode() + hashlib.sha256(lexicon.read_bytes()).digest())
+    return h.hexdigest()[:16]
+
+
+def _load_cached(folder: Path, concepts: list[ConceptInfo]) -> JointSpace | None:
+    if not all((folder / name).is_file() for name in _SPACE_FILES):
+        return None
+    meta = json.loads((folder / "space.json").read_text(encoding="utf-8"))
+    model_dir = folder.parent / str(meta["model"])
+    try:
+        kv, _info = load_model(model_dir, mmap=True)
+    except FileNotFoundError:
+        return None
+    names = np.load(folder / "names.npy", mmap_mode="r")
+    nodes = np.load(folder / "nodes.npy", mmap_mode="r")
+    if names.shape[0] != len(concepts) or nodes.shape != names.shape:
+        return None
+    return JointSpace(words=WordSpace(kv), concepts=concepts, name_matrix=names,
+                      node_matrix=nodes, model_dir=model_dir)
+
+
+def _save_cached(folder: Path, space: JointSpace) -> None:
+    """Write the concept rows beside the model, atomically (a folder rename)."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    try:
+        np.save(tmp / "names.npy", np.ascontiguousarray(space.name_matrix, dtype=np.float32))
+        np.save(tmp / "nodes.npy", np.ascontiguousarray(space.node_matrix, dtype=np.float32))
+        (tmp / "space.json").write_text(json.dumps(
+            {"model": space.model_dir.name, "concepts": len(space.concepts),
+             "version": SPACE_VERSION}), encoding="utf-8")
+        try:
+            os.replace(tmp, folder)
+        except OSError:  # another process cached the same key first: theirs is identical
+            shutil.rmtree(tmp, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
 def build_joint_space(
     store: GraphStore,
     home: Path,
@@ -131,13 +200,23 @@ def build_joint_space(
     workers: int = 2,
     progress: Callable[[str], None] | None = None,
 ) -> JointSpace:
-    """Walk the ontology, train (or load the cached) joint model, index concept vectors."""
+    """Walk the ontology, train (or load the cached) joint model, index concept vectors.
+
+    The finished space is cached under `home`/models/space-<key>, keyed by the ontology's
+    content and the parameters (`space_key`); a warm call loads it memory-mapped and does
+    no walks, tokenisation or training.
+    """
     say = progress or (lambda _m: None)
     concepts = load_concepts(store)
     if not concepts:
         raise ValueError("the graph has no concepts: run `mindkg kg seed` first")
-    say(f"node2vec walks over the ontology ({len(concepts)} concepts)")
     graph = csr_from_store(store, ONTOLOGY_RELATIONS, node_labels=(CONCEPT,))
+    params = {"seed": seed, "walk_length": walk_length, "num_walks": num_walks, "p": p, "q": q}
+    folder = home / "models" / f"space-{space_key(concepts, graph, params)}"
+    cached = _load_cached(folder, concepts)
+    if cached is not None:
+        return cached
+    say(f"node2vec walks over the ontology ({len(concepts)} concepts)")
     walks = generate_walks(graph, walk_length=walk_length, num_walks=num_walks, p=p, q=q,
                            seed=seed, workers=workers)
     sentences = label_sentences(concepts, tokenize)
@@ -145,5 +224,7 @@ def build_joint_space(
     kv, _info, directory = build_joint_model(home, sentences, walks_as_tokens(walks), seed=seed)
     words = WordSpace(kv)
     names, nodes = _concept_rows(words, concepts)
-    return JointSpace(words=words, concepts=concepts, name_matrix=names, node_matrix=nodes,
-                      model_dir=directory)
+    space = JointSpace(words=words, concepts=concepts, name_matrix=names, node_matrix=nodes,
+                       model_dir=directory)
+    _save_cached(folder, space)
+    return space

@@ -423,13 +423,16 @@ def save_model(kv: KeyedVectors, info: JointModelInfo, directory: Path) -> Path:
     return directory
 
 
-def load_model(directory: Path) -> tuple[KeyedVectors, JointModelInfo]:
-    """Load a model written by `save_model`; a clear error if the folder holds none."""
+def load_model(directory: Path, *, mmap: bool = False) -> tuple[KeyedVectors, JointModelInfo]:
+    """Load a model written by `save_model`; a clear error if the folder holds none.
+
+    `mmap=True` maps the vector arrays read-only instead of reading them into memory.
+    """
     path = directory / MODEL_FILE
     meta = directory / META_FILE
     if not path.is_file() or not meta.is_file():
         raise FileNotFoundError(f"no joint model in {directory} (expected {MODEL_FILE})")
-    kv = KeyedVectors.load(str(path))
+    kv = KeyedVectors.load(str(path), mmap="r" if mmap else None)
     return kv, JointModelInfo(**json.loads(meta.read_text(encoding="utf-8")))
 
 
