@@ -121,7 +121,6 @@ class _SpeechPass:
     features: dict[str, Any] = field(default_factory=dict)  # kind -> FeatureText
     warnings: list[str] = field(default_factory=list)
     no_signal: str = ""  # why the audio gave nothing (no stream, silence, no speech)
-    transcript_only: bool = False  # content from the transcript, no audio measured
 
 
 _SPEECH_KEY = "speech"
@@ -163,9 +162,6 @@ def _run_speech(session: SessionInput, config: RecognizerConfig) -> _SpeechPass:
             return out
         analysis = analyze_speech(None, transcript_path=transcript, language=session.language,
                                   progress=False)
-        out.transcript_only = True
-    else:
-        out.transcript_only = media is None
     out.features = {f.kind: f for f in analysis.feature_texts}
     out.warnings = [short_reason(w, paths) for w in analysis.warnings]
     return out
@@ -194,9 +190,6 @@ class SpeechRecognizer:
             return Recognition.used([feature], warnings, {self.name: feature.source})
         if speech.no_signal:
             return Recognition.missing(speech.no_signal, warnings)
-        if speech.transcript_only:
-            return Recognition.missing("no audio: a transcript gives the speech content only",
-                                       warnings)
         return Recognition.missing(self.unavailable or f"no {self.kind} was produced", warnings)
 
 
