@@ -92,6 +92,15 @@ def _store(settings: Settings) -> GraphStore:
 
 
 # -- analysis ---------------------------------------------------------------------------------
+BeamWidth = Annotated[int, typer.Option(min=1, max=50, help="beam width n: how many candidates")]
+
+
+def _recognizer_config() -> Any:
+    from contracts.recognition import RecognizerConfig
+
+    return RecognizerConfig(show_progress=True)
+
+
 @app.command()
 @handles_errors
 def analyze(
@@ -100,6 +109,7 @@ def analyze(
     write: Annotated[
         bool, typer.Option("--write/--no-write", help="ingest into the graph store")
     ] = True,
+    beam_width: BeamWidth = 5,
 ) -> None:
     """Analyse a session bundle end to end, print the assessment, and ingest it."""
     from api.pipeline import analyze_bundle
@@ -108,7 +118,9 @@ def analyze(
     settings = _settings()
     with _store(settings) as store:
         result = analyze_bundle(
-            bundle, settings, store, write=write, progress=lambda m: err.print(f"[dim]· {m}[/]")
+            bundle, settings, store, write=write, beam_width=beam_width,
+            progress=lambda m: err.print(f"[dim]· {m}[/]"),
+            recognizer_config=_recognizer_config(),
         )
     if as_json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
@@ -130,6 +142,7 @@ def analyze(
         err.print(f"[yellow]warning:[/] {w}")
     out.print(
         f"modalities used: {', '.join(result.modalities_used) or 'none'}; "
+        f"missing: {', '.join(m.recognizer for m in result.modalities_missing) or 'none'}; "
         f"written to {result.store}: {result.written}"
     )
 
@@ -137,37 +150,24 @@ def analyze(
 @app.command()
 @handles_errors
 def assess(
-    features_file: Annotated[Path, typer.Argument(help="JSON list of feature texts (the FeatureText contract)")],
-    beam_width: Annotated[int, typer.Option(min=1, max=50, help="beam width n: how many candidates")] = 5,
+    features_file: Annotated[Path, typer.Argument(
+        help="JSON list of feature texts (the FeatureText contract), or `analyze --json` output")],
+    beam_width: BeamWidth = 5,
 ) -> None:
     """Decode the assessment from feature texts alone (apps with their own recognizers); prints JSON."""
-    from pydantic import TypeAdapter, ValidationError
-
-    from api.alignment import align_features
-    from api.decoder_config import decoder_config
-    from kg.feature_text import FeatureText
-    from models.decoder import assess as decode_assessment
+    from api.pipeline import assess_features, read_feature_texts
 
     _require_purpose()
-    try:
-        raw = json.loads(features_file.read_text(encoding="utf-8"))
-        items = raw["feature_texts"] if isinstance(raw, dict) and "feature_texts" in raw else raw
-        features = TypeAdapter(list[FeatureText]).validate_python(items)
-    except (OSError, json.JSONDecodeError, ValidationError, TypeError) as exc:
-        raise ValueError(f"{features_file}: not a JSON list of feature texts: {exc}") from exc
-    if not features:
-        raise ValueError(f"{features_file}: holds no feature texts")
-    ids = [f"features/{i}/{f.local_key()}" for i, f in enumerate(features)]
+    features = read_feature_texts(features_file)
     settings = _settings()
-    config = decoder_config(settings)
     with _store(settings) as store:
-        alignments, links, warnings = align_features(features, ids, store, settings,
-                                                     progress=lambda m: err.print(f"[dim]· {m}[/]"))
-        result = decode_assessment(features, ids, alignments, store, beam_width=beam_width,
-                                   config=config)
-    payload = {"feature_ids": ids, "alignments": [a.model_dump() for a in alignments],
-               "cross_modal": [c.model_dump() for c in links], "assessment": result.model_dump(),
-               "warnings": warnings}
+        done = assess_features(features, settings, store, beam_width=beam_width,
+                               progress=lambda m: err.print(f"[dim]· {m}[/]"))
+    assert done.assessment is not None  # read_feature_texts rejects an empty list
+    payload = {"feature_ids": done.feature_ids,
+               "alignments": [a.model_dump() for a in done.alignments],
+               "cross_modal": [c.model_dump() for c in done.cross_modal],
+               "assessment": done.assessment.model_dump(), "warnings": done.warnings}
     sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
 
 
@@ -182,7 +182,8 @@ def ingest(
     _require_purpose()
     settings = _settings()
     with _store(settings) as store:
-        result = analyze_bundle(bundle, settings, store, write=True)
+        result = analyze_bundle(bundle, settings, store, write=True,
+                                recognizer_config=_recognizer_config())
     out.print(
         f"ingested session {result.session_key} into {result.store}: "
         f"{len(result.feature_texts)} feature texts, {len(result.alignments)} alignments, "

@@ -31,7 +31,7 @@ from ingest.audio.decode import (
     quiet_blocks,
     stream_samples,
 )
-from ingest.audio.errors import AudioInputError
+from ingest.audio.errors import AudioInputError, NoSpeechError
 from ingest.audio.frames import N_MFCC, MomentAccumulator, frame_features
 from ingest.audio.tables import Decision, decide, descriptors, normalise_baseline
 from ingest.audio.transcript import read_transcript
@@ -160,7 +160,7 @@ def _analyze_media(
     mask = speech_mask(flags.astype(bool), vdb)
     tm = timing(starts, mask)
     if tm.speech_s < MIN_SPEECH_S:
-        raise AudioInputError(
+        raise NoSpeechError(
             f"{media}: no speech detected ({tm.speech_s:.2f} s of voice activity in "
             f"{duration:.1f} s); the recording is silent or only noise")
     clipped = stats.clipped_samples / max(stats.decoded_samples, 1)
@@ -190,12 +190,12 @@ def _validate(media: Path, declared: float | None, stats: DecodeStats, duration:
         raise AudioInputError(
             f"{media}: truncated audio (decoded {duration:.1f} s of {declared:.1f} s declared)")
     if duration < 0.3:
-        raise AudioInputError(f"{media}: only {duration:.2f} s of audio; too short to analyse")
+        raise NoSpeechError(f"{media}: only {duration:.2f} s of audio; too short to analyse")
     if stats.peak < SILENT_PEAK:
-        raise AudioInputError(f"{media}: silent (peak level below -60 dBFS)")
+        raise NoSpeechError(f"{media}: silent (peak level below -60 dBFS)")
     clipped = stats.clipped_samples / max(stats.decoded_samples, 1)
     if clipped > CLIP_ERROR:
-        raise AudioInputError(
+        raise NoSpeechError(
             f"{media}: clipped ({clipped:.1%} of samples at full scale); record at a lower "
             "input gain")
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.audio.errors import AudioInputError
+from ingest.audio.errors import AudioInputError, NoSpeechError
 
 SAMPLE_RATE = 16_000
 MAX_BLOCK_S = 28.0  # Whisper sees 30 s windows; stay just under
@@ -77,7 +77,7 @@ def probe(path: Path) -> AudioInfo:
     meta = json.loads(proc.stdout or "{}")
     audio = [s for s in meta.get("streams", []) if s.get("codec_type") == "audio"]
     if not audio:
-        raise AudioInputError(f"{path}: contains no audio stream")
+        raise NoSpeechError(f"{path}: contains no audio stream")
     declared = audio[0].get("duration") or meta.get("format", {}).get("duration")
     _check_riff(path)
     return AudioInfo(path, float(declared) if declared else None, str(audio[0].get("codec_name")))

@@ -8,3 +8,8 @@ class AudioInputError(ValueError):
 
     The message names the file and what is wrong, for a counselor who uploaded it.
     """
+
+
+class NoSpeechError(AudioInputError):
+    """Readable media without usable speech: no audio stream, silence, noise only, or a signal
+    too short or too clipped to measure. A session treats this as a missing modality."""

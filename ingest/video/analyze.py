@@ -24,7 +24,7 @@ from ingest.video import geometry as g
 from ingest.video.au_defs import AUS
 from ingest.video.aus import C_COLUMNS, R_COLUMNS, AUModel, get_au_model, presence
 from ingest.video.decode import iter_frames, probe
-from ingest.video.errors import VideoInputError
+from ingest.video.errors import NoFaceError, VideoInputError
 from ingest.video.face import FaceTracker, Landmarker, Prepared, TrackResult, aligned_face
 from ingest.video.spotting import Interval, SpotParams, spot
 from ingest.video.stream import close_iter, prefetch
@@ -283,7 +283,7 @@ def analyze_video(
     if n == 0:
         raise VideoInputError(f"video {video_path} has zero frames")
     if tracker.frames_with_face == 0:
-        raise VideoInputError(
+        raise NoFaceError(
             f"no face found in any of the {n} frames of {video_path.name} "
             f"(detector: {tracker.detector.name}); check the camera framing and lighting"
         )

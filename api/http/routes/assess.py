@@ -5,16 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 from fastapi.concurrency import run_in_threadpool
 
-from api.alignment import recognizer_alignments
 from api.auth.purpose import PurposeNotDeclared, require_purpose
 from api.http.deps import ApiProblem, State, Submitter, json_body
 from api.http.routes.jobs import _ERRORS
 from api.http.schemas import AssessIn, AssessOut
-from kg.feature_text import FeatureText
-from kg.session_records import Assessment
+from api.pipeline import DuplicateFeatureTexts, FeatureAssessment, assess_features
 from kg.store.base import GraphStore, StoreError
-from models.decoder import DecoderConfig
-from models.decoder import assess as decode_assessment
 
 router = APIRouter(prefix="/v1", tags=["assessment"])
 
@@ -35,24 +31,15 @@ async def assess(body: AssessIn, st: State, key: Submitter) -> AssessOut:
         raise ApiProblem(
             413, "too_many_feature_texts", f"at most {st.api.max_feature_texts} feature texts"
         )
-    ids = [f"request/{f.local_key()}" for f in body.feature_texts]
-    if len(set(ids)) != len(ids):
-        raise ApiProblem(
-            422,
-            "duplicate_feature_texts",
-            "two feature texts share modality, kind, instance and time span; set `instance`",
-        )
     try:
         store: GraphStore | None = st.graph.get()
     except StoreError:  # stateless: decode against the curated ontology, say so in `method`
         st.graph.reset()
         store = None
-    assessment = await run_in_threadpool(_decode, body.feature_texts, ids, store,
-                                          st.decoder)
-    return AssessOut(feature_ids=ids, assessment=assessment)
-
-
-def _decode(features: list[FeatureText], ids: list[str], store: GraphStore | None,
-            config: DecoderConfig | None) -> Assessment:
-    alignments, _warnings = recognizer_alignments(features, ids, store)
-    return decode_assessment(features, ids, alignments, store, config=config)
+    try:
+        done: FeatureAssessment = await run_in_threadpool(
+            assess_features, body.feature_texts, st.settings, store, decoder=st.decoder)
+    except DuplicateFeatureTexts as exc:
+        raise ApiProblem(422, "duplicate_feature_texts", str(exc)) from exc
+    assert done.assessment is not None  # AssessIn holds at least one feature text
+    return AssessOut(feature_ids=done.feature_ids, assessment=done.assessment)
