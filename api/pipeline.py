@@ -18,7 +18,7 @@ from api.recognizers import run_recognizers
 from ingest.bundle import SessionBundle, read_bundle
 from kg.align.cross_modal import CrossModalLink
 from kg.feature_text import FeatureText
-from kg.pseudonym import load_or_create_key, pseudonymize
+from kg.pseudonym import student_pseudonym
 from kg.session_records import Alignment, Assessment, SessionKeys, session_graph
 from kg.settings import Settings
 from kg.store.base import GraphStore
@@ -66,7 +66,7 @@ def analyze_session(
 ) -> AnalysisResult:
     say = progress or (lambda _msg: None)
     config = decoder_config(settings)  # a bad learned-fusion folder fails before any work
-    student = pseudonymize(bundle.student, load_or_create_key(settings))
+    student = student_pseudonym(settings, bundle.student)  # keyed per settings.center
     keys = SessionKeys(student=student, session=bundle.session)
     recognized = run_recognizers(bundle, progress=say)
     features = recognized.feature_texts
