@@ -506,6 +506,9 @@ def _register_optional_apps() -> None:
     from api.cli_eval import eval_app
 
     app.add_typer(eval_app, name="eval")
+    from api.cli_trust import admin_app
+
+    app.add_typer(admin_app, name="admin")
 
 
 _register_optional_apps()

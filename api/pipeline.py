@@ -32,7 +32,7 @@ from contracts.recognition import (
 from ingest.bundle import SessionBundle, read_bundle
 from kg.align.cross_modal import CrossModalLink
 from kg.feature_text import FeatureText
-from kg.pseudonym import load_or_create_key, pseudonymize
+from kg.pseudonym import student_pseudonym
 from kg.session_records import Alignment, Assessment, SessionKeys, session_graph
 from kg.settings import Settings
 from kg.store.base import GraphStore
@@ -296,7 +296,7 @@ def analyze_session(
 ) -> AnalysisResult:
     say = progress or (lambda _msg: None)
     config = decoder_for(settings)  # a bad learned-fusion folder fails before any work
-    student = pseudonymize(bundle.student, load_or_create_key(settings))
+    student = student_pseudonym(settings, bundle.student)  # keyed per settings.center
     keys = SessionKeys(student=student, session=bundle.session)
     recognized = recognize(session_input(bundle), recognizer_config or RecognizerConfig(),
                            recognizers=recognizers, progress=say)

@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from ingest.limits import JsonLimitError, loads_bounded
+
 MANIFEST = "manifest.json"
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
 _KNOWN_KEYS = {
@@ -103,7 +105,9 @@ def read_bundle(root: Path) -> SessionBundle:
     if manifest_path.stat().st_size > MAX_MANIFEST_BYTES:
         raise BundleError(f"{MANIFEST} is larger than {MAX_MANIFEST_BYTES} bytes")
     try:
-        data = json.loads(manifest_path.read_text(encoding="utf-8"))
+        data = loads_bounded(manifest_path.read_text(encoding="utf-8"))
+    except JsonLimitError as exc:
+        raise BundleError(f"{MANIFEST}: {exc}") from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BundleError(f"{MANIFEST} is not valid UTF-8 JSON: {exc}") from exc
     if not isinstance(data, dict):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ingest.limits import loads_bounded
 from kg.feature_text import Bilingual, FeatureText
 from kg.ontology.scale_definitions import (
     INSTRUMENTS,
@@ -54,6 +55,9 @@ class ScaleAnswerError(ValueError):
         self.instrument = instrument
         self.item = item
         self.errors: tuple[ScaleAnswerError, ...] = tuple(errors) or (self,)
+
+
+MAX_SCALES_BYTES = 1024 * 1024  # a few instruments of item answers fit in a few KB
 
 
 class ScaleFileError(ValueError):
@@ -267,6 +271,8 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def load_scales_file(path: str | Path) -> dict[str, list[Any]]:
     """Read scales.json ({"SDS": [20 answers], ...}); checks shape, scoring checks answers."""
     path = Path(path)
+    if path.is_file() and path.stat().st_size > MAX_SCALES_BYTES:
+        raise ScaleFileError(f"{path}: scales file is larger than {MAX_SCALES_BYTES} bytes")
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -274,7 +280,9 @@ def load_scales_file(path: str | Path) -> dict[str, list[Any]]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ScaleFileError(f"{path}: cannot read scales file: {exc}") from exc
     try:
-        data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
+        data = loads_bounded(
+            text, pairs_hook=_no_duplicates, parse_constant=_reject_constant
+        )
     except json.JSONDecodeError as exc:
         raise ScaleFileError(
             f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"

@@ -45,6 +45,9 @@ class Settings(BaseModel):
     neo4j_pagecache: str = "512m"
     # Keyed hash for student pseudonyms; the key is kept outside the graph.
     pseudonym_key_file: Path | None = None
+    # The counseling center this process pseudonymizes for when no API key names one (the
+    # CLI, admin jobs): pseudonyms are keyed per center, so two centers' local ids never meet.
+    center: str = Field(default="default", pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
     # Derived, non-personal artefacts (trained joint space, corpus caches) may be shared
     # between homes (tests, several deployments on one host); default: under `home`.
     cache_dir: Path | None = Field(default_factory=lambda: _env_path("MINDKG_CACHE_DIR"))

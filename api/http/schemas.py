@@ -75,6 +75,12 @@ class LookupIn(BaseModel):
     local_id: str = Field(
         min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
     )
+    center: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$",
+        description="admin keys only: the center whose local id this is (default: the "
+        "deployment's MINDKG_CENTER); a psychologist always looks up in their own center",
+    )
 
 
 class ErasureOut(BaseModel):

@@ -22,14 +22,15 @@ from api.jobs.queue import JobQueue
 from api.jobs.store import Job, JobStore, heartbeat
 from api.pipeline import analyze_session
 from ingest.bundle import read_bundle
-from kg.pseudonym import load_or_create_key, pseudonymize
+from kg.pseudonym import student_pseudonym
 from kg.settings import ConfigError, Settings
 from kg.store.base import StoreError, StoreUnavailable
 from kg.store.factory import open_store
 
 log = logging.getLogger("mindkg.jobs")
-# Called with (student pseudonym, center) before anything is written, so the submitting
-# center can always see what it submitted.
+# Called with (student pseudonym, center) once the job's session was written to the graph:
+# a center is bound to a student only by a session it actually wrote, never by a failed,
+# cancelled or dry-run job.
 BindStudent = Callable[[str, str], None]
 
 
@@ -159,15 +160,18 @@ class Runner:
             require_purpose(self.api.purpose)
             say("reading the session bundle")
             bundle = read_bundle(Path(job.bundle_dir))
-            student = pseudonymize(bundle.student, load_or_create_key(self.settings))
+            # Pseudonyms are keyed per center: the submitting key's center, or the
+            # deployment's configured one for admin jobs (the same one the CLI uses).
+            settings = self.settings.model_copy(
+                update={"center": job.center or self.settings.center}
+            )
+            student = student_pseudonym(settings, bundle.student)
             self.store.set_identity(job.id, student, bundle.session)
-            if job.center and job.write:
-                self.bind_student(student, job.center)
             say("opening the graph store")
-            with open_store(self.settings) as graph:
-                result = analyze_session(
-                    bundle, self.settings, graph, write=job.write, progress=say
-                )
+            with open_store(settings) as graph:
+                result = analyze_session(bundle, settings, graph, write=job.write, progress=say)
+            if result.written and job.center:
+                self.bind_student(student, job.center)
             if not self.store.finish(job.id, result.model_dump_json()):
                 log.warning("job %s finished but was no longer running", job.id)
         except JobCancelled:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ingest.audio.asr import Segment
 from ingest.audio.errors import AudioInputError
+from ingest.limits import JsonLimitError, input_limits, loads_bounded
 
 _SRT_TIME = re.compile(
     r"(\d+):(\d\d):(\d\d)[,.](\d{1,3})\s*-->\s*(\d+):(\d\d):(\d\d)[,.](\d{1,3})"
@@ -27,6 +28,12 @@ def read_transcript(path: Path) -> tuple[list[Segment], bool]:
     """Segments and whether they carry real times (plain text gets one untimed segment)."""
     if not path.is_file():
         raise AudioInputError(f"{path}: transcript file not found")
+    limit = input_limits().max_transcript_bytes
+    if path.stat().st_size > limit:
+        raise AudioInputError(
+            f"{path}: transcript is {path.stat().st_size} bytes, over "
+            f"MINDKG_MAX_TRANSCRIPT_BYTES={limit}"
+        )
     try:
         raw = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -61,7 +68,9 @@ def _from_srt(raw: str) -> list[Segment]:
 
 def _from_json(path: Path, raw: str) -> list[Segment]:
     try:
-        data = json.loads(raw)
+        data = loads_bounded(raw)
+    except JsonLimitError as exc:
+        raise AudioInputError(f"{path}: JSON transcript refused: {exc}") from exc
     except json.JSONDecodeError as exc:
         raise AudioInputError(f"{path}: invalid JSON transcript ({exc})") from exc
     if isinstance(data, dict) and "segments" not in data and isinstance(data.get("text"), str):

@@ -13,6 +13,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from ingest.limits import InputLimits, input_limits
 from ingest.video.errors import VideoInputError
 
 
@@ -39,8 +40,17 @@ def _open(path: Path) -> cv2.VideoCapture:
     return cap
 
 
-def probe(path: Path, fps: float | None = None) -> VideoInfo:
-    """Container metadata; `fps` overrides a missing or wrong rate in the file."""
+def probe(path: Path, fps: float | None = None, limits: InputLimits | None = None) -> VideoInfo:
+    """Container metadata; `fps` overrides a missing or wrong rate in the file.
+
+    What the header declares (size, frame rate, frame count, duration, resolution) is checked
+    against the input limits here, before any frame is decoded."""
+    limits = limits or input_limits()
+    if path.is_file() and path.stat().st_size > limits.max_media_bytes:
+        raise VideoInputError(
+            f"video {path} is {path.stat().st_size} bytes, over "
+            f"MINDKG_MAX_MEDIA_BYTES={limits.max_media_bytes}"
+        )
     cap = _open(path)
     try:
         rate = float(fps) if fps else float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
@@ -57,12 +67,37 @@ def probe(path: Path, fps: float | None = None) -> VideoInfo:
         raise VideoInputError(
             f"video {path} has no usable frame rate ({rate}); pass fps= explicitly"
         )
+    _check_header(info, limits)
     return info
+
+
+def _check_header(info: VideoInfo, limits: InputLimits) -> None:
+    name = info.path
+    if info.fps > limits.max_video_fps:
+        raise VideoInputError(
+            f"video {name} runs at {info.fps:g} fps, over MINDKG_MAX_VIDEO_FPS={limits.max_video_fps:g}"
+        )
+    if info.frame_count > limits.max_video_frames:
+        raise VideoInputError(
+            f"video {name} declares {info.frame_count} frames, over "
+            f"MINDKG_MAX_VIDEO_FRAMES={limits.max_video_frames}"
+        )
+    if info.frame_count / info.fps > limits.max_media_s:
+        raise VideoInputError(
+            f"video {name} declares {info.frame_count / info.fps:.0f} s, over "
+            f"MINDKG_MAX_MEDIA_S={limits.max_media_s:g}"
+        )
+    if info.width * info.height > limits.max_video_pixels:
+        raise VideoInputError(
+            f"video {name} is {info.width}x{info.height}, over "
+            f"MINDKG_MAX_VIDEO_PIXELS={limits.max_video_pixels}"
+        )
 
 
 def iter_frames(path: Path, *, start: int = 0, stop: int | None = None) -> Iterator[np.ndarray]:
     """Yield BGR uint8 frames [start, stop) one by one; raise if the file yields none."""
     cap = _open(path)
+    most = input_limits().max_video_frames  # the header may understate the frame count
     try:
         if start:
             cap.set(cv2.CAP_PROP_POS_FRAMES, start)
@@ -72,6 +107,10 @@ def iter_frames(path: Path, *, start: int = 0, stop: int | None = None) -> Itera
             ok, frame = cap.read()
             if not ok or frame is None:
                 break
+            if index >= most:
+                raise VideoInputError(
+                    f"video {path} holds more than MINDKG_MAX_VIDEO_FRAMES={most} frames"
+                )
             produced += 1
             index += 1
             yield frame

@@ -196,7 +196,7 @@ class Server:
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = home / f"server-{self.port}.log"
 
-    def start(self, timeout: float = 30) -> Server:
+    def start(self, timeout: float = 120) -> Server:
         import httpx
 
         self.home.mkdir(parents=True, exist_ok=True)

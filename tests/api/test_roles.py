@@ -155,7 +155,12 @@ ROUTES: list[tuple[str, str, dict[str, int], dict[str, Any]]] = [
     ("GET", "/v1/jobs/{job_app}", JOB_APP, {}),
     ("GET", "/v1/jobs/{job_app}/result", JOB_APP, {}),
     ("GET", "/v1/students", LIST, {}),
-    ("POST", "/v1/students/lookup", STUDENT, {"json": {"local_id": "demo-student-001"}}),
+    (
+        "POST",
+        "/v1/students/lookup",
+        STUDENT,
+        {"json": {"local_id": "demo-student-001", "center": "center-a"}},
+    ),
     ("DELETE", "/v1/students/stu_00000000000000000000", ERASE, {}),
     ("GET", "/v1/students/{student}/sessions", STUDENT, {}),
     ("GET", "/v1/students/{student}/graph", STUDENT, {}),

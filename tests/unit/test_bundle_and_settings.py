@@ -56,6 +56,10 @@ def test_pseudonyms_are_keyed_stable_and_private(tmp_path: Path) -> None:
     k1 = load_or_create_key(s1)
     assert load_or_create_key(s1) == k1
     assert (s1.secrets_dir / "pseudonym.key").stat().st_mode & 0o777 == 0o600
-    p = pseudonymize("2024001234", k1)
-    assert p == pseudonymize("2024001234", k1) and "2024001234" not in p
-    assert p != pseudonymize("2024001234", load_or_create_key(s2))
+    p = pseudonymize("2024001234", k1, "centerA")
+    assert p == pseudonymize("2024001234", k1, "centerA") and "2024001234" not in p
+    assert p != pseudonymize("2024001234", load_or_create_key(s2), "centerA")
+    # keyed per center: the same local id at another center is another student
+    assert p != pseudonymize("2024001234", k1, "centerB")
+    # the separator keeps (center, id) pairs apart: "a"+"b1" is not "ab"+"1"
+    assert pseudonymize("b1", k1, "a") != pseudonymize("1", k1, "ab")

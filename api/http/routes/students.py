@@ -37,7 +37,7 @@ from api.http.schemas import (
 )
 from api.jobs.store import forget_student
 from api.timeline import SessionTimeline, Trend, timeline_from_graph, trend_from_graph
-from kg.pseudonym import load_or_create_key, pseudonymize
+from kg.pseudonym import student_pseudonym
 from kg.schema import ASSESSMENT, CONCEPT, FEATURE_TEXT, SESSION, STUDENT
 from kg.store.base import GraphStore
 
@@ -236,7 +236,11 @@ def lookup_student(
     body: LookupIn, request: Request, st: State, key: Browser, graph: Graph
 ) -> StudentOut:
     """The pseudonym of one of the center's students, from the center's own id for them."""
-    student = pseudonymize(body.local_id, load_or_create_key(st.settings))
+    if key.role != "admin" and body.center not in (None, key.center):
+        audit.record(st, key, request, student=None, outcome=404)
+        raise ApiProblem(404, "no_such_student", "a psychologist sees students of their center only")
+    center = key.center if key.role != "admin" else body.center
+    student = student_pseudonym(st.settings, body.local_id, center)
     _check(st, key, request, student)
     _require_student(graph, student)
     sessions = graph.find_nodes(SESSION, {"student": student})

@@ -1,0 +1,142 @@
+"""Bounds on every input MindKG parses or decodes, checked before the expensive work starts.
+
+Media limits are read from the container header (ffprobe for audio, the video container for
+video) BEFORE decoding, so a 170 KB WAV whose header claims 1 Hz (23 h) is refused in
+milliseconds instead of decoding for an hour. Text inputs (manifest, scales.json, transcripts)
+have size and nesting limits, and JSON objects may not repeat a key. Every limit is named in
+its error message (a ValueError: CLI exit 2, HTTP 4xx) and can be changed with the
+MINDKG_<NAME> environment variable of the same name, upper-cased.
+
+Defaults fit a counseling session: up to 2 h (plus a margin) of audio or video at up to
+120 fps (high-speed cameras up to 240 fps for shorter clips).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+_GIB = 1024**3
+
+
+@dataclass(frozen=True)
+class InputLimits:
+    max_media_s: float = 7500.0  # 2 h 5 min
+    max_media_bytes: int = 8 * _GIB
+    max_video_fps: float = 240.0
+    max_video_frames: int = 7500 * 120  # 2 h 5 min at 120 fps
+    max_video_pixels: int = 4096 * 2160
+    min_sample_rate: int = 4000
+    max_sample_rate: int = 192_000
+    max_audio_channels: int = 16
+    probe_timeout_s: float = 30.0  # ffprobe reading a header
+    decode_stall_s: float = 60.0  # the decoder produced nothing for this long: killed
+    decode_timeout_s: float = 3600.0  # total time spent waiting on one decoder process
+    max_transcript_bytes: int = 4 * 1024 * 1024
+    max_json_depth: int = 32
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> InputLimits:
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(f"MINDKG_{f.name.upper()}")
+            if raw is None or raw == "":
+                continue
+            kind = int if f.type in ("int", int) else float
+            try:
+                value = kind(raw)
+            except ValueError:
+                raise ValueError(f"MINDKG_{f.name.upper()} must be a number; got {raw!r}") from None
+            if value <= 0:
+                raise ValueError(f"MINDKG_{f.name.upper()} must be positive; got {raw!r}")
+            values[f.name] = value
+        return cls(**values)
+
+
+def input_limits() -> InputLimits:
+    """The limits in force now (environment read at each call: cheap, and tests can vary it)."""
+    return InputLimits.from_env()
+
+
+class JsonLimitError(ValueError):
+    """JSON refused by a limit (size, depth, duplicate key); the message names it."""
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise JsonLimitError(f"key {key!r} appears twice in one object (duplicate keys)")
+        out[key] = value
+    return out
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth of parsed JSON, without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _prescan_depth(text: str, limit: int) -> None:
+    """Refuse nesting over `limit` before parsing (the parser recurses per level)."""
+    depth = 0
+    for match in _BRACKET.finditer(_STRING.sub('""', text)):
+        if match.group() in "[{":
+            depth += 1
+            if depth > limit:
+                raise JsonLimitError(
+                    f"JSON is nested deeper than MINDKG_MAX_JSON_DEPTH={limit} levels"
+                )
+        else:
+            depth -= 1
+
+
+def _no_constants(name: str) -> Any:
+    raise JsonLimitError(f"{name} is not a JSON number")
+
+
+def loads_bounded(
+    text: str,
+    *,
+    max_depth: int | None = None,
+    pairs_hook: Callable[[list[tuple[str, Any]]], Any] = _no_duplicate_keys,
+    parse_constant: Callable[[str], Any] = _no_constants,
+) -> Any:
+    """json.loads with a nesting limit, duplicate keys refused and NaN/Infinity refused
+    (callers may give their own hooks with their own messages).
+
+    Raises JsonLimitError for a limit and json.JSONDecodeError (a ValueError) for bad JSON."""
+    limit = max_depth or input_limits().max_json_depth
+    if text.count("[") + text.count("{") > limit:  # only then can it be too deep
+        _prescan_depth(text, limit)
+    try:
+        data = json.loads(text, object_pairs_hook=pairs_hook, parse_constant=parse_constant)
+    except RecursionError:  # the prescan should have caught it; never leak a RecursionError
+        raise JsonLimitError(
+            f"JSON is nested deeper than MINDKG_MAX_JSON_DEPTH={limit} levels"
+        ) from None
+    if _depth(data) > limit:
+        raise JsonLimitError(f"JSON is nested deeper than MINDKG_MAX_JSON_DEPTH={limit} levels")
+    return data
+
+
+def check_file_size(path: Path, limit: int, setting: str, what: str) -> None:
+    size = path.stat().st_size
+    if size > limit:
+        raise ValueError(f"{path}: {what} is {size} bytes, over MINDKG_{setting}={limit}")
