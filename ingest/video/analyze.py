@@ -26,12 +26,23 @@ from ingest.video.aus import C_COLUMNS, R_COLUMNS, AUModel, get_au_model, presen
 from ingest.video.decode import iter_frames, probe
 from ingest.video.errors import NoFaceError, VideoInputError
 from ingest.video.face import FaceTracker, Landmarker, Prepared, TrackResult, aligned_face
-from ingest.video.spotting import Interval, SpotParams, spot
+from ingest.video.relative import frame_quality
+from ingest.video.spotting import (
+    ME_MAX_S,
+    EyeEvent,
+    Interval,
+    SpotParams,
+    au_confidence,
+    event_confidence,
+    spot,
+    spot_eyes,
+)
 from ingest.video.stream import close_iter, prefetch
 from kg.feature_text import FeatureText
 
 SOURCE = "mindkg.ingest.video/0.1"
 RULES_CLASSIFIER = "au_rules_table1_v1"
+LOW_QUALITY = 0.5  # frame_quality below this (near profile): AUs not estimated
 STAGE_QUEUE = 8  # frames waiting between two stages (~1 MB each at 640x480): bounded memory
 
 
@@ -81,6 +92,8 @@ class MicroExpressionEvent:
     apex_aus: dict[int, float]  # AU -> intensity above the sliding baseline at the apex (0-5)
     dominant_aus: list[int]
     representation: list[float]
+    kind: str = "micro"  # "micro" (<= 0.5 s) or "macro"
+    au_confidence: dict[int, float] = field(default_factory=dict)  # per dominant AU, 0..1
 
     @property
     def onset_s(self) -> float:
@@ -109,6 +122,8 @@ class VideoAnalysis:
     warnings: list[str] = field(default_factory=list)
     components: dict[str, str] = field(default_factory=dict)
     elapsed_s: float = 0.0
+    eye_events: list[EyeEvent] = field(default_factory=list)  # blinks, closures, winks
+    low_confidence_frames: int = 0  # face lost or near profile: AUs not estimated (NaN)
 
     @property
     def processing_fps(self) -> float:
@@ -196,6 +211,13 @@ def _tracked(frames: Iterator[np.ndarray], tracker: FaceTracker, rate: float, th
     return prefetch(track(), STAGE_QUEUE, "mindkg-track") if threads else track()
 
 
+def _eye_row(model: AUModel) -> np.ndarray:
+    e = getattr(model, "last_eyes", None)
+    if e is None:
+        return np.full(3, np.nan, np.float32)
+    return np.array([e.closure_right, e.closure_left, e.asymmetry], np.float32)
+
+
 def _event_from(iv: Interval, au_r: np.ndarray, fps: float, baseline_s: float) -> tuple[
         dict[int, float], list[int]]:
     half = int(baseline_s * fps / 2)
@@ -205,7 +227,9 @@ def _event_from(iv: Interval, au_r: np.ndarray, fps: float, baseline_s: float) -
     delta = np.clip(au_r[iv.apex] - base, 0.0, 5.0)
     apex = {au: round(float(delta[k]), 3) for k, au in enumerate(AUS)}
     top = max(apex.values()) if apex else 0.0
-    dom = sorted((au for au, v in apex.items() if v >= max(0.3, 0.35 * top)),
+    # eye closure (AU43) is reported as eye events; it still sets the bar, so an event that
+    # is mostly a blink does not become an expression made of its side effects
+    dom = sorted((au for au, v in apex.items() if v >= max(0.3, 0.35 * top) and au != 43),
                  key=lambda a: -apex[a])[:3]
     return apex, dom
 
@@ -239,6 +263,9 @@ def analyze_video(
     model: AUModel = get_au_model(au_model)
     rows = _Rows(len(AUS))
     aperture = _Rows(1)
+    eyes = _Rows(3)  # closure right, left, asymmetry (when the AU model measures them)
+    quality = _Rows(1)
+    nan3 = np.full(3, np.nan, np.float32)
     # the first (baseline) frames wait, as grayscale, until the neutral reference is chosen
     pending: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
     need = max(1, round(rate * baseline_s))
@@ -257,12 +284,17 @@ def analyze_video(
             if res.landmarks is None:
                 rows.append(nan_row)
                 aperture.append(np.array([np.nan]))
+                eyes.append(nan3)
+                quality.append(np.zeros(1))
             else:
                 aperture.append(np.array([g.eye_aperture(res.landmarks)]))
+                quality.append(np.array([frame_quality(res.landmarks)]))
                 kp = g.to_face(res.landmarks)
                 if model.ready():
                     rows.append(model.predict(frame, res.landmarks, kp).astype(np.float32))
+                    eyes.append(_eye_row(model))
                 else:
+                    eyes.append(nan3)
                     gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
                     model.observe_neutral(gray, res.landmarks, kp)
                     pending.append((len(rows), gray, res.landmarks, kp))
@@ -272,6 +304,7 @@ def analyze_video(
                     if model.ready():
                         for idx, gry, lms, kps in pending:
                             rows[idx] = model.predict(gry, lms, kps).astype(np.float32)
+                            eyes[idx] = _eye_row(model)
                         pending = []
             if bar is not None:
                 bar.update(1)
@@ -291,19 +324,30 @@ def analyze_video(
         model.finish_baseline()
         for idx, gry, lms, kps in pending:
             rows[idx] = model.predict(gry, lms, kps).astype(np.float32)
+            eyes[idx] = _eye_row(model)
     au_r = rows.array()
+    # frames with no face or a near-profile face: AUs are not estimated there (NaN, success 0)
+    frame_q = quality.array()[:, 0]
+    low = frame_q < LOW_QUALITY
+    au_r[low] = np.nan
+    eye_r = eyes.array()
+    eye_r[low] = np.nan
     warnings = list(tracker.warnings)
     coverage = tracker.frames_with_face / n
     if coverage < 0.5:
         warnings.append(f"face visible in only {coverage:.0%} of frames; results are partial")
     filled = _ffill(au_r)
     intervals = spot(filled, rate, params, aperture=aperture.array()[:, 0].astype(np.float64))
+    eye_events = spot_eyes(eye_r[:, :2].astype(np.float64), eye_r[:, 2].astype(np.float64),
+                           rate)
     events = []
     for iv in intervals:
-        if iv.kind != "micro":
-            continue
         apex, dom = _event_from(iv, filled, rate, params.baseline_s)
-        if me_classifier is not None:
+        if not dom:  # eye closure only: reported as an eye event, not an expression
+            continue
+        kind = "micro" if (iv.offset - iv.onset + 1) / rate <= ME_MAX_S else "macro"
+        good = float(1.0 - low[iv.onset : iv.offset + 1].mean())
+        if me_classifier is not None and kind == "micro":
             crops = window_crops(video_path, iv.onset, iv.offset)
             me_class, emotion, _conf, rep = me_classifier.classify(crops, apex)
             name = me_classifier.name
@@ -313,9 +357,10 @@ def analyze_video(
             name = RULES_CLASSIFIER
         events.append(MicroExpressionEvent(
             onset_frame=iv.onset, apex_frame=iv.apex, offset_frame=iv.offset, fps=rate,
-            confidence=round(iv.confidence, 3), region=iv.region, me_class=me_class,
-            emotion=emotion, classifier=name, apex_aus=apex, dominant_aus=dom,
-            representation=list(rep),
+            confidence=round(event_confidence(iv.score, apex, dom) * good, 3),
+            region=iv.region, me_class=me_class, emotion=emotion, classifier=name,
+            apex_aus=apex, dominant_aus=dom, representation=list(rep), kind=kind,
+            au_confidence={au: round(au_confidence(apex[au]) * good, 3) for au in dom},
         ))
     c = presence(np.nan_to_num(au_r, nan=0.0))
     t = np.arange(n, dtype=np.float32) / rate
@@ -328,8 +373,8 @@ def analyze_video(
     analysis = VideoAnalysis(
         video_path=video_path, fps=rate, n_frames=n, frames_with_face=tracker.frames_with_face,
         au_frames=table, events=events,
-        blinks=sum(iv.kind == "blink" for iv in intervals),
-        macro_events=sum(iv.kind == "macro" for iv in intervals),
+        blinks=sum(e.kind == "blink" for e in eye_events),
+        macro_events=sum(e.kind == "macro" for e in events),
         feature_texts=[], warnings=warnings,
         components={"detector": tracker.detector.name, "landmarks": tracker.landmarker.name,
                     "au_model": model.name,
@@ -337,6 +382,8 @@ def analyze_video(
     )
     from ingest.video.texts import feature_texts
 
+    analysis.eye_events = eye_events
+    analysis.low_confidence_frames = int(low.sum())
     analysis.feature_texts = feature_texts(analysis)
     analysis.elapsed_s = time.perf_counter() - started
     return analysis

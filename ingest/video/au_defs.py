@@ -37,6 +37,9 @@ AU_NAMES: dict[int, tuple[str, str]] = {
     26: ("下颌下垂", "jaw drop"),
     27: ("嘴巴张大", "mouth stretch"),
     43: ("闭眼", "eyes closed"),
+    # eye events only (not in AUS, the per-frame table): reported by spotting.spot_eyes
+    45: ("眨眼", "blink"),
+    46: ("单眼眨眼", "wink"),
 }
 
 # Emotion sets from the source study's Table 1; weights (how typical the AU is for the

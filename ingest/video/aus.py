@@ -22,6 +22,7 @@ from ingest.video.au_defs import AUS, template_matrix
 R_COLUMNS = [f"AU{au:02d}_r" for au in AUS]
 C_COLUMNS = [f"AU{au:02d}_c" for au in AUS]
 PRESENCE_THRESHOLD = 1.0  # AUxx_r at or above this counts as present (AUxx_c = 1)
+GATE_LO, GATE_HI = 1.0, 2.5  # FaceMesh-measured intensity where flow starts / ends fading
 
 
 @runtime_checkable
@@ -257,9 +258,75 @@ def _gray(frame: np.ndarray) -> np.ndarray:
     return out
 
 
+class HybridAUModel:
+    """Default: optical-flow NNLS for fine motion plus FaceMesh measures relative to the
+    person's neutral for the AUs those measure (`relative.RelativeAUModel`).
+
+    Each measured AU takes the larger of the two estimates, so the subtle motion the flow
+    model sees (micro-expressions) and the large motion FaceMesh follows (posed and
+    spontaneous macro expressions, where flow from the reference frame loses track) both
+    count. With `flow=False` only the FaceMesh measures are used (other AUs stay 0).
+    AU43 (both eyes closed) comes from the eye-closure measure alone; `last_eyes` holds the
+    per-eye closure of the last frame predicted, for eye-event (blink, closure, wink) spotting.
+    """
+
+    def __init__(self, flow: bool = True) -> None:
+        from ingest.video.relative import RelativeAUModel
+
+        self.flow = FlowAUModel() if flow else None
+        self.relative = RelativeAUModel()
+        self.name = ("hybrid(" + (FlowAUModel.name.split(" ")[0] + "+" if flow else "")
+                     + self.relative.name + ")")
+        self._cols = {au: i for i, au in enumerate(AUS)}
+
+    @property
+    def last_eyes(self) -> object:
+        return self.relative.last_eyes
+
+    def ready(self) -> bool:
+        return self.relative.ready() and (self.flow is None or self.flow.ready())
+
+    def observe_neutral(self, frame: np.ndarray | None, landmarks: np.ndarray,
+                        keypoints: np.ndarray) -> None:
+        if self.flow is not None:
+            self.flow.observe_neutral(frame, landmarks, keypoints)
+        if not self.relative.ready():
+            self.relative.observe(None if frame is None else _gray(frame), landmarks)
+
+    def finish_baseline(self) -> None:
+        if self.flow is not None:
+            self.flow.finish_baseline()
+        self.relative.finish()
+
+    def predict(self, frame: np.ndarray | None, landmarks: np.ndarray, keypoints: np.ndarray
+                ) -> np.ndarray:
+        flow = (self.flow.predict(frame, landmarks, keypoints) if self.flow is not None
+                else np.zeros(len(AUS)))
+        rel = self.relative.predict(None if frame is None else _gray(frame), landmarks)
+        return combine(flow, rel)
+
+
+def combine(flow: np.ndarray, rel: dict[int, float], gate_lo: float = GATE_LO,
+            gate_hi: float = GATE_HI) -> np.ndarray:
+    """Flow and FaceMesh-relative AUs -> one row. Where FaceMesh sees large motion (a macro
+    expression: some measured AU above `gate_lo`), optical flow from the neutral reference
+    frame has lost track and its least-squares split spreads over unrelated templates, so the
+    flow estimate is faded out (fully at `gate_hi`); below that, each AU takes the larger of
+    the two (micro-expressions are flow's domain: FaceMesh smooths them away)."""
+    top = max((v for au, v in rel.items() if au != 43), default=0.0)
+    keep = 1.0 - float(np.clip((top - gate_lo) / max(gate_hi - gate_lo, 1e-6), 0.0, 1.0))
+    out: np.ndarray = flow.astype(np.float64) * keep
+    for au, v in rel.items():
+        k = AUS.index(au)
+        out[k] = v if au == 43 else max(float(out[k]), v)
+    return out
+
+
 AUModelFactory = Callable[[], AUModel]
 _REGISTRY: dict[str, AUModelFactory] = {
-    "geometric": FlowAUModel,
+    "geometric": HybridAUModel,
+    "relative": lambda: HybridAUModel(flow=False),
+    "flow": FlowAUModel,
     "facemesh-geometric": GeometricAUModel,
 }
 

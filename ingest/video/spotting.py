@@ -190,3 +190,115 @@ def evaluate_spotting(pred: Sequence[tuple[int, int]], truth: Sequence[tuple[int
             used.add(best)
             tp += 1
     return SpotScore(tp=tp, fp=len(pred) - tp, fn=len(truth) - tp)
+
+
+# ------------------------------------------------------------------ eyes: blink, closure, wink
+
+EYE_CLOSED = 0.37  # both eyes' closure (0..1, above the sliding baseline): eyes closed
+WINK = 0.135  # lost mirror symmetry + 0.5 x closure difference: one eye closed
+# a bilateral closure up to this long is a blink (AU45), longer is eyes closed (AU43);
+# spontaneous blinks last about 0.1-0.3 s
+BLINK_MAX_S = 0.3
+
+
+@dataclass(frozen=True)
+class EyeEvent:
+    onset_frame: int  # 0-based, inclusive
+    apex_frame: int
+    offset_frame: int
+    fps: float
+    kind: str  # "blink", "eye_closure" (both eyes) or "wink" (one eye)
+    au: int  # 45 blink, 43 eyes closed, 46 wink
+    side: str  # "both", or the subject's "right" / "left" eye
+    closure: float  # 0..1 at the apex
+    confidence: float
+    duration_s: float
+
+
+def _sliding_median(x: np.ndarray, fps: float, window_s: float) -> np.ndarray:
+    step = max(1, int(fps / 15))
+    win = max(3, int(window_s * fps / step) | 1)
+    base = median_filter(x[::step], size=win, mode="nearest")
+    idx = np.minimum(np.arange(len(x)) // step, len(base) - 1)
+    out: np.ndarray = base[idx]
+    return out
+
+
+def spot_eyes(closure: np.ndarray, asymmetry: np.ndarray, fps: float, *,
+              closed: float = EYE_CLOSED, wink: float = WINK, window_s: float = 4.0
+              ) -> list[EyeEvent]:
+    """Eye events from per-frame closure (T x 2: subject's right, left; 0 open .. 1 closed)
+    and eye asymmetry (T), both taken above their sliding median so slow drifts (lighting,
+    fatigue) are not events. NaN frames (no face) end an event."""
+    n = len(closure)
+    if n == 0:
+        return []
+    ok = np.isfinite(closure).all(axis=1) & np.isfinite(asymmetry)
+    c = np.where(ok[:, None], closure, 0.0)
+    a = np.where(ok, asymmetry, 0.0)
+    c = np.clip(c - np.stack([_sliding_median(c[:, k], fps, window_s) for k in (0, 1)], 1),
+                0.0, 1.0)
+    a = np.clip(a - _sliding_median(a, fps, window_s), 0.0, 1.0)
+    both = c.min(axis=1)
+    one = a + 0.5 * np.abs(c[:, 0] - c[:, 1])
+    state = np.zeros(n, np.int8)  # 0 open, 1 both closed, 2 wink
+    state[(both >= closed) & ok] = 1
+    state[(one >= wink) & (c.max(axis=1) >= 0.3) & ok] = 2
+    events: list[EyeEvent] = []
+    i = 0
+    while i < n:
+        if state[i] == 0:
+            i += 1
+            continue
+        j = i
+        while j + 1 < n and state[j + 1] != 0:
+            j += 1
+        seg = state[i : j + 1]
+        is_wink = int((seg == 2).sum()) > len(seg) // 2
+        if is_wink:
+            score = one[i : j + 1]
+            apex = i + int(np.argmax(score))
+            right = float(c[apex, 0]) > float(c[apex, 1])
+            margin = float(score[apex - i]) - wink
+            closure_v = float(c[apex].max())
+            kind, au, side = "wink", 46, "right" if right else "left"
+        else:
+            score = both[i : j + 1]
+            apex = i + int(np.argmax(score))
+            margin = float(score[apex - i]) - closed
+            closure_v = float(both[apex])
+            dur = (j - i + 1) / fps
+            blink = dur <= BLINK_MAX_S
+            kind, au, side = ("blink", 45, "both") if blink else ("eye_closure", 43, "both")
+        if j - i + 1 >= 2:  # one frame is noise
+            conf = float(np.clip(0.5 + margin / 0.3, 0.05, 0.99))
+            events.append(EyeEvent(i, apex, j, fps, kind, au, side, round(closure_v, 3),
+                                   round(conf, 3), round((j - i + 1) / fps, 4)))
+        i = j + 1
+    return events
+
+
+# --------------------------------------------------------------------------- confidence
+
+# Logistic maps from evidence to the probability that the reported AU / event is right,
+# fitted on the posed-photo clips of the development people (leave-one-person-out figures
+# and the reliability plot: docs/REAL_DATA.md, `mindkg eval faces`).
+AU_CONF = (-1.5, 1.2)  # logit = a + b * apex intensity above the local baseline (0-5)
+EVENT_CONF = (-2.0, 0.9, 0.05)  # logit = a + b * top dominant intensity + c * peak z
+
+
+def _sigmoid(x: float) -> float:
+    return float(1.0 / (1.0 + np.exp(-x)))
+
+
+def au_confidence(delta: float) -> float:
+    """Probability that an AU reported at `delta` above baseline is really there."""
+    a, b = AU_CONF
+    return round(_sigmoid(a + b * float(delta)), 3)
+
+
+def event_confidence(score: float, apex: dict[int, float], dominant: Sequence[int]) -> float:
+    """Probability that an expression event is real and its dominant AUs right."""
+    a, b, c = EVENT_CONF
+    top = max((apex[au] for au in dominant), default=0.0)
+    return round(_sigmoid(a + b * top + c * min(float(score), 40.0)), 3)

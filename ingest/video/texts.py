@@ -17,6 +17,7 @@ from kg.feature_text import Bilingual, FeatureText
 
 if TYPE_CHECKING:
     from ingest.video.analyze import MicroExpressionEvent, VideoAnalysis
+    from ingest.video.spotting import EyeEvent
 
 SOURCE = "mindkg.ingest.video/0.1"
 
@@ -32,18 +33,22 @@ def event_text(ev: MicroExpressionEvent, index: int) -> FeatureText:
     emo_zh = f"，{EMOTION_NAMES[ev.emotion][0]}倾向" if ev.emotion else ""
     emo_en = f", leaning {EMOTION_NAMES[ev.emotion][1]}" if ev.emotion else ""
     span = f"{ev.onset_s:.2f}–{ev.offset_s:.2f}"
+    macro = getattr(ev, "kind", "micro") == "macro"
+    word_zh, word_en = ("宏表情", "macro-expression") if macro else ("微表情", "micro-expression")
     concepts = [f"au:AU{a}" for a in ev.dominant_aus] + [f"me_class:{ev.me_class}"]
     if ev.emotion:
         concepts.append(f"emotion:{ev.emotion}")
     return FeatureText(
         modality="video",
-        kind="micro_expression",
-        instance=f"me{index:04d}",
+        kind="macro_expression" if macro else "micro_expression",
+        instance=f"{'mx' if macro else 'me'}{index:04d}",
         text=Bilingual(
-            zh=f"{span} 秒出现{cls_zh}微表情{emo_zh}，主要动作单元：{aus_zh}",
-            en=f"{cls_en} micro-expression at {span} s{emo_en}; main action units: {aus_en}",
+            zh=f"{span} 秒出现{cls_zh}{word_zh}{emo_zh}，主要动作单元：{aus_zh}",
+            en=f"{cls_en} {word_en} at {span} s{emo_en}; main action units: {aus_en}",
         ),
         values={
+            "event_class": "macro" if macro else "micro",
+            "au_confidence": {f"AU{a}": c for a, c in getattr(ev, "au_confidence", {}).items()},
             "me_class": ev.me_class,
             "emotion": ev.emotion,
             "classifier": ev.classifier,
@@ -84,14 +89,18 @@ def summary_text(a: VideoAnalysis) -> FeatureText:
     aus_zh = "、".join(au_label(x) for x in dominant) or "无"
     aus_en = ", ".join(_au_en(x) for x in dominant) or "none"
     coverage = a.frames_with_face / a.n_frames if a.n_frames else 0.0
+    n_macro = sum(getattr(ev, "kind", "micro") == "macro" for ev in a.events)
+    n_micro = len(a.events) - n_macro
     return FeatureText(
         modality="video",
         kind="action_units",
         text=Bilingual(
-            zh=f"共检测到 {len(a.events)} 次微表情（每分钟 {per_min:.1f} 次"
-            + (f"；{cls_zh}" if cls_zh else "") + f"），主要动作单元：{aus_zh}",
-            en=f"{len(a.events)} micro-expressions ({per_min:.1f} per minute"
-            + (f"; {cls_en}" if cls_en else "") + f"); dominant action units: {aus_en}",
+            zh=f"共检测到 {n_micro} 次微表情、{n_macro} 次宏表情（每分钟 {per_min:.1f} 次"
+            + (f"；{cls_zh}" if cls_zh else "") + f"），主要动作单元：{aus_zh}"
+            + f"；眨眼 {a.blinks} 次",
+            en=f"{n_micro} micro-expressions and {n_macro} macro-expressions "
+            f"({per_min:.1f} per minute" + (f"; {cls_en}" if cls_en else "")
+            + f"); dominant action units: {aus_en}; {a.blinks} blinks",
         ),
         values={
             "n_events": len(a.events),
@@ -102,6 +111,10 @@ def summary_text(a: VideoAnalysis) -> FeatureText:
                                                                                  strict=True)},
             "blinks": a.blinks,
             "macro_events": a.macro_events,
+            "micro_events": sum(getattr(ev, "kind", "micro") == "micro" for ev in a.events),
+            "eye_closures": sum(e.kind == "eye_closure" for e in getattr(a, "eye_events", [])),
+            "winks": sum(e.kind == "wink" for e in getattr(a, "eye_events", [])),
+            "low_confidence_frames": getattr(a, "low_confidence_frames", 0),
             "duration_s": round(a.n_frames / a.fps, 3),
             "fps": a.fps,
             "face_coverage": round(coverage, 4),
@@ -116,5 +129,39 @@ def summary_text(a: VideoAnalysis) -> FeatureText:
     )
 
 
+_EYE_WORDS = {
+    "blink": ("眨眼", "blink"),
+    "eye_closure": ("闭眼", "eyes closed"),
+    "wink": ("单眼闭合", "wink"),
+}
+_SIDE = {"right": ("右眼", "right eye"), "left": ("左眼", "left eye"), "both": ("双眼", "both eyes")}
+
+
+def eye_text(ev: EyeEvent, index: int) -> FeatureText:
+    """One blink, eye closure (AU43) or wink (AU46), kept apart from expression events."""
+    on, off = ev.onset_frame / ev.fps, (ev.offset_frame + 1) / ev.fps
+    w_zh, w_en = _EYE_WORDS[ev.kind]
+    s_zh, s_en = _SIDE[ev.side]
+    return FeatureText(
+        modality="video",
+        kind="eye_event",
+        instance=f"eye{index:04d}",
+        text=Bilingual(zh=f"{on:.2f}–{off:.2f} 秒{s_zh}{w_zh}(AU{ev.au})",
+                       en=f"{w_en} ({s_en}, AU{ev.au}) at {on:.2f}–{off:.2f} s"),
+        values={"eye_event": ev.kind, "au": f"AU{ev.au}", "side": ev.side,
+                "closure": ev.closure, "onset_frame": ev.onset_frame,
+                "apex_frame": ev.apex_frame, "offset_frame": ev.offset_frame,
+                "duration_s": ev.duration_s, "fps": ev.fps,
+                "concept_ids": [f"au:AU{ev.au}"] if ev.au in AU_NAMES else []},
+        confidence=ev.confidence,
+        start_s=round(on, 4),
+        end_s=round(off, 4),
+        source=SOURCE,
+    )
+
+
 def feature_texts(a: VideoAnalysis) -> list[FeatureText]:
-    return [event_text(ev, i) for i, ev in enumerate(a.events)] + [summary_text(a)]
+    eyes = getattr(a, "eye_events", [])
+    return ([event_text(ev, i) for i, ev in enumerate(a.events)]
+            + [eye_text(ev, i) for i, ev in enumerate(eyes) if ev.kind != "blink"]
+            + [summary_text(a)])
