@@ -109,6 +109,7 @@ class VideoAnalysis:
     warnings: list[str] = field(default_factory=list)
     components: dict[str, str] = field(default_factory=dict)
     elapsed_s: float = 0.0
+    spans: list[dict[str, object]] = field(default_factory=list)  # blinks, macro: timeline
 
     @property
     def processing_fps(self) -> float:
@@ -208,6 +209,25 @@ def _event_from(iv: Interval, au_r: np.ndarray, fps: float, baseline_s: float) -
     dom = sorted((au for au, v in apex.items() if v >= max(0.3, 0.35 * top)),
                  key=lambda a: -apex[a])[:3]
     return apex, dom
+
+
+def _timed_spans(intervals: list[Interval], au_r: np.ndarray, fps: float,
+                 baseline_s: float) -> list[dict[str, object]]:
+    """Blinks and macro-expressions (with a macro's main AUs and rule class) with their times,
+    for the session timeline; micro-expressions are events of their own."""
+    out: list[dict[str, object]] = []
+    for iv in intervals:
+        if iv.kind == "micro":
+            continue
+        span: dict[str, object] = {"kind": iv.kind, "onset_s": round(iv.onset / fps, 3),
+                                   "offset_s": round((iv.offset + 1) / fps, 3)}
+        if iv.kind == "macro":
+            apex, dom = _event_from(iv, au_r, fps, baseline_s)
+            me_class, emotion, _margin = au_defs.classify_by_rules(apex)
+            span |= {"dominant_aus": [f"AU{a}" for a in dom], "me_class": me_class,
+                     "emotion": emotion}
+        out.append(span)
+    return out
 
 
 def analyze_video(
@@ -330,6 +350,7 @@ def analyze_video(
         au_frames=table, events=events,
         blinks=sum(iv.kind == "blink" for iv in intervals),
         macro_events=sum(iv.kind == "macro" for iv in intervals),
+        spans=_timed_spans(intervals, filled, rate, params.baseline_s),
         feature_texts=[], warnings=warnings,
         components={"detector": tracker.detector.name, "landmarks": tracker.landmarker.name,
                     "au_model": model.name,

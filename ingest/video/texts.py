@@ -102,6 +102,7 @@ def summary_text(a: VideoAnalysis) -> FeatureText:
                                                                                  strict=True)},
             "blinks": a.blinks,
             "macro_events": a.macro_events,
+            "spans": a.spans,  # [{kind: blink|macro, onset_s, offset_s, ...}] for the timeline
             "duration_s": round(a.n_frames / a.fps, 3),
             "fps": a.fps,
             "face_coverage": round(coverage, 4),
