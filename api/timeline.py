@@ -1,47 +1,113 @@
 """Per-session timelines and a student's trend across sessions, as plain data.
 
-Built from feature texts only (their time spans, values and concept ids), so it works with
-whatever modalities a session has; today that is often scales alone. Rendering lives in
-api/plots/. The trend flag is decision support: it asks a professional to look, nothing more.
+Built from what the graph stores (feature texts with their values, the assessment and its
+evidence), so it works with whatever modalities a session has. One time axis carries only
+timed things: facial events at their onset-offset, blinks, the decimated F0/energy contour,
+pauses and the transcript's utterances. Session-level summaries (the video summary, the
+intonation and speech-rate descriptors, the scales) are never drawn as events: they go to the
+side panel. Rendering lives in api/plots/. The trend flag is decision support: it asks a
+professional to look, nothing more.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from kg.feature_text import Bilingual, FeatureText
-from kg.schema import FEATURE_TEXT, SESSION
+from kg.schema import ASSESSMENT, FEATURE_TEXT, SESSION
 from kg.store.base import GraphStore
 
 _SEVERITY = {"none": 0.0, "minimal": 0.0, "mild": 1 / 3, "moderate": 2 / 3, "severe": 1.0}
 _RISK = {"none": 0.0, "low": 1 / 3, "moderate": 2 / 3, "high": 1.0}
 _NEGATIVE = ("valence:negative", "me_class:negative", "polarity:negative")
 _POSITIVE = ("valence:positive", "me_class:positive", "polarity:positive")
-# Lanes of the timeline figure, in drawing order.
-LANES = ("micro_expression", "speech_polarity", "prosody", "session_measures")
+EVENT_KINDS = ("micro_expression", "macro_expression")  # the only feature texts drawn as events
+CLOSURE_KINDS = ("eye_closure", "closure", "eyes_closed")
 
 
 @dataclass
-class TimelineEvent:
-    lane: str
-    start_s: float | None
-    end_s: float | None
+class FaceEvent:
+    """A micro- or macro-expression between onset and offset (seconds)."""
+
+    start_s: float
+    end_s: float
+    scale: str  # "micro" | "macro"
+    me_class: str  # positive | negative | surprise | other | ...
+    emotion: str | None
+    aus: list[str]
+    feature_id: str | None = None
+    text: Bilingual | None = None
+
+
+@dataclass
+class Utterance:
+    """One transcript segment: its span, words, polarity and (when known) speech emotion."""
+
+    start_s: float
+    end_s: float
+    text: str
+    polarity: str | None  # positive | negative | neutral | None (not scored)
+    emotion: str | None = None
+    rate_sps: float | None = None
+
+
+@dataclass
+class Contour:
+    t: list[float]
+    f0_hz: list[float | None]
+    energy_db: list[float | None]
+
+
+@dataclass
+class SideItem:
+    """A session-level observation (summary or scale): listed beside the axis, never on it."""
+
+    modality: str
+    kind: str
     label: str
-    value: float | None
     text: Bilingual
+    level: float | None = None  # 0..1 severity for scales
+    feature_id: str | None = None
+
+
+@dataclass
+class EvidenceMark:
+    """One evidence item of the assessment, numbered as in its `evidence` list (1-based)."""
+
+    number: int
+    claim: str
+    modality: str
+    path: list[str]
+    feature_ids: list[str]
+    spans: list[tuple[float, float]]  # where on the axis; empty for session-level evidence
+    feature_text: Bilingual | None = None
 
 
 @dataclass
 class SessionTimeline:
     session_key: str
     recorded_at: str
-    events: list[TimelineEvent] = field(default_factory=list)
+    duration_s: float = 0.0
+    face_events: list[FaceEvent] = field(default_factory=list)
+    blinks: list[tuple[float, float]] = field(default_factory=list)
+    eye_closures: list[tuple[float, float]] = field(default_factory=list)
+    contour: Contour | None = None
+    pauses: list[tuple[float, float]] = field(default_factory=list)
+    utterances: list[Utterance] = field(default_factory=list)
+    summaries: list[SideItem] = field(default_factory=list)
+    scales: list[SideItem] = field(default_factory=list)
+    evidence: list[EvidenceMark] = field(default_factory=list)
+    assessment: Bilingual | None = None
+    session_emotion: str | None = None
+    features: list[FeatureText] = field(default_factory=list)
 
-    def lane(self, name: str) -> list[TimelineEvent]:
-        return [e for e in self.events if e.lane == name]
+    @property
+    def timed_evidence(self) -> list[EvidenceMark]:
+        return [e for e in self.evidence if e.spans]
 
 
 def _concepts(feature: FeatureText) -> list[str]:
@@ -63,55 +129,215 @@ def negativity(feature: FeatureText) -> float | None:
     return 0.0 if any(c.startswith(("valence:", "polarity:")) for c in concepts) else None
 
 
-def _lane(feature: FeatureText) -> str:
-    if feature.kind in ("micro_expression", "action_units") or feature.modality == "video":
-        return "micro_expression"
-    if feature.kind == "speech_content" or feature.modality == "text":
-        return "speech_polarity"
-    if feature.kind in ("intonation", "speech_rate") or feature.modality == "audio":
-        return "prosody"
-    return "session_measures"
+def _num(raw: Any) -> float | None:
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        return float(raw)
+    return None
 
 
-def _value(feature: FeatureText, lane: str) -> float | None:
-    if lane == "session_measures":
-        level = feature.values.get("level", feature.values.get("severity"))
-        return _SEVERITY.get(str(level)) if level is not None else None
-    if lane == "prosody":
-        for name in ("pitch_mean_hz", "f0_mean_hz", "rate_syllables_per_s", "energy_db"):
-            raw = feature.values.get(name)
-            if isinstance(raw, int | float) and not isinstance(raw, bool):
-                return float(raw)
+def _label(raw: Any) -> str | None:
+    """A label from a plain string or a {"label": ...} mapping (e.g. values.speech_emotion)."""
+    if isinstance(raw, Mapping):
+        raw = raw.get("label")
+    return str(raw) if isinstance(raw, str) and raw else None
+
+
+def _is_event(feature: FeatureText) -> bool:
+    return (
+        feature.kind in EVENT_KINDS and feature.start_s is not None and feature.end_s is not None
+    )
+
+
+def _face_event(feature: FeatureText, fid: str | None) -> FaceEvent:
+    v = feature.values
+    macro = feature.kind == "macro_expression" or v.get("scale") == "macro"
+    return FaceEvent(
+        start_s=float(feature.start_s or 0.0),
+        end_s=float(feature.end_s or feature.start_s or 0.0),
+        scale="macro" if macro else "micro",
+        me_class=str(v.get("me_class") or "other"),
+        emotion=_label(v.get("emotion")),
+        aus=[str(a) for a in v.get("dominant_aus", [])],
+        feature_id=fid,
+        text=feature.text,
+    )
+
+
+def _span_events(v: Mapping[str, Any], tl: SessionTimeline) -> None:
+    """Blinks, eye closures and macro-expressions kept in the video summary's `spans`."""
+    for span in v.get("spans") or []:
+        start, end = _num(span.get("onset_s")), _num(span.get("offset_s"))
+        if start is None or end is None:
+            continue
+        kind = str(span.get("kind", ""))
+        if kind == "blink":
+            tl.blinks.append((start, end))
+        elif kind in CLOSURE_KINDS:
+            tl.eye_closures.append((start, end))
+        elif kind == "macro":
+            tl.face_events.append(
+                FaceEvent(start, end, "macro", str(span.get("me_class") or "other"),
+                          _label(span.get("emotion")),
+                          [str(a) for a in span.get("dominant_aus", [])])
+            )
+
+
+def _utterances(v: Mapping[str, Any]) -> list[Utterance]:
+    out = []
+    for seg in v.get("segments") or []:
+        start, end = _num(seg.get("start_s")), _num(seg.get("end_s"))
+        if start is None or end is None or end < start:
+            continue
+        emotion = _label(seg.get("speech_emotion")) or _label(seg.get("emotion"))
+        out.append(Utterance(start, end, str(seg.get("text", "")), _label(seg.get("polarity")),
+                             emotion, _num(seg.get("syllables_per_s"))))
+    return out
+
+
+def _contour(v: Mapping[str, Any]) -> Contour | None:
+    raw = v.get("contour")
+    if not isinstance(raw, Mapping) or not raw.get("t"):
         return None
-    return negativity(feature)
+    t = [float(x) for x in raw["t"]]
+    f0 = [_num(x) for x in raw.get("f0_hz", [None] * len(t))]
+    energy = [_num(x) for x in raw.get("energy_db", [None] * len(t))]
+    if not len(t) == len(f0) == len(energy):
+        return None
+    return Contour(t, f0, energy)
+
+
+def _side(feature: FeatureText, fid: str | None) -> SideItem:
+    level = feature.values.get("level", feature.values.get("severity"))
+    return SideItem(
+        modality=feature.modality,
+        kind=feature.kind,
+        label=feature.instance or feature.kind,
+        text=feature.text,
+        level=_SEVERITY.get(str(level)) if level is not None else None,
+        feature_id=fid,
+    )
 
 
 def build_timeline(
-    session_key: str, recorded_at: str, features: Sequence[FeatureText]
+    session_key: str,
+    recorded_at: str,
+    features: Sequence[FeatureText],
+    feature_ids: Sequence[str] | None = None,
+    evidence: Sequence[Mapping[str, Any]] = (),
+    assessment: Bilingual | None = None,
 ) -> SessionTimeline:
-    timeline = SessionTimeline(session_key=session_key, recorded_at=recorded_at)
-    for feature in features:
-        lane = _lane(feature)
-        timeline.events.append(
-            TimelineEvent(
-                lane=lane,
-                start_s=feature.start_s,
-                end_s=feature.end_s,
-                label=feature.instance or feature.kind,
-                value=_value(feature, lane),
-                text=feature.text,
-            )
-        )
-    return timeline
+    """`feature_ids` are the graph ids of `features` (needed to place `evidence`, the
+    assessment's evidence items as stored: {claim, modality, feature_ids, concept_ids, path})."""
+    ids: list[str | None] = list(feature_ids) if feature_ids is not None else [None] * len(features)
+    if len(ids) != len(features):
+        raise ValueError("feature_ids and features differ in length")
+    tl = SessionTimeline(session_key, recorded_at, assessment=assessment, features=list(features))
+    ends: list[float] = []
+    for feature, fid in zip(features, ids, strict=True):
+        v = feature.values
+        if _is_event(feature):
+            tl.face_events.append(_face_event(feature, fid))
+            continue
+        if feature.modality == "scales":
+            tl.scales.append(_side(feature, fid))
+            continue
+        tl.summaries.append(_side(feature, fid))
+        _span_events(v, tl)
+        if feature.kind == "speech_content" or v.get("segments"):
+            tl.utterances += _utterances(v)
+        if feature.kind == "intonation" and tl.contour is None:
+            tl.contour = _contour(v)
+        for pause in v.get("pauses") or []:
+            tl.pauses.append((float(pause[0]), float(pause[1])))
+        if tl.session_emotion is None:
+            tl.session_emotion = _label(v.get("speech_emotion"))
+        ends += [x for x in (_num(v.get("duration_s")), feature.end_s) if x is not None]
+    tl.face_events.sort(key=lambda e: e.start_s)
+    tl.utterances.sort(key=lambda u: u.start_s)
+    ends += [e.end_s for e in tl.face_events] + [u.end_s for u in tl.utterances]
+    ends += [b for _a, b in tl.blinks + tl.eye_closures + tl.pauses]
+    if tl.contour is not None:
+        ends.append(tl.contour.t[-1])
+    tl.duration_s = max(ends, default=0.0)
+    by_id = {fid: f for f, fid in zip(features, ids, strict=True) if fid is not None}
+    tl.evidence = [_mark(i + 1, item, by_id, tl) for i, item in enumerate(evidence)]
+    return tl
+
+
+def _mark(
+    number: int, item: Mapping[str, Any], by_id: Mapping[str, FeatureText], tl: SessionTimeline
+) -> EvidenceMark:
+    fids = [str(f) for f in item.get("feature_ids", [])]
+    concepts = [str(c) for c in item.get("concept_ids", [])] + [
+        str(p) for p in item.get("path", [])
+    ]
+    spans: list[tuple[float, float]] = []
+    text = None
+    for fid in fids:
+        feature = by_id.get(fid)
+        if feature is None:
+            continue
+        text = text or feature.text
+        if _is_event(feature):
+            spans.append((float(feature.start_s or 0.0), float(feature.end_s or 0.0)))
+        elif feature.kind == "speech_content":
+            spans += _content_spans(feature, concepts, tl.utterances)
+    return EvidenceMark(
+        number=number,
+        claim=str(item.get("claim", "")),
+        modality=str(item.get("modality", "")),
+        path=[str(p) for p in item.get("path", [])],
+        feature_ids=fids,
+        spans=sorted(set(spans)),
+        feature_text=text,
+    )
+
+
+def _content_spans(
+    feature: FeatureText, concepts: Sequence[str], utterances: Sequence[Utterance]
+) -> list[tuple[float, float]]:
+    """Where in the transcript a speech-content claim rests: the utterances holding its risk
+    phrases, symptom mentions or the claimed polarity."""
+    v = feature.values
+
+    def holding(phrases: Sequence[str]) -> list[tuple[float, float]]:
+        return [(u.start_s, u.end_s) for u in utterances if any(p and p in u.text for p in phrases)]
+
+    spans: list[tuple[float, float]] = []
+    if any(c.startswith("risk:") for c in concepts):
+        for rp in v.get("risk_phrases") or []:
+            at = _num(rp.get("start_s"))
+            hit = [(u.start_s, u.end_s) for u in utterances if at is not None
+                   and u.start_s <= at <= u.end_s]
+            spans += hit or holding([str(rp.get("phrase", ""))])
+    mentions = v.get("symptom_mentions") or {}
+    for c in concepts:
+        if c.startswith("symptom:"):
+            code = c.split(":", 1)[1]
+            spans += holding([str(p) for p in mentions.get(code, [])])
+        if c.startswith("polarity:"):
+            label = c.split(":", 1)[1]
+            spans += [(u.start_s, u.end_s) for u in utterances if u.polarity == label]
+    return spans
 
 
 # -- trend --------------------------------------------------------------------------------------
+MEASURES = {  # name -> (zh, en)
+    "scale_severity": ("量表严重程度", "scale severity"),
+    "suicide_risk": ("自杀风险", "suicide risk"),
+    "negative_expressions": ("负性表情占比", "negative facial events (share)"),
+    "negative_speech": ("负性话语占比", "negative utterances (share)"),
+}
+
+
 @dataclass
 class TrendPoint:
     session_key: str
     recorded_at: str
     indicators: dict[str, float]
     index: float | None
+    scales: dict[str, float] = field(default_factory=dict)  # instrument -> score
+    scale_levels: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -124,27 +350,57 @@ class Trend:
 
 
 def session_indicators(features: Sequence[FeatureText]) -> dict[str, float]:
-    """Negative-affect indicators in 0..1 for one session, one per modality it has."""
+    """Negative-affect indicators in 0..1 for one session, one per modality it has.
+
+    Facial and speech shares count events and utterances only; a session summary is never
+    counted as one more event."""
     buckets: dict[str, list[float]] = {}
     for feature in features:
-        lane = _lane(feature)
-        if lane == "session_measures":
-            level = feature.values.get("level")
+        v = feature.values
+        if feature.modality == "scales":
+            level = v.get("level")
             if str(level) in _SEVERITY:
                 buckets.setdefault("scale_severity", []).append(_SEVERITY[str(level)])
-            risk = feature.values.get("risk_level")
+            risk = v.get("risk_level")
             if str(risk) in _RISK:
                 buckets.setdefault("suicide_risk", []).append(_RISK[str(risk)])
-        elif lane in ("micro_expression", "speech_polarity"):
+        elif _is_event(feature):
             neg = negativity(feature)
-            if neg is not None:
-                name = "negative_expressions" if lane == "micro_expression" else "negative_speech"
-                buckets.setdefault(name, []).append(1.0 if neg > 0 else 0.0)
+            if neg is not None or v.get("me_class"):
+                negative = (neg or 0) > 0 or v.get("me_class") == "negative"
+                buckets.setdefault("negative_expressions", []).append(1.0 if negative else 0.0)
+        elif feature.kind == "speech_content":
+            labels = [u.polarity for u in _utterances(v) if u.polarity]
+            if labels:
+                buckets.setdefault("negative_speech", []).extend(
+                    1.0 if lb == "negative" else 0.0 for lb in labels)
+            else:
+                neg = negativity(feature)
+                if neg is not None:
+                    buckets.setdefault("negative_speech", []).append(1.0 if neg > 0 else 0.0)
+            risk = v.get("suicide_risk")
+            if str(risk) in _RISK:
+                buckets.setdefault("suicide_risk", []).append(_RISK[str(risk)])
     out: dict[str, float] = {}
     for name, values in buckets.items():
         # Risk is a maximum (never averaged away); the others are shares / means.
         out[name] = max(values) if name == "suicide_risk" else sum(values) / len(values)
     return out
+
+
+def _scale_scores(features: Sequence[FeatureText]) -> tuple[dict[str, float], dict[str, str]]:
+    scores: dict[str, float] = {}
+    levels: dict[str, str] = {}
+    for f in features:
+        if f.modality != "scales":
+            continue
+        name = str(f.values.get("instrument") or f.instance or f.kind)
+        score = _num(f.values.get("index"))
+        score = score if score is not None else _num(f.values.get("raw_total"))
+        if score is not None:
+            scores[name] = score
+            levels[name] = str(f.values.get("level") or f.values.get("severity") or "")
+    return scores, levels
 
 
 def rising_run(values: Sequence[float | None], rises: int) -> bool:
@@ -172,7 +428,8 @@ def build_trend(
     for key, recorded_at, features in sorted(sessions, key=lambda s: s[1]):
         ind = session_indicators(features)
         index = sum(ind.values()) / len(ind) if ind else None
-        points.append(TrendPoint(key, recorded_at, ind, index))
+        scores, levels = _scale_scores(features)
+        points.append(TrendPoint(key, recorded_at, ind, index, scores, levels))
     reasons = []
     names = sorted({n for p in points for n in p.indicators})
     for name in names:
@@ -184,9 +441,9 @@ def build_trend(
 
 
 # -- reading sessions back from the graph -------------------------------------------------------
-def features_from_graph(store: GraphStore, session_key: str) -> list[FeatureText]:
+def _features_and_ids(store: GraphStore, session_key: str) -> tuple[list[FeatureText], list[str]]:
     nodes = store.find_nodes(FEATURE_TEXT, {"session": session_key})
-    out = []
+    out, ids = [], []
     for node in nodes:
         p = node.props
         out.append(
@@ -202,7 +459,12 @@ def features_from_graph(store: GraphStore, session_key: str) -> list[FeatureText
                 instance=p.get("instance") or "",
             )
         )
-    return out
+        ids.append(node.key)
+    return out, ids
+
+
+def features_from_graph(store: GraphStore, session_key: str) -> list[FeatureText]:
+    return _features_and_ids(store, session_key)[0]
 
 
 def student_sessions(store: GraphStore, student: str) -> list[tuple[str, str]]:
@@ -222,6 +484,14 @@ def timeline_from_graph(store: GraphStore, session_key: str) -> SessionTimeline 
     node = store.get_node(SESSION, session_key)
     if node is None:
         return None
+    features, ids = _features_and_ids(store, session_key)
+    evidence: list[dict[str, Any]] = []
+    text = None
+    assessment = store.get_node(ASSESSMENT, f"{session_key}/assessment")
+    if assessment is not None:
+        evidence = json.loads(assessment.props.get("evidence_json") or "[]")
+        zh, en = assessment.props.get("text_zh"), assessment.props.get("text_en")
+        text = Bilingual(zh=zh, en=en) if zh and en else None
     return build_timeline(
-        session_key, str(node.props.get("recorded_at", "")), features_from_graph(store, session_key)
+        session_key, str(node.props.get("recorded_at", "")), features, ids, evidence, text
     )

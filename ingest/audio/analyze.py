@@ -24,6 +24,7 @@ from ingest.audio.content import (
     polarity,
     symptom_names,
 )
+from ingest.audio.contour import contour, pause_spans
 from ingest.audio.decode import (
     SAMPLE_RATE,
     DecodeStats,
@@ -249,6 +250,8 @@ def _intonation(
         "shimmer_local": _r(vq["shimmer"], 5),
         "hnr_db": _r(vq["hnr"], 2),
     }
+    # Decimated F0/energy series for the session timeline (api/timeline.py).
+    values["contour"] = contour(f0_t, f0, frames.cat("times"), frames.cat("energy_db"))
     feats = {k: values[k] for k in ("f0_mean_hz", "f0_range_semitones", "energy_db",
                                     "energy_dynamic_db")}
     d = decide("intonation", feats, language, base)
@@ -290,6 +293,7 @@ def _rate(
         "spectral_entropy": _r(float(frames.cat("spectral_entropy")[speech].mean()), 4),
         "mfcc_mean": [round(float(v), 3) for v in mfcc.mean()],
         "mfcc_std": [round(float(v), 3) for v in mfcc.std()],
+        "pauses": pause_spans(starts, mask),  # for the timeline
     }
     feats = {k: values[k] for k in ("articulation_rate_sps", "pause_ratio")}
     d = decide("rate", feats, language, base)
@@ -325,8 +329,7 @@ def _content_text(
     values: dict[str, Any] = {
         "transcript": transcript,
         "transcript_source": source,
-        "segments": [{"start_s": round(s.start_s, 2), "end_s": round(s.end_s, 2),
-                      "text": s.text} for s in segments],
+        "segments": [_segment(s, language) for s in segments],
         "polarity": None,
         "keywords": [],
         "symptoms": codes,
@@ -351,6 +354,16 @@ def _content_text(
                        values=values, confidence=round(min(max(conf, 0.0), 1.0), 3),
                        start_s=0.0, end_s=round(duration, 3) if duration else None,
                        source=f"ingest.audio/{VERSION} {source}")
+
+
+def _segment(seg: asr_mod.Segment, language: str) -> dict[str, Any]:
+    """One utterance for the timeline: its span, words, polarity label and syllable rate."""
+    pol, _why = polarity(seg.text) if seg.text.strip() else (None, None)
+    span = seg.end_s - seg.start_s
+    return {"start_s": round(seg.start_s, 2), "end_s": round(seg.end_s, 2), "text": seg.text,
+            "polarity": pol["label"] if pol else None,
+            "syllables_per_s": _r(count_syllables(seg.text, language) / span, 2)
+            if span > 0 else None}
 
 
 def _content_sentence(values: dict[str, Any], codes: list[str],

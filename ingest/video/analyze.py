@@ -124,6 +124,7 @@ class VideoAnalysis:
     elapsed_s: float = 0.0
     eye_events: list[EyeEvent] = field(default_factory=list)  # blinks, closures, winks
     low_confidence_frames: int = 0  # face lost or near profile: AUs not estimated (NaN)
+    spans: list[dict[str, object]] = field(default_factory=list)  # eye events: timeline
 
     @property
     def processing_fps(self) -> float:
@@ -232,6 +233,14 @@ def _event_from(iv: Interval, au_r: np.ndarray, fps: float, baseline_s: float) -
     dom = sorted((au for au, v in apex.items() if v >= max(0.3, 0.35 * top) and au != 43),
                  key=lambda a: -apex[a])[:3]
     return apex, dom
+
+
+def _timed_spans(eye_events: list[EyeEvent]) -> list[dict[str, object]]:
+    """Blinks, eye closures and winks with their times, for the session timeline (expression
+    events, micro and macro, are feature texts of their own)."""
+    return [{"kind": e.kind, "side": e.side, "au": f"AU{e.au}",
+             "onset_s": round(e.onset_frame / e.fps, 3),
+             "offset_s": round((e.offset_frame + 1) / e.fps, 3)} for e in eye_events]
 
 
 def analyze_video(
@@ -375,6 +384,7 @@ def analyze_video(
         au_frames=table, events=events,
         blinks=sum(e.kind == "blink" for e in eye_events),
         macro_events=sum(e.kind == "macro" for e in events),
+        spans=_timed_spans(eye_events),
         feature_texts=[], warnings=warnings,
         components={"detector": tracker.detector.name, "landmarks": tracker.landmarker.name,
                     "au_model": model.name,

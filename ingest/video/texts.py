@@ -115,6 +115,7 @@ def summary_text(a: VideoAnalysis) -> FeatureText:
             "eye_closures": sum(e.kind == "eye_closure" for e in getattr(a, "eye_events", [])),
             "winks": sum(e.kind == "wink" for e in getattr(a, "eye_events", [])),
             "low_confidence_frames": getattr(a, "low_confidence_frames", 0),
+            "spans": a.spans,  # [{kind: blink|eye_closure|wink, onset_s, offset_s}]: timeline
             "duration_s": round(a.n_frames / a.fps, 3),
             "fps": a.fps,
             "face_coverage": round(coverage, 4),
