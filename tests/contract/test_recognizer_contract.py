@@ -136,6 +136,7 @@ def test_corrupt_named_file_raises_value_error(
         rec.recognize(session, CONFIG)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("rec", RECOGNIZERS, ids=IDS)
 def test_real_input_gives_valid_feature_texts_deterministically(
         rec: Recognizer, inputs: dict[str, dict[Part, Path]]) -> None:
