@@ -134,8 +134,8 @@ def _speech_pass(session: SessionInput, config: RecognizerConfig) -> _SpeechPass
         raise cached
     try:
         result = _run_speech(session, config)
-    except ValueError as exc:  # a corrupt file the user named: every speech recognizer fails
-        session.shared[_SPEECH_KEY] = exc
+    except Exception as exc:  # e.g. a corrupt file the user named: fail every speech
+        session.shared[_SPEECH_KEY] = exc  # recognizer the same way, without a second pass
         raise
     session.shared[_SPEECH_KEY] = result
     return result
