@@ -21,7 +21,6 @@ from typing import Any
 import numpy as np
 
 from kg.embed.csr import CSRGraph, csr_from_store
-from kg.embed.node2vec import generate_walks, walks_as_tokens
 from kg.embed.tokenize import tokenize
 from kg.embed.word_vectors import CORPUS_VERSION, PlainVectors, WordSpace, build_joint_model
 from kg.schema import CONCEPT
@@ -221,6 +220,8 @@ def build_joint_space(
     cached = _load_cached(folder, concepts)
     if cached is not None:
         return cached
+    from kg.embed.node2vec import generate_walks, walks_as_tokens  # numba: only to build
+
     say(f"node2vec walks over the ontology ({len(concepts)} concepts)")
     walks = generate_walks(graph, walk_length=walk_length, num_walks=num_walks, p=p, q=q,
                            seed=seed, workers=workers)
