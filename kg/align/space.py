@@ -21,9 +21,8 @@ from typing import Any
 import numpy as np
 
 from kg.embed.csr import CSRGraph, csr_from_store
-from kg.embed.node2vec import generate_walks, walks_as_tokens
 from kg.embed.tokenize import tokenize
-from kg.embed.word_vectors import CORPUS_VERSION, WordSpace, build_joint_model, load_model
+from kg.embed.word_vectors import CORPUS_VERSION, PlainVectors, WordSpace, build_joint_model
 from kg.schema import CONCEPT
 from kg.store.base import GraphStore
 
@@ -37,8 +36,8 @@ ONTOLOGY_RELATIONS: tuple[str, ...] = (
 )
 # Bump when walks, label sentences or concept rows change meaning: cached spaces are keyed by
 # this, the ontology's content and the build parameters, never by anything derived from them.
-SPACE_VERSION = 1
-_SPACE_FILES = ("names.npy", "nodes.npy", "space.json")
+SPACE_VERSION = 2
+_SPACE_FILES = ("names.npy", "nodes.npy", "vectors.npy", "vocab.json", "space.json")
 _NAME_PROPS = ("name_zh", "name_en", "facs_name", "paper_description", "item_name_zh",
                "item_name_en", "description_zh", "description_en")
 
@@ -156,11 +155,12 @@ def _load_cached(folder: Path, concepts: list[ConceptInfo]) -> JointSpace | None
     if not all((folder / name).is_file() for name in _SPACE_FILES):
         return None
     meta = json.loads((folder / "space.json").read_text(encoding="utf-8"))
-    model_dir = folder.parent / str(meta["model"])
-    try:
-        kv, _info = load_model(model_dir, mmap=True)
-    except FileNotFoundError:
+    vocab = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
+    vectors = np.load(folder / "vectors.npy", mmap_mode="r")
+    if len(vocab) != vectors.shape[0]:
         return None
+    kv = PlainVectors(vocab, vectors)
+    model_dir = folder.parent / str(meta["model"])
     names = np.load(folder / "names.npy", mmap_mode="r")
     nodes = np.load(folder / "nodes.npy", mmap_mode="r")
     if names.shape[0] != len(concepts) or nodes.shape != names.shape:
@@ -176,6 +176,10 @@ def _save_cached(folder: Path, space: JointSpace) -> None:
     try:
         np.save(tmp / "names.npy", np.ascontiguousarray(space.name_matrix, dtype=np.float32))
         np.save(tmp / "nodes.npy", np.ascontiguousarray(space.node_matrix, dtype=np.float32))
+        kv = space.words.keyed_vectors  # the joint model's raw rows, so loading needs no gensim
+        np.save(tmp / "vectors.npy", np.ascontiguousarray(kv.vectors, dtype=np.float32))
+        (tmp / "vocab.json").write_text(json.dumps(list(kv.index_to_key), ensure_ascii=False),
+                                        encoding="utf-8")
         (tmp / "space.json").write_text(json.dumps(
             {"model": space.model_dir.name, "concepts": len(space.concepts),
              "version": SPACE_VERSION}), encoding="utf-8")
@@ -216,6 +220,8 @@ def build_joint_space(
     cached = _load_cached(folder, concepts)
     if cached is not None:
         return cached
+    from kg.embed.node2vec import generate_walks, walks_as_tokens  # numba: only to build
+
     say(f"node2vec walks over the ontology ({len(concepts)} concepts)")
     walks = generate_walks(graph, walk_length=walk_length, num_walks=num_walks, p=p, q=q,
                            seed=seed, workers=workers)

@@ -32,14 +32,15 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import zip_longest
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy.sparse as sp
-from gensim.models import KeyedVectors, Word2Vec
 
 from kg.embed.tokenize import english_tokens
 from kg.resources import resource_path
+
+if TYPE_CHECKING:  # gensim (and scipy.stats with it) loads only to train or read word2vec files
+    from gensim.models import KeyedVectors
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,8 @@ _PD_TOKEN = re.compile(r"^(.*)/[A-Za-z]+$")
 @cache
 def load_pretrained() -> KeyedVectors:
     """The `synonyms==3.10.2` vectors (125,796 x 100), loaded once per process."""
+    from gensim.models import KeyedVectors
+
     path = resource_path("synonyms_vectors")
     kv = KeyedVectors.load_word2vec_format(str(path), binary=True, unicode_errors="ignore")
     log.info("loaded %d pretrained vectors from %s", len(kv.index_to_key), path)
@@ -73,6 +76,25 @@ class PhraseVector:
     tokens: tuple[str, ...]
     used: tuple[str, ...]
     oov: tuple[str, ...]
+
+
+class PlainVectors:
+    """Word vectors without gensim: rows and their keys, which is all `WordSpace` reads.
+
+    A cached joint space is loaded this way (memory-mapped rows), so a warm start never
+    imports gensim.
+    """
+
+    def __init__(self, index_to_key: Sequence[str], vectors: np.ndarray) -> None:
+        if len(index_to_key) != vectors.shape[0]:
+            raise ValueError(f"{len(index_to_key)} keys for {vectors.shape[0]} vectors")
+        self.index_to_key = list(index_to_key)
+        self.vectors = vectors
+        self.key_to_index = {k: i for i, k in enumerate(self.index_to_key)}
+
+    @property
+    def vector_size(self) -> int:
+        return int(self.vectors.shape[1])
 
 
 class WordSpace:
@@ -94,7 +116,7 @@ class WordSpace:
 
     def __init__(
         self,
-        kv: KeyedVectors,
+        kv: KeyedVectors | PlainVectors,
         *,
         center: bool = True,
         center_on: Sequence[str] | None = None,
@@ -221,6 +243,8 @@ def retrofit(
     n = matrix.shape[0]
     if not rows:
         return matrix.copy()
+    import scipy.sparse as sp
+
     adj = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n, n))
     adj.data[:] = 1.0  # duplicates (a word in two groups with one neighbour) count once
     degree = np.asarray(adj.sum(axis=1)).ravel()
@@ -369,6 +393,8 @@ def train_joint(
     if pretrained is not None:
         for word in pretrained.index_to_key:
             freq.setdefault(word, 1)
+    from gensim.models import KeyedVectors, Word2Vec
+
     model = Word2Vec(
         vector_size=dim, window=window, min_count=1, sg=1, negative=negative,
         workers=1, seed=seed, epochs=epochs, sorted_vocab=True,
@@ -432,6 +458,8 @@ def load_model(directory: Path, *, mmap: bool = False) -> tuple[KeyedVectors, Jo
     meta = directory / META_FILE
     if not path.is_file() or not meta.is_file():
         raise FileNotFoundError(f"no joint model in {directory} (expected {MODEL_FILE})")
+    from gensim.models import KeyedVectors
+
     kv = KeyedVectors.load(str(path), mmap="r" if mmap else None)
     return kv, JointModelInfo(**json.loads(meta.read_text(encoding="utf-8")))
 

@@ -47,7 +47,7 @@ def test_warm_build_reads_the_cache_and_derives_nothing(tmp_path: Path,
     def must_not_run(*_a: Any, **_k: Any) -> Any:
         raise AssertionError("a warm build regenerated what the cache holds")
 
-    monkeypatch.setattr(space_mod, "generate_walks", must_not_run)
+    monkeypatch.setattr("kg.embed.node2vec.generate_walks", must_not_run)
     monkeypatch.setattr(space_mod, "build_joint_model", must_not_run)
     monkeypatch.setattr(space_mod, "label_sentences", must_not_run)
     warm = space_mod.build_joint_space(store, tmp_path, workers=1)
