@@ -100,12 +100,22 @@ def analyze(
     write: Annotated[
         bool, typer.Option("--write/--no-write", help="ingest into the graph store")
     ] = True,
+    me_model: Annotated[str | None, typer.Option(
+        "--me-model", help="micro-expression classifier: cnn_gcn (default, shipped weights "
+        "trained on SYNTHETIC clips), hybridmicronet, mer_gcn_transformer, lbp_vgg16 or rules; "
+        "overrides the me_model setting")] = None,
 ) -> None:
     """Analyse a session bundle end to end, print the assessment, and ingest it."""
     from api.pipeline import analyze_bundle
 
     _require_purpose()
     settings = _settings()
+    if me_model is not None:
+        from models.mer.runtime import ME_MODELS
+
+        if me_model not in ME_MODELS:
+            raise ValueError(f"--me-model must be one of {', '.join(ME_MODELS)}, not {me_model!r}")
+        settings = Settings.model_validate(settings.model_dump() | {"me_model": me_model})
     with _store(settings) as store:
         result = analyze_bundle(
             bundle, settings, store, write=write, progress=lambda m: err.print(f"[dim]· {m}[/]")
@@ -505,6 +515,9 @@ def _register_optional_apps() -> None:
     from api.cli_eval import eval_app
 
     app.add_typer(eval_app, name="eval")
+    from api.cli_mer import mer_app
+
+    app.add_typer(mer_app, name="mer")
 
 
 _register_optional_apps()

@@ -68,7 +68,7 @@ def analyze_session(
     config = decoder_config(settings)  # a bad learned-fusion folder fails before any work
     student = pseudonymize(bundle.student, load_or_create_key(settings))
     keys = SessionKeys(student=student, session=bundle.session)
-    recognized = run_recognizers(bundle, progress=say)
+    recognized = run_recognizers(bundle, progress=say, settings=settings)
     features = recognized.feature_texts
     feature_ids = [keys.feature_key(f) for f in features]
     if len(set(feature_ids)) != len(feature_ids):

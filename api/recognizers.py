@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from ingest.bundle import SessionBundle
 from ingest.scales import load_scales_file, scale_feature_texts
 from kg.feature_text import FeatureText
+from kg.settings import Settings
 
 
 @dataclass
@@ -22,8 +23,10 @@ class Recognized:
     warnings: list[str] = field(default_factory=list)
 
 
-def run_recognizers(bundle: SessionBundle, *, progress: Callable[[str], None]) -> Recognized:
+def run_recognizers(bundle: SessionBundle, *, progress: Callable[[str], None],
+                    settings: Settings | None = None) -> Recognized:
     out = Recognized()
+    settings = settings or Settings()
     if bundle.scales is not None:
         progress("scoring scales")
         out.feature_texts += scale_feature_texts(load_scales_file(bundle.scales))
@@ -40,8 +43,11 @@ def run_recognizers(bundle: SessionBundle, *, progress: Callable[[str], None]) -
             )
             out.modalities_missing.append("video")
         else:
+            from models.mer.runtime import load_me_classifier
+
+            me_classifier = load_me_classifier(settings.me_model, settings.me_weights)
             progress("analysing video (faces, micro-expressions, action units)")
-            video = analyze_video(bundle.video, fps=bundle.fps)
+            video = analyze_video(bundle.video, fps=bundle.fps, me_classifier=me_classifier)
             out.feature_texts += video.feature_texts
             out.warnings += video.warnings
             out.modalities_used.append("video")
