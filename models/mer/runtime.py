@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,7 @@ _CLASS_OF_EMOTION = {
 _ME_CLASSES = ("negative", "positive", "surprise", "others")
 
 _lock = threading.Lock()
-_cache: dict[tuple[str, str, int, int], TrainedMEClassifier] = {}
+_cache: dict[tuple[str, bool, int, int], TrainedMEClassifier] = {}
 
 
 def shipped_weights(model: str) -> Path | None:
@@ -72,12 +72,14 @@ def load_me_classifier(model: str | None, weights: Path | None) -> TrainedMEClas
         if not path.is_file():
             raise ValueError(f"me_weights: no such file {path}")
     stat = path.stat()
-    key = (str(path.resolve()), model or "", stat.st_mtime_ns, stat.st_size)
+    key = (str(path.resolve()), weights is None, stat.st_mtime_ns, stat.st_size)
     with _lock:
         found = _cache.get(key)
         if found is None:
-            found = TrainedMEClassifier.from_file(path, model, shipped=weights is None)
+            found = TrainedMEClassifier.from_file(path, shipped=weights is None)
             _cache[key] = found
+    if model is not None and model != found.model_name:
+        raise ValueError(f"me_weights {path} holds {found.model_name!r} weights, not {model!r}")
     return found
 
 
@@ -89,8 +91,8 @@ class TrainedMEClassifier:
     labels: list[str]
     size: int
     frames: int
-    net: Any  # torch.nn.Module, kept untyped so this module imports without torch
-    rep_state: dict[str, Any]
+    net: Any = field(repr=False)  # torch.nn.Module; untyped so this imports without torch
+    rep_state: dict[str, Any] = field(repr=False)
     trained_on: str
     digest: str
     shipped: bool = False
@@ -118,7 +120,7 @@ class TrainedMEClassifier:
         return f"{self.name} class probabilities ({','.join(self.labels)})"
 
     @classmethod
-    def from_file(cls, path: Path, model: str | None, *, shipped: bool) -> TrainedMEClassifier:
+    def from_file(cls, path: Path, *, shipped: bool) -> TrainedMEClassifier:
         import torch
 
         from models.mer.zoo import MODELS
@@ -134,8 +136,6 @@ class TrainedMEClassifier:
         stored = str(ckpt["model"])
         if stored not in MODELS or stored == "cnn":
             raise ValueError(f"me_weights {path}: model {stored!r} is not a selectable ME model")
-        if model is not None and model != stored:
-            raise ValueError(f"me_weights {path} holds {stored!r} weights, not {model!r}")
         meta = ckpt.get("meta") or {}
         fmt = str(meta.get("format", "unknown"))
         trained_on = "synthetic" if shipped or meta.get("synthetic") else fmt
