@@ -95,10 +95,10 @@ def _store(settings: Settings) -> GraphStore:
 BeamWidth = Annotated[int, typer.Option(min=1, max=50, help="beam width n: how many candidates")]
 
 
-def _recognizer_config() -> Any:
-    from contracts.recognition import RecognizerConfig
+def _recognizer_config(settings: Settings) -> Any:
+    from api.pipeline import recognizer_config_for
 
-    return RecognizerConfig(show_progress=True)
+    return recognizer_config_for(settings, show_progress=True)
 
 
 @app.command()
@@ -110,17 +110,27 @@ def analyze(
         bool, typer.Option("--write/--no-write", help="ingest into the graph store")
     ] = True,
     beam_width: BeamWidth = 5,
+    me_model: Annotated[str | None, typer.Option(
+        "--me-model", help="micro-expression classifier: cnn_gcn (default, shipped weights "
+        "trained on SYNTHETIC clips), hybridmicronet, mer_gcn_transformer, lbp_vgg16 or rules; "
+        "overrides the me_model setting")] = None,
 ) -> None:
     """Analyse a session bundle end to end, print the assessment, and ingest it."""
     from api.pipeline import analyze_bundle
 
     _require_purpose()
     settings = _settings()
+    if me_model is not None:
+        from models.mer.runtime import ME_MODELS
+
+        if me_model not in ME_MODELS:
+            raise ValueError(f"--me-model must be one of {', '.join(ME_MODELS)}, not {me_model!r}")
+        settings = Settings.model_validate(settings.model_dump() | {"me_model": me_model})
     with _store(settings) as store:
         result = analyze_bundle(
             bundle, settings, store, write=write, beam_width=beam_width,
             progress=lambda m: err.print(f"[dim]· {m}[/]"),
-            recognizer_config=_recognizer_config(),
+            recognizer_config=_recognizer_config(settings),
         )
     if as_json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
@@ -183,7 +193,7 @@ def ingest(
     settings = _settings()
     with _store(settings) as store:
         result = analyze_bundle(bundle, settings, store, write=True,
-                                recognizer_config=_recognizer_config())
+                                recognizer_config=_recognizer_config(settings))
     out.print(
         f"ingested session {result.session_key} into {result.store}: "
         f"{len(result.feature_texts)} feature texts, {len(result.alignments)} alignments, "
@@ -509,6 +519,11 @@ def _register_optional_apps() -> None:
     from api.cli_trust import admin_app
 
     app.add_typer(admin_app, name="admin")
+
+
+    from api.cli_mer import mer_app
+
+    app.add_typer(mer_app, name="mer")
 
 
 _register_optional_apps()

@@ -223,6 +223,18 @@ def align(
 
 
 # -- assess -----------------------------------------------------------------------------------
+def recognizer_config_for(settings: Settings, *, show_progress: bool = False) -> RecognizerConfig:
+    """The recognizers' configuration, from the one Settings (recognizers never read env).
+
+    The micro-expression classifier is named here and loaded by the video recognizer only
+    when a session has video (torch stays unloaded otherwise).
+    """
+    return RecognizerConfig(
+        show_progress=show_progress,
+        options={"video": {"me_model": settings.me_model, "me_weights": settings.me_weights}},
+    )
+
+
 def decoder_for(settings: Settings) -> DecoderConfig | None:
     from api.decoder_config import decoder_config
 
@@ -298,7 +310,8 @@ def analyze_session(
     config = decoder_for(settings)  # a bad learned-fusion folder fails before any work
     student = student_pseudonym(settings, bundle.student)  # keyed per settings.center
     keys = SessionKeys(student=student, session=bundle.session)
-    recognized = recognize(session_input(bundle), recognizer_config or RecognizerConfig(),
+    recognized = recognize(session_input(bundle),
+                           recognizer_config or recognizer_config_for(settings),
                            recognizers=recognizers, progress=say)
     features = recognized.feature_texts
     done = assess_features(features, settings, store, scope=keys.session_key,

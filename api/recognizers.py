@@ -83,7 +83,9 @@ class ScalesRecognizer:
 class VideoRecognizer:
     """Faces, action units and spotted micro-expressions of the session video.
 
-    `config.options["video"]` may hold `me_classifier` (an ingest.video MEClassifier) and
+    `config.options["video"]` may hold `me_classifier` (an ingest.video MEClassifier; None =
+    the AU rules) or, instead, `me_model` / `me_weights` naming the trained classifier to
+    load (models.mer.runtime: cnn_gcn with its shipped weights when neither is set), and
     `landmarks_every`.
     """
 
@@ -102,9 +104,15 @@ class VideoRecognizer:
             from ingest.video import analyze_video
 
             opts = config.options_for(self.name)
+            if "me_classifier" in opts:
+                me_classifier = opts["me_classifier"]
+            else:
+                from models.mer.runtime import load_me_classifier
+
+                me_classifier = load_me_classifier(opts.get("me_model"), opts.get("me_weights"))
             analysis = analyze_video(
                 path, fps=session.fps, progress=config.show_progress, au_model=config.au_model,
-                me_classifier=opts.get("me_classifier"),
+                me_classifier=me_classifier,
                 landmarks_every=int(opts.get("landmarks_every", 1)),
             )
         except NoFaceError as exc:

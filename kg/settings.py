@@ -63,6 +63,13 @@ class Settings(BaseModel):
     learned_fusion_dir: Path | None = Field(
         default_factory=lambda: _env_path("MINDKG_LEARNED_FUSION_DIR")
     )
+    # Micro-expression classifier of the video recognizer (models/mer/runtime.py): None =
+    # the model stored in me_weights, else cnn_gcn with its shipped (SYNTHETIC-trained)
+    # weights; "rules" = the AU rules. me_weights: a checkpoint from `mindkg mer train`.
+    me_model: Literal[
+        "cnn_gcn", "hybridmicronet", "mer_gcn_transformer", "lbp_vgg16", "rules"
+    ] | None = None
+    me_weights: Path | None = None
     log_level: str = "INFO"
     store: Literal["auto", "embedded", "neo4j"] = "auto"
 

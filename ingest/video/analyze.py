@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -44,6 +44,7 @@ SOURCE = "mindkg.ingest.video/0.1"
 RULES_CLASSIFIER = "au_rules_table1_v1"
 LOW_QUALITY = 0.5  # frame_quality below this (near profile): AUs not estimated
 STAGE_QUEUE = 8  # frames waiting between two stages (~1 MB each at 640x480): bounded memory
+ME_WINDOW_FRAMES = 9  # face crops per spotted window given to a trained classifier (+ apex)
 
 
 @runtime_checkable
@@ -52,9 +53,19 @@ class MEClassifier(Protocol):
 
     `crops` are aligned, equalised grayscale faces (T x H x W, uint8) from onset to offset.
     Returns (me_class, emotion or None, confidence 0..1, representation vector).
+    `name` goes into each event's feature text (`classifier`), `description` (model, what
+    it was trained on) and `representation_kind` into the texts and the components.
+    Implementation: models/mer/runtime.py (selected by Settings.me_model / me_weights).
     """
 
-    name: str
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def description(self) -> str: ...
+
+    @property
+    def representation_kind(self) -> str: ...
 
     def classify(self, crops: np.ndarray, apex_aus: dict[int, float]
                  ) -> tuple[str, str | None, float, list[float]]: ...
@@ -94,6 +105,8 @@ class MicroExpressionEvent:
     representation: list[float]
     kind: str = "micro"  # "micro" (<= 0.5 s) or "macro"
     au_confidence: dict[int, float] = field(default_factory=dict)  # per dominant AU, 0..1
+    representation_kind: str = ""
+    emotion_classifier: str = ""  # who named `emotion` (a class-level model leaves it to rules)
 
     @property
     def onset_s(self) -> float:
@@ -125,6 +138,7 @@ class VideoAnalysis:
     eye_events: list[EyeEvent] = field(default_factory=list)  # blinks, closures, winks
     low_confidence_frames: int = 0  # face lost or near profile: AUs not estimated (NaN)
     spans: list[dict[str, object]] = field(default_factory=list)  # eye events: timeline
+    me_classify_s: list[float] = field(default_factory=list)  # per spotted window (crop+model)
 
     @property
     def processing_fps(self) -> float:
@@ -170,12 +184,19 @@ def _ffill(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def window_crops(video_path: Path, onset: int, offset: int, size: int = 128) -> np.ndarray:
-    """Aligned grayscale face crops for frames onset..offset (second, short decode pass)."""
+def window_crops(video_path: Path, onset: int, offset: int, size: int = 128,
+                 picks: Sequence[int] | None = None) -> np.ndarray:
+    """Aligned grayscale face crops for frames onset..offset (second, short decode pass).
+
+    `picks`: only these frame indices (within onset..offset) are landmarked and cropped.
+    """
+    wanted = None if picks is None else set(picks)
     lm = Landmarker(static=False)
     crops = []
     try:
-        for frame in iter_frames(video_path, start=onset, stop=offset + 1):
+        for i, frame in enumerate(iter_frames(video_path, start=onset, stop=offset + 1), onset):
+            if wanted is not None and i not in wanted:
+                continue
             pts = lm(frame)
             if pts is not None:
                 crops.append(aligned_face(frame, pts, size=size))
@@ -184,6 +205,12 @@ def window_crops(video_path: Path, onset: int, offset: int, size: int = 128) -> 
     if not crops:
         raise VideoInputError(f"no face in frames {onset}-{offset} of {video_path}")
     return np.stack(crops)
+
+
+def window_picks(onset: int, apex: int, offset: int, n: int = ME_WINDOW_FRAMES) -> list[int]:
+    """Onset, apex, offset and frames evenly between: the frames a classifier reads."""
+    even = np.linspace(onset, offset, n).round().astype(int).tolist()
+    return sorted(set(even) | {apex})
 
 
 def _tracked(frames: Iterator[np.ndarray], tracker: FaceTracker, rate: float, threads: bool
@@ -350,26 +377,42 @@ def analyze_video(
     eye_events = spot_eyes(eye_r[:, :2].astype(np.float64), eye_r[:, 2].astype(np.float64),
                            rate)
     events = []
+    classify_s: list[float] = []
     for iv in intervals:
         apex, dom = _event_from(iv, filled, rate, params.baseline_s)
         if not dom:  # eye closure only: reported as an eye event, not an expression
             continue
         kind = "micro" if (iv.offset - iv.onset + 1) / rate <= ME_MAX_S else "macro"
         good = float(1.0 - low[iv.onset : iv.offset + 1].mean())
+        me_class, emotion, _margin = au_defs.classify_by_rules(apex)
+        rep = [round(apex[au] / 5.0, 4) for au in AUS]
+        name, rep_kind = RULES_CLASSIFIER, ""
+        emotion_by = RULES_CLASSIFIER
         if me_classifier is not None and kind == "micro":
-            crops = window_crops(video_path, iv.onset, iv.offset)
-            me_class, emotion, _conf, rep = me_classifier.classify(crops, apex)
-            name = me_classifier.name
-        else:
-            me_class, emotion, _margin = au_defs.classify_by_rules(apex)
-            rep = [round(apex[au] / 5.0, 4) for au in AUS]
-            name = RULES_CLASSIFIER
+            t0 = time.perf_counter()
+            try:
+                crops = window_crops(video_path, iv.onset, iv.offset,
+                                     picks=window_picks(iv.onset, iv.apex, iv.offset))
+                if len(crops) < 2:
+                    raise VideoInputError(f"one face crop in frames {iv.onset}-{iv.offset}")
+            except VideoInputError as exc:  # that window falls back to the AU rules
+                warnings.append(f"{me_classifier.name}: {exc}; AU rules used for that event")
+            else:
+                rules_class, rules_emotion = me_class, emotion
+                me_class, emotion, _conf, rep = me_classifier.classify(crops, apex)
+                name, rep_kind = me_classifier.name, me_classifier.representation_kind
+                emotion_by = name
+                if emotion is None and rules_class == me_class and rules_emotion:
+                    # a class-level model: the AU rules' emotion leaning, where they agree
+                    emotion, emotion_by = rules_emotion, RULES_CLASSIFIER
+            classify_s.append(time.perf_counter() - t0)
         events.append(MicroExpressionEvent(
             onset_frame=iv.onset, apex_frame=iv.apex, offset_frame=iv.offset, fps=rate,
             confidence=round(event_confidence(iv.score, apex, dom) * good, 3),
             region=iv.region, me_class=me_class, emotion=emotion, classifier=name,
             apex_aus=apex, dominant_aus=dom, representation=list(rep), kind=kind,
             au_confidence={au: round(au_confidence(apex[au]) * good, 3) for au in dom},
+            representation_kind=rep_kind, emotion_classifier=emotion_by if emotion else "",
         ))
     c = presence(np.nan_to_num(au_r, nan=0.0))
     t = np.arange(n, dtype=np.float32) / rate
@@ -390,6 +433,9 @@ def analyze_video(
                     "au_model": model.name,
                     "me_classifier": me_classifier.name if me_classifier else RULES_CLASSIFIER},
     )
+    if me_classifier is not None:
+        analysis.components["me_classifier_detail"] = me_classifier.description
+        analysis.me_classify_s = classify_s
     from ingest.video.texts import feature_texts
 
     analysis.eye_events = eye_events

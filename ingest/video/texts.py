@@ -52,6 +52,7 @@ def event_text(ev: MicroExpressionEvent, index: int) -> FeatureText:
             "me_class": ev.me_class,
             "emotion": ev.emotion,
             "classifier": ev.classifier,
+            "emotion_classifier": ev.emotion_classifier or None,
             "dominant_aus": [f"AU{a}" for a in ev.dominant_aus],
             "apex_au_intensity": {f"AU{a}": v for a, v in ev.apex_aus.items() if v > 0},
             "onset_frame": ev.onset_frame,
@@ -63,9 +64,8 @@ def event_text(ev: MicroExpressionEvent, index: int) -> FeatureText:
             "region": ev.region,
             "concept_ids": concepts,
             "representation": ev.representation,
-            "representation_kind": "apex_au_intensity_delta/5 (AU order "
-            + ",".join(str(a) for a in AUS) + ")"
-            if ev.classifier.startswith("au_rules") else ev.classifier,
+            "representation_kind": ev.representation_kind
+            or "apex_au_intensity_delta/5 (AU order " + ",".join(str(a) for a in AUS) + ")",
         },
         confidence=ev.confidence,
         start_s=round(ev.onset_s, 4),

@@ -6,6 +6,7 @@ face detection and alignment belong to the video path (ingest/video).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,9 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from models.datasets.sample import MESample, frame_number
+
+FrameReader = Callable[[Path], np.ndarray]
+"""Frame file -> [0, 1] grayscale face (float32); raises ValueError when it cannot."""
 
 
 @dataclass(frozen=True)
@@ -84,42 +88,69 @@ def _nearest(frames: tuple[Path, ...], numbers: list[int], wanted: int | None, d
     return int(np.argmin([abs(n - wanted) for n in numbers]))
 
 
-def clip_arrays(sample: MESample, size: int, length: int) -> tuple[np.ndarray, ...]:
+def clip_arrays(sample: MESample, size: int, length: int,
+                read: FrameReader | None = None) -> tuple[np.ndarray, ...]:
     """(onset, apex, sequence) of one sample, every frame registered onto the onset frame.
 
     Missing apex (SMIC, Part C) -> the frame that differs most from onset. Annotated frame
     numbers absent on disk -> the nearest frame present. The sequence samples `length`
-    frames evenly from onset to offset.
+    frames evenly from onset to offset. `read` turns a frame file into a [0, 1] grayscale
+    face (default `read_gray`: the frames are crops already).
     """
     if not sample.frames:
         raise FileNotFoundError(f"{sample.key}: no frames found ({sample.frame_dir})")
+    reader = read or read_gray
     numbers = [frame_number(p) for p in sample.frames]
     last = len(numbers) - 1
     i_on = _nearest(sample.frames, numbers, sample.onset, 0)
     offset = sample.offset if sample.offset else None
     i_off = max(_nearest(sample.frames, numbers, offset, last), i_on)
-    onset = read_gray(sample.frames[i_on])
+    i_apex = None
+    if sample.apex is not None:
+        i_apex = _nearest(sample.frames, numbers, sample.apex, i_on) - i_on
+    # Only the frames the arrays use are read (apex search reads the whole span).
+    picks = set(np.linspace(i_on, i_off, length).round().astype(int).tolist()) | {i_on}
+    span = range(i_on, i_off + 1)
+    wanted = set(span) if i_apex is None else picks | {i_on + max(0, min(i_apex, i_off - i_on))}
+    frames = {i: reader(sample.frames[i]) for i in sorted(wanted)}
+    return window_arrays([frames.get(i) for i in span], size, length, i_apex)
+
+
+def window_arrays(frames: list[np.ndarray | None], size: int, length: int,
+                  apex: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(onset, apex, sequence) of one window of [0, 1] grayscale faces, onset first.
+
+    Frames are registered onto the onset frame; `apex` is the apex's index in the window,
+    None -> the frame that differs most from onset. Entries may be None for frames that
+    are not needed (training reads only the sampled ones); the used ones must be present.
+    The shared preprocessing of training (`clip_arrays`) and the video path's classifier.
+    """
+    if not frames or frames[0] is None:
+        raise ValueError("empty window")
+    onset = frames[0]
+    last = len(frames) - 1
 
     def frame(i: int) -> np.ndarray:
-        return register(onset, read_gray(sample.frames[i]))
+        img = frames[i]
+        if img is None:
+            raise ValueError(f"frame {i} of the window was not read")
+        return register(onset, img)
 
-    if sample.apex is not None:
-        i_apex = _nearest(sample.frames, numbers, sample.apex, i_on)
-    else:
-        span = range(i_on, i_off + 1)
-        diffs = [np.abs(frame(i) - onset).mean() for i in span]
-        i_apex = i_on + int(np.argmax(diffs))
-    apex = frame(i_apex)
-    picks = np.linspace(i_on, i_off, length).round().astype(int)
+    if apex is None:
+        diffs = [np.abs(frame(i) - onset).mean() for i in range(len(frames))]
+        apex = int(np.argmax(diffs))
+    apex_img = frame(max(0, min(apex, last)))
+    picks = np.linspace(0, last, length).round().astype(int)
     sequence = np.stack([_resize(frame(i), size) for i in picks])
-    return _resize(onset, size), _resize(apex, size), sequence
+    return _resize(onset, size), _resize(apex_img, size), sequence
 
 
-def load_clips(samples: list[MESample], size: int = 64, length: int = 8) -> ClipArrays:
+def load_clips(samples: list[MESample], size: int = 64, length: int = 8,
+               read: FrameReader | None = None) -> ClipArrays:
     """Stack the arrays of all samples (raises with the clip's key on the first bad clip)."""
     if size % 4:
         raise ValueError(f"--size must be a multiple of 4 (Gabor 1/4 downsampling), got {size}")
-    parts = [clip_arrays(s, size, length) for s in samples]
+    parts = [clip_arrays(s, size, length, read) for s in samples]
     if not parts:
         raise ValueError("no samples to load")
     return ClipArrays(

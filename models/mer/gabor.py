@@ -12,6 +12,7 @@ coordinates for vector models.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -25,11 +26,13 @@ K_MAX = math.pi / 2
 SPACING = math.sqrt(2)
 
 
+@functools.lru_cache(maxsize=8)
 def gabor_bank_freq(height: int, width: int) -> torch.Tensor:
     """Frequency responses (40, H, W) of the Lades/Wiskott wavelets on an H x W FFT grid.
 
     psi_hat(w) = exp(-s^2 |w - k|^2 / (2|k|^2)) - exp(-s^2 (|w|^2 + |k|^2) / (2|k|^2)),
     k_v = k_max / f^v, phi_u = pi*u/8; the second term removes the DC response.
+    Cached per size (read-only): the video path classifies window after window.
     """
     wy = torch.fft.fftfreq(height, dtype=torch.float64) * 2 * math.pi
     wx = torch.fft.fftfreq(width, dtype=torch.float64) * 2 * math.pi

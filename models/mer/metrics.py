@@ -41,6 +41,29 @@ def uar(y_true: Labels, y_pred: Labels, n_classes: int) -> float:
     return float(np.mean(recalls)) if recalls else 0.0
 
 
+def subject_bootstrap(
+    y_true: Labels, y_pred: Labels, subjects: Sequence[str], n_classes: int,
+    *, n: int = 2000, seed: int = 0,
+) -> dict[str, tuple[float, float]]:
+    """95 % intervals of UF1 and UAR, resampling whole subjects with replacement (the unit
+    LOSO generalises over), percentile method."""
+    y, p = np.asarray(y_true), np.asarray(y_pred)
+    groups = np.asarray(subjects)
+    names = sorted(set(groups.tolist()))
+    members = [np.flatnonzero(groups == g) for g in names]
+    rng = np.random.default_rng(seed)
+    f1s, uars = [], []
+    for _ in range(n):
+        idx = np.concatenate([members[i] for i in rng.integers(len(names), size=len(names))])
+        f1s.append(uf1(y[idx], p[idx], n_classes))
+        uars.append(uar(y[idx], p[idx], n_classes))
+    lo, hi = 2.5, 97.5
+    return {
+        "uf1": (float(np.percentile(f1s, lo)), float(np.percentile(f1s, hi))),
+        "uar": (float(np.percentile(uars, lo)), float(np.percentile(uars, hi))),
+    }
+
+
 def save_confusion_png(matrix: np.ndarray, labels: Sequence[str], path: Path, title: str) -> Path:
     """Write the confusion matrix as a PNG (matplotlib, no display needed)."""
     import matplotlib

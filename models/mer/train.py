@@ -29,7 +29,7 @@ from torch import nn
 
 from models.datasets import CLASS3, CLASS4, LOADERS, MESample, load_dataset
 from models.datasets.sample import to_class5
-from models.mer.clips import ClipArrays, load_clips
+from models.mer.clips import ClipArrays, FrameReader, load_clips
 from models.mer.metrics import confusion, save_confusion_png, uar, uf1
 from models.mer.zoo import MODELS, Representation, TrainContext, build_model, build_rep
 from models.mer.zoo import transferable_state as transferable
@@ -281,8 +281,12 @@ def train_fold(
     return model, info | notes
 
 
-def run(cfg: RunConfig) -> dict[str, Any]:
-    """Load, train (LOSO or full), evaluate and write outputs under cfg.out."""
+def run(cfg: RunConfig, read: FrameReader | None = None) -> dict[str, Any]:
+    """Load, train (LOSO or full), evaluate and write outputs under cfg.out.
+
+    `read` turns a frame file into a grayscale face in [0, 1] (default: the frames are face
+    crops already; `mindkg mer train` passes the video path's face alignment).
+    """
     if cfg.model not in MODELS:
         raise ValueError(f"unknown --model {cfg.model!r}; choose from {sorted(MODELS)}")
     seed_everything(cfg.seed, cfg.threads)
@@ -300,7 +304,7 @@ def run(cfg: RunConfig) -> dict[str, Any]:
         f"({len(raw) - len(with_frames)} without frames skipped), "
         f"{len(set(subjects))} subjects, labels {labels}"
     )
-    clips = load_clips(samples, cfg.size, cfg.frames)
+    clips = load_clips(samples, cfg.size, cfg.frames, read)
     rep = build_rep(cfg.model, with_mirrors(clips) if cfg.flip else clips)
     ckpt = _load_checkpoint(cfg.pretrained, cfg.model) if cfg.pretrained else None
     cfg.out.mkdir(parents=True, exist_ok=True)
@@ -324,7 +328,11 @@ def _run_full(
     model, info = train_fold(cfg, rep, samples, y, labels, everything, cfg.seed, ckpt)
     path = cfg.out / "model.pt"
     torch.save(
-        {"model": cfg.model, "labels": labels, "state": model.state_dict(), "rep": rep.state()},
+        {"model": cfg.model, "labels": labels, "state": model.state_dict(), "rep": rep.state(),
+         # what the runtime classifier (models/mer/runtime.py) needs to rebuild the inputs
+         "meta": {"size": cfg.size, "frames": cfg.frames, "classes": cfg.classes,
+                  "format": cfg.format, "seed": cfg.seed, "n_clips": len(samples),
+                  "n_subjects": len(set(subjects))}},
         path,
     )
     result = {
