@@ -22,7 +22,7 @@ from ingest.video.au_defs import AUS, template_matrix
 R_COLUMNS = [f"AU{au:02d}_r" for au in AUS]
 C_COLUMNS = [f"AU{au:02d}_c" for au in AUS]
 PRESENCE_THRESHOLD = 1.0  # AUxx_r at or above this counts as present (AUxx_c = 1)
-GATE_LO, GATE_HI = 1.0, 2.5  # FaceMesh-measured intensity where flow starts / ends fading
+GATE_LO, GATE_HI = 0.0, 0.3  # FaceMesh-measured intensity where flow starts / ends fading
 
 
 @runtime_checkable

@@ -28,7 +28,7 @@ ME_MIN_S, ME_MAX_S = 0.065, 0.5
 class SpotParams:
     baseline_s: float = 1.5  # sliding median window: longer than any micro-expression
     smooth_s: float = 0.02
-    settle_s: float = 0.1  # FaceMesh's first frames of a track are unsettled
+    settle_s: float = 0.5  # FaceMesh's first frames of a track are unsettled
     high_z: float = 5.0  # peak must stand this many noise units above the baseline
     low_frac: float = 0.08  # interval bounds where motion falls to this fraction of the peak
     low_z: float = 1.5
@@ -199,6 +199,7 @@ WINK = 0.135  # lost mirror symmetry + 0.5 x closure difference: one eye closed
 # a bilateral closure up to this long is a blink (AU45), longer is eyes closed (AU43);
 # spontaneous blinks last about 0.1-0.3 s
 BLINK_MAX_S = 0.3
+MIN_EYE_S = 0.1  # eye events shorter than this are landmark noise
 
 
 @dataclass(frozen=True)
@@ -244,6 +245,19 @@ def spot_eyes(closure: np.ndarray, asymmetry: np.ndarray, fps: float, *,
     state = np.zeros(n, np.int8)  # 0 open, 1 both closed, 2 wink
     state[(both >= closed) & ok] = 1
     state[(one >= wink) & (c.max(axis=1) >= 0.3) & ok] = 2
+    # hysteresis: an event lasts while its measure stays above 60 % of its threshold
+    lo_both = (both >= 0.6 * closed) & ok
+    lo_one = (one >= 0.6 * wink) & ok
+    for _ in range(n):
+        grow = np.zeros(n, bool)
+        grow[1:] |= (state[:-1] != 0) & (state[1:] == 0)
+        grow[:-1] |= (state[1:] != 0) & (state[:-1] == 0)
+        grow &= lo_both | lo_one
+        if not grow.any():
+            break
+        src = np.roll(state, 1)
+        src2 = np.roll(state, -1)
+        state[grow] = np.where(src[grow] != 0, src[grow], src2[grow])
     events: list[EyeEvent] = []
     i = 0
     while i < n:
@@ -270,7 +284,7 @@ def spot_eyes(closure: np.ndarray, asymmetry: np.ndarray, fps: float, *,
             dur = (j - i + 1) / fps
             blink = dur <= BLINK_MAX_S
             kind, au, side = ("blink", 45, "both") if blink else ("eye_closure", 43, "both")
-        if j - i + 1 >= 2:  # one frame is noise
+        if j - i + 1 >= max(2, round(MIN_EYE_S * fps)):  # shorter: noise
             conf = float(np.clip(0.5 + margin / 0.3, 0.05, 0.99))
             events.append(EyeEvent(i, apex, j, fps, kind, au, side, round(closure_v, 3),
                                    round(conf, 3), round((j - i + 1) / fps, 4)))
