@@ -43,14 +43,14 @@ def posed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     root = tmp_path_factory.mktemp("posed")
     base, pts = frame_face(load_face("astronaut"), (320, 243), face_height=0.8)
-    fields = au_fields(pts, [6, 12], (320, 243), step=6)
-    happy = apply_field(base, 0.9 * (fields[6] + fields[12]))
+    fields = au_fields(pts, [1, 2, 26], (320, 243), step=6)
+    surprised = apply_field(base, fields[1] + fields[2] + fields[26])
     sleepy = paint_eyelids(base, pts, 1.0)
     mid_x = int((g.eye_centers(pts)[0][0] + g.eye_centers(pts)[1][0]) / 2)
     wink = base.copy()
     wink[:, mid_x:] = sleepy[:, mid_x:]  # the subject's left eye (image right) closed
     _save(base, root / "subject01.normal", "GIF")  # no extension, like the Yale files
-    _save(happy, root / "subject01.happy.png", "PNG")
+    _save(surprised, root / "subject01.surprised.png", "PNG")
     _save(sleepy, root / "subject01.sleepy", "PNG")
     _save(wink, root / "subject01.wink.jpg", "JPEG")
     (root / "notes.txt").write_text("not a photo")
@@ -60,7 +60,7 @@ def posed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_find_photos_and_formats(posed: Path, tmp_path: Path) -> None:
     photos = find_photos(posed)
     assert set(photos) == {"subject01"}
-    assert set(photos["subject01"]) == {"normal", "happy", "sleepy", "wink"}
+    assert set(photos["subject01"]) == {"normal", "surprised", "sleepy", "wink"}
     img = read_photo(photos["subject01"]["normal"])  # GIF without extension
     assert img.shape == (243, 320, 3) and img.dtype == np.uint8
     with pytest.raises(ValueError, match="no photos"):
@@ -79,7 +79,7 @@ def test_clip_timing_jump_and_fade(posed: Path, tmp_path: Path) -> None:
     assert len(f) == 114 and (np.diff(f[44:52]) > 0).all() and f.max() == 1.0
     photos = find_photos(posed)["subject01"]
     spec = build_clip(tmp_path, "subject01", read_photo(photos["normal"]),
-                      read_photo(photos["happy"]), "happy", fade_s=0.1)
+                      read_photo(photos["surprised"]), "surprised", fade_s=0.1)
     cap = cv2.VideoCapture(str(spec.path))
     n = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
     ok, frame = cap.read()
@@ -95,28 +95,31 @@ def test_eval_faces_end_to_end(posed: Path, tmp_path: Path) -> None:
 
     from api.cli_eval import eval_app
 
+    root = tmp_path / "photos"
+    root.mkdir()
+    for name in ("subject01.normal", "subject01.surprised.png", "subject01.sleepy"):
+        (root / name).write_bytes((posed / name).read_bytes())
     out = tmp_path / "out"
-    # eval_app has a single command here, so typer runs it without its name
-    res = CliRunner().invoke(eval_app, ["--root", str(posed), "--out", str(out), "--fades",
-                                        "0,0.2"] if len(eval_app.registered_commands) == 1
-                             else ["faces", "--root", str(posed), "--out", str(out),
-                                   "--fades", "0,0.2"])
+    args = ["--root", str(root), "--out", str(out), "--fades", "0"]
+    if len(eval_app.registered_commands) > 1:  # typer runs a lone command without its name
+        args = ["faces", *args]
+    res = CliRunner().invoke(eval_app, args)
     assert res.exit_code == 0, res.output
     report = json.loads((out / "faces_eval.json").read_text())
     assert (out / "reliability.png").stat().st_size > 1000
-    assert report["expression_clips"] == 6 and report["still_clips"] == 1
+    assert report["expression_clips"] == 2 and report["still_clips"] == 1
     assert report["false_events_on_still_clips"] == 0
     assert report["eye_events_on_still_clips"] == 0
-    assert report["per_variant"]["happy"]["hits"] == 2
-    assert report["per_variant"]["sleepy"]["hits"] == 2
-    happy = [c for c in report["clips"] if c["variant"] == "happy"]
-    assert all(set(c["predicted_aus"]) & EXPECTED["happy"] for c in happy)
-    ev = happy[0]["events"][0]
+    assert report["per_variant"]["surprised"]["hits"] == 1
+    assert report["per_variant"]["sleepy"]["hits"] == 1
+    surprised = next(c for c in report["clips"] if c["variant"] == "surprised")
+    assert set(surprised["predicted_aus"]) & EXPECTED["surprised"]
+    ev = surprised["events"][0]
     assert ev["kind"] in ("micro", "macro") and 0 < ev["confidence"] <= 1
     assert set(ev["au_confidence"]) == {str(a) for a in ev["dominant_aus"]}
-    sleepy = [c for c in report["clips"] if c["variant"] == "sleepy"]
-    assert all(e["au"] == 43 and e["side"] == "both" for c in sleepy for e in c["eye_events"]
-               if e["in_window"])
+    sleepy = next(c for c in report["clips"] if c["variant"] == "sleepy")
+    closed = [e for e in sleepy["eye_events"] if e["in_window"]]
+    assert closed and all(e["au"] == 43 and e["side"] == "both" for e in closed)
     assert "expression clips right" in res.output and "AU12" in res.output
 
 
