@@ -357,7 +357,7 @@ def analyze_video(
             name = RULES_CLASSIFIER
         events.append(MicroExpressionEvent(
             onset_frame=iv.onset, apex_frame=iv.apex, offset_frame=iv.offset, fps=rate,
-            confidence=round(event_confidence(iv.score, apex, dom) * good, 3),
+            confidence=round(event_confidence(apex, dom) * good, 3),
             region=iv.region, me_class=me_class, emotion=emotion, classifier=name,
             apex_aus=apex, dominant_aus=dom, representation=list(rep), kind=kind,
             au_confidence={au: round(au_confidence(apex[au]) * good, 3) for au in dom},

@@ -295,10 +295,10 @@ def spot_eyes(closure: np.ndarray, asymmetry: np.ndarray, fps: float, *,
 # --------------------------------------------------------------------------- confidence
 
 # Logistic maps from evidence to the probability that the reported AU / event is right,
-# fitted on the posed-photo clips of the development people (leave-one-person-out figures
-# and the reliability plot: docs/REAL_DATA.md, `mindkg eval faces`).
-AU_CONF = (-1.5, 1.2)  # logit = a + b * apex intensity above the local baseline (0-5)
-EVENT_CONF = (-2.0, 0.9, 0.05)  # logit = a + b * top dominant intensity + c * peak z
+# fitted on the posed-photo clips of the development people by scripts/faces_calibrate.py
+# (leave-one-person-out reliability: docs/REAL_DATA.md).
+AU_CONF = (-2.648, 0.916)  # logit = a + b * apex intensity above the local baseline (0-5)
+EVENT_CONF = (-4.975, 1.6)  # logit = a + b * the largest dominant AU's apex intensity
 
 
 def _sigmoid(x: float) -> float:
@@ -311,8 +311,8 @@ def au_confidence(delta: float) -> float:
     return round(_sigmoid(a + b * float(delta)), 3)
 
 
-def event_confidence(score: float, apex: dict[int, float], dominant: Sequence[int]) -> float:
+def event_confidence(apex: dict[int, float], dominant: Sequence[int]) -> float:
     """Probability that an expression event is real and its dominant AUs right."""
-    a, b, c = EVENT_CONF
+    a, b = EVENT_CONF
     top = max((apex[au] for au in dominant), default=0.0)
-    return round(_sigmoid(a + b * top + c * min(float(score), 40.0)), 3)
+    return round(_sigmoid(a + b * top), 3)
