@@ -7,6 +7,7 @@ facial region, so a blink (eyes only, AU43) can be told apart from a brow or mou
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -316,3 +317,67 @@ def event_confidence(apex: dict[int, float], dominant: Sequence[int]) -> float:
     a, b = EVENT_CONF
     top = max((apex[au] for au in dominant), default=0.0)
     return round(_sigmoid(a + b * top), 3)
+
+
+# ------------------------------------------------------- sustained (macro) expressions
+
+MACRO_ON, MACRO_OFF = 1.5, 1.0  # AUxx_r above the neutral that starts / keeps a held expression
+
+
+def sustained(au_r: np.ndarray, fps: float, *, on: float = MACRO_ON, off: float = MACRO_OFF,
+              min_s: float = ME_MAX_S, settle_s: float = 0.5) -> list[Interval]:
+    """Expressions held longer than `min_s`, which a sliding-baseline spotter absorbs into its
+    baseline: some AU (AU43 aside) at `on` or more above the person's neutral, until all fall
+    below `off`; a run whose leading emotion (AU rules) changes for `min_s` or longer is split
+    there (crying, then laughing). `score` is the apex intensity."""
+    from ingest.video.au_defs import emotion_scores
+
+    n = len(au_r)
+    if n == 0:
+        return []
+    cols = [k for k, au in enumerate(AUS) if au != 43]
+    x = gaussian_filter1d(np.nan_to_num(au_r.astype(np.float64), nan=0.0),
+                          max(0.1 * fps, 0.5), axis=0, mode="nearest")
+    level = x[:, cols].max(axis=1)
+    level[: int(settle_s * fps)] = 0.0
+    emos = sorted({e for au in AUS if au != 43 for e in _emotions_of(au)})
+    labels = np.full(n, -1)
+    for i in range(n):
+        sc = emotion_scores({au: float(x[i, k]) for k, au in enumerate(AUS) if au != 43})
+        if sc and max(sc.values()) > 0:
+            labels[i] = emos.index(max(sc, key=lambda e: sc[e]))
+    min_len = max(1, int(min_s * fps))
+    out: list[Interval] = []
+    i = 0
+    while i < n:
+        if level[i] < on:
+            i += 1
+            continue
+        a, b = i, i
+        while a > 0 and level[a - 1] >= off:
+            a -= 1
+        while b + 1 < n and level[b + 1] >= off:
+            b += 1
+        # split where the leading emotion changes for at least min_len frames
+        cuts = [a]
+        k = a
+        while k <= b:
+            j = k
+            while j + 1 <= b and labels[j + 1] == labels[k]:
+                j += 1
+            if j - k + 1 >= min_len and k > cuts[-1] and labels[k] != labels[cuts[-1]]:
+                cuts.append(k)
+            k = j + 1
+        bounds = [*cuts, b + 1]
+        for s, e in itertools.pairwise(bounds):
+            if e - s > min_len:
+                apex = s + int(np.argmax(level[s:e]))
+                out.append(Interval(s, apex, e - 1, float(level[apex]), 0.0, "face", "macro"))
+        i = b + 1
+    return out
+
+
+def _emotions_of(au: int) -> list[str]:
+    from ingest.video.au_defs import AU_EMOTIONS
+
+    return list(AU_EMOTIONS.get(au, {}))
