@@ -27,9 +27,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ingest.video import relative as rel  # noqa: E402
-from ingest.video.face import Landmarker  # noqa: E402
-from ingest.video.posed import EXPECTED, NEUTRAL, find_photos, on_canvas, read_photo  # noqa: E402
+from ingest.video import relative as rel
+from ingest.video.face import Landmarker
+from ingest.video.posed import EXPECTED, NEUTRAL, find_photos, on_canvas, read_photo
 
 SHOWS = {1: "surprised", 2: "surprised", 4: "sad", 5: "surprised", 6: "happy", 12: "happy",
          15: "sad", 17: "sad", 25: "surprised", 26: "surprised"}

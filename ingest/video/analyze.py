@@ -36,6 +36,7 @@ from ingest.video.spotting import (
     event_confidence,
     spot,
     spot_eyes,
+    sustained,
 )
 from ingest.video.stream import close_iter, prefetch
 from kg.feature_text import FeatureText
@@ -246,12 +247,14 @@ def _eye_row(model: AUModel) -> np.ndarray:
     return np.array([e.closure_right, e.closure_left, e.asymmetry], np.float32)
 
 
-def _event_from(iv: Interval, au_r: np.ndarray, fps: float, baseline_s: float) -> tuple[
-        dict[int, float], list[int]]:
+def _event_from(iv: Interval, au_r: np.ndarray, fps: float, baseline_s: float,
+                absolute: bool = False) -> tuple[dict[int, float], list[int]]:
+    """Apex AU intensities above the surrounding frames (`absolute`: above the person's
+    neutral, for held expressions whose surroundings are expressive too) and the dominant AUs."""
     half = int(baseline_s * fps / 2)
     lo, hi = max(0, iv.onset - half), min(len(au_r), iv.offset + half + 1)
     ctx = np.concatenate([au_r[lo:iv.onset], au_r[iv.offset + 1:hi]])
-    base = np.median(ctx, axis=0) if len(ctx) else np.zeros(len(AUS))
+    base = np.median(ctx, axis=0) if len(ctx) and not absolute else np.zeros(len(AUS))
     delta = np.clip(au_r[iv.apex] - base, 0.0, 5.0)
     apex = {au: round(float(delta[k]), 3) for k, au in enumerate(AUS)}
     top = max(apex.values()) if apex else 0.0
@@ -376,10 +379,13 @@ def analyze_video(
     intervals = spot(filled, rate, params, aperture=aperture.array()[:, 0].astype(np.float64))
     eye_events = spot_eyes(eye_r[:, :2].astype(np.float64), eye_r[:, 2].astype(np.float64),
                            rate)
+    # expressions held past the sliding baseline's reach, where no spotted event covers them
+    held = [h for h in sustained(filled, rate)
+            if not any(iv.onset <= h.offset and iv.offset >= h.onset for iv in intervals)]
     events = []
     classify_s: list[float] = []
-    for iv in intervals:
-        apex, dom = _event_from(iv, filled, rate, params.baseline_s)
+    for iv in sorted([*intervals, *held], key=lambda v: v.onset):
+        apex, dom = _event_from(iv, filled, rate, params.baseline_s, absolute=iv in held)
         if not dom:  # eye closure only: reported as an eye event, not an expression
             continue
         kind = "micro" if (iv.offset - iv.onset + 1) / rate <= ME_MAX_S else "macro"
@@ -408,7 +414,7 @@ def analyze_video(
             classify_s.append(time.perf_counter() - t0)
         events.append(MicroExpressionEvent(
             onset_frame=iv.onset, apex_frame=iv.apex, offset_frame=iv.offset, fps=rate,
-            confidence=round(event_confidence(iv.score, apex, dom) * good, 3),
+            confidence=round(event_confidence(apex, dom) * good, 3),
             region=iv.region, me_class=me_class, emotion=emotion, classifier=name,
             apex_aus=apex, dominant_aus=dom, representation=list(rep), kind=kind,
             au_confidence={au: round(au_confidence(apex[au]) * good, 3) for au in dom},

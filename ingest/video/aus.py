@@ -22,7 +22,10 @@ from ingest.video.au_defs import AUS, template_matrix
 R_COLUMNS = [f"AU{au:02d}_r" for au in AUS]
 C_COLUMNS = [f"AU{au:02d}_c" for au in AUS]
 PRESENCE_THRESHOLD = 1.0  # AUxx_r at or above this counts as present (AUxx_c = 1)
-GATE_LO, GATE_HI = 1.0, 2.5  # FaceMesh-measured intensity where flow starts / ends fading
+# RMS flow displacement of the key points (face units) where the flow estimate starts / ends
+# fading: a planted micro-expression peaks near 0.01, flow that lost track on a real
+# expression reads 0.2-0.5 (measured on the synthetic clips and the posed-photo clips)
+FLOW_LOST_LO, FLOW_LOST_HI = 0.03, 0.06
 
 
 @runtime_checkable
@@ -196,6 +199,7 @@ class FlowAUModel:
         self._rot = np.eye(2)
         self._iod = 1.0
         self._stable = np.array([g.KEY_INDEX[p] for p in g.STABLE])
+        self.last_motion = 0.0  # RMS key-point displacement of the last frame (face units)
 
     def ready(self) -> bool:
         return self._ref is not None
@@ -246,6 +250,7 @@ class FlowAUModel:
         if self._basis is None or frame is None:
             raise RuntimeError("FlowAUModel needs its baseline and the frame")
         disp = self.track(_gray(frame), landmarks)
+        self.last_motion = float(np.sqrt(np.mean(np.sum(disp * disp, axis=1))))
         coef, _ = nnls(self._basis, disp.ravel(), maxiter=200)
         out: np.ndarray = np.clip(coef * 5.0, 0.0, 5.0)
         return out
@@ -302,19 +307,20 @@ class HybridAUModel:
                 ) -> np.ndarray:
         flow = (self.flow.predict(frame, landmarks, keypoints) if self.flow is not None
                 else np.zeros(len(AUS)))
+        motion = self.flow.last_motion if self.flow is not None else 0.0
         rel = self.relative.predict(None if frame is None else _gray(frame), landmarks)
-        return combine(flow, rel)
+        return combine(flow, rel, motion)
 
 
-def combine(flow: np.ndarray, rel: dict[int, float], gate_lo: float = GATE_LO,
-            gate_hi: float = GATE_HI) -> np.ndarray:
-    """Flow and FaceMesh-relative AUs -> one row. Where FaceMesh sees large motion (a macro
-    expression: some measured AU above `gate_lo`), optical flow from the neutral reference
-    frame has lost track and its least-squares split spreads over unrelated templates, so the
-    flow estimate is faded out (fully at `gate_hi`); below that, each AU takes the larger of
-    the two (micro-expressions are flow's domain: FaceMesh smooths them away)."""
-    top = max((v for au, v in rel.items() if au != 43), default=0.0)
-    keep = 1.0 - float(np.clip((top - gate_lo) / max(gate_hi - gate_lo, 1e-6), 0.0, 1.0))
+def combine(flow: np.ndarray, rel: dict[int, float], motion: float = 0.0,
+            lo: float = FLOW_LOST_LO, hi: float = FLOW_LOST_HI) -> np.ndarray:
+    """Flow and FaceMesh-relative AUs -> one row. Flow measures the sub-pixel motion of
+    micro-expressions (RMS key-point displacement around 0.01 face units) that FaceMesh smooths
+    away; on larger motion (a macro expression, a cut between two photos) Lucas-Kanade from
+    the neutral reference frame loses track (displacements of whole face units) and its
+    least-squares split spreads over unrelated templates. So the flow estimate is faded out
+    between `lo` and `hi` RMS displacement; each AU then takes the larger of the two."""
+    keep = 1.0 - float(np.clip((motion - lo) / max(hi - lo, 1e-6), 0.0, 1.0))
     out: np.ndarray = flow.astype(np.float64) * keep
     for au, v in rel.items():
         k = AUS.index(au)

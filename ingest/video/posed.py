@@ -180,6 +180,7 @@ def score_clip(spec: ClipSpec, a: VideoAnalysis) -> ClipOutcome:
         d = {"onset_s": round(ev.onset_s, 3), "apex_s": round(ev.apex_s, 3),
              "offset_s": round(ev.offset_s, 3), "kind": getattr(ev, "kind", "micro"),
              "dominant_aus": list(ev.dominant_aus), "me_class": ev.me_class,
+             "apex_intensity": {str(a): ev.apex_aus.get(a, 0.0) for a in ev.dominant_aus},
              "emotion": ev.emotion, "confidence": ev.confidence,
              "au_confidence": {str(k): v for k, v in getattr(ev, "au_confidence", {}).items()}}
         inside = not spec.still and _overlaps(ev.onset_frame, ev.offset_frame, spec, slack)

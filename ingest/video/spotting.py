@@ -7,6 +7,7 @@ facial region, so a blink (eyes only, AU43) can be told apart from a brow or mou
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -28,7 +29,7 @@ ME_MIN_S, ME_MAX_S = 0.065, 0.5
 class SpotParams:
     baseline_s: float = 1.5  # sliding median window: longer than any micro-expression
     smooth_s: float = 0.02
-    settle_s: float = 0.1  # FaceMesh's first frames of a track are unsettled
+    settle_s: float = 0.5  # FaceMesh's first frames of a track are unsettled
     high_z: float = 5.0  # peak must stand this many noise units above the baseline
     low_frac: float = 0.08  # interval bounds where motion falls to this fraction of the peak
     low_z: float = 1.5
@@ -199,6 +200,7 @@ WINK = 0.135  # lost mirror symmetry + 0.5 x closure difference: one eye closed
 # a bilateral closure up to this long is a blink (AU45), longer is eyes closed (AU43);
 # spontaneous blinks last about 0.1-0.3 s
 BLINK_MAX_S = 0.3
+MIN_EYE_S = 0.1  # eye events shorter than this are landmark noise
 
 
 @dataclass(frozen=True)
@@ -244,6 +246,19 @@ def spot_eyes(closure: np.ndarray, asymmetry: np.ndarray, fps: float, *,
     state = np.zeros(n, np.int8)  # 0 open, 1 both closed, 2 wink
     state[(both >= closed) & ok] = 1
     state[(one >= wink) & (c.max(axis=1) >= 0.3) & ok] = 2
+    # hysteresis: an event lasts while its measure stays above 60 % of its threshold
+    lo_both = (both >= 0.6 * closed) & ok
+    lo_one = (one >= 0.6 * wink) & ok
+    for _ in range(n):
+        grow = np.zeros(n, bool)
+        grow[1:] |= (state[:-1] != 0) & (state[1:] == 0)
+        grow[:-1] |= (state[1:] != 0) & (state[:-1] == 0)
+        grow &= lo_both | lo_one
+        if not grow.any():
+            break
+        src = np.roll(state, 1)
+        src2 = np.roll(state, -1)
+        state[grow] = np.where(src[grow] != 0, src[grow], src2[grow])
     events: list[EyeEvent] = []
     i = 0
     while i < n:
@@ -270,7 +285,7 @@ def spot_eyes(closure: np.ndarray, asymmetry: np.ndarray, fps: float, *,
             dur = (j - i + 1) / fps
             blink = dur <= BLINK_MAX_S
             kind, au, side = ("blink", 45, "both") if blink else ("eye_closure", 43, "both")
-        if j - i + 1 >= 2:  # one frame is noise
+        if j - i + 1 >= max(2, round(MIN_EYE_S * fps)):  # shorter: noise
             conf = float(np.clip(0.5 + margin / 0.3, 0.05, 0.99))
             events.append(EyeEvent(i, apex, j, fps, kind, au, side, round(closure_v, 3),
                                    round(conf, 3), round((j - i + 1) / fps, 4)))
@@ -281,10 +296,10 @@ def spot_eyes(closure: np.ndarray, asymmetry: np.ndarray, fps: float, *,
 # --------------------------------------------------------------------------- confidence
 
 # Logistic maps from evidence to the probability that the reported AU / event is right,
-# fitted on the posed-photo clips of the development people (leave-one-person-out figures
-# and the reliability plot: docs/REAL_DATA.md, `mindkg eval faces`).
-AU_CONF = (-1.5, 1.2)  # logit = a + b * apex intensity above the local baseline (0-5)
-EVENT_CONF = (-2.0, 0.9, 0.05)  # logit = a + b * top dominant intensity + c * peak z
+# fitted on the posed-photo clips of the development people by scripts/faces_calibrate.py
+# (leave-one-person-out reliability: docs/REAL_DATA.md).
+AU_CONF = (-2.648, 0.916)  # logit = a + b * apex intensity above the local baseline (0-5)
+EVENT_CONF = (-4.975, 1.6)  # logit = a + b * the largest dominant AU's apex intensity
 
 
 def _sigmoid(x: float) -> float:
@@ -297,8 +312,72 @@ def au_confidence(delta: float) -> float:
     return round(_sigmoid(a + b * float(delta)), 3)
 
 
-def event_confidence(score: float, apex: dict[int, float], dominant: Sequence[int]) -> float:
+def event_confidence(apex: dict[int, float], dominant: Sequence[int]) -> float:
     """Probability that an expression event is real and its dominant AUs right."""
-    a, b, c = EVENT_CONF
+    a, b = EVENT_CONF
     top = max((apex[au] for au in dominant), default=0.0)
-    return round(_sigmoid(a + b * top + c * min(float(score), 40.0)), 3)
+    return round(_sigmoid(a + b * top), 3)
+
+
+# ------------------------------------------------------- sustained (macro) expressions
+
+MACRO_ON, MACRO_OFF = 1.5, 1.0  # AUxx_r above the neutral that starts / keeps a held expression
+
+
+def sustained(au_r: np.ndarray, fps: float, *, on: float = MACRO_ON, off: float = MACRO_OFF,
+              min_s: float = ME_MAX_S, settle_s: float = 0.5) -> list[Interval]:
+    """Expressions held longer than `min_s`, which a sliding-baseline spotter absorbs into its
+    baseline: some AU (AU43 aside) at `on` or more above the person's neutral, until all fall
+    below `off`; a run whose leading emotion (AU rules) changes for `min_s` or longer is split
+    there (crying, then laughing). `score` is the apex intensity."""
+    from ingest.video.au_defs import emotion_scores
+
+    n = len(au_r)
+    if n == 0:
+        return []
+    cols = [k for k, au in enumerate(AUS) if au != 43]
+    x = gaussian_filter1d(np.nan_to_num(au_r.astype(np.float64), nan=0.0),
+                          max(0.1 * fps, 0.5), axis=0, mode="nearest")
+    level = x[:, cols].max(axis=1)
+    level[: int(settle_s * fps)] = 0.0
+    emos = sorted({e for au in AUS if au != 43 for e in _emotions_of(au)})
+    labels = np.full(n, -1)
+    for i in range(n):
+        sc = emotion_scores({au: float(x[i, k]) for k, au in enumerate(AUS) if au != 43})
+        if sc and max(sc.values()) > 0:
+            labels[i] = emos.index(max(sc, key=lambda e: sc[e]))
+    min_len = max(1, int(min_s * fps))
+    out: list[Interval] = []
+    i = 0
+    while i < n:
+        if level[i] < on:
+            i += 1
+            continue
+        a, b = i, i
+        while a > 0 and level[a - 1] >= off:
+            a -= 1
+        while b + 1 < n and level[b + 1] >= off:
+            b += 1
+        # split where the leading emotion changes for at least min_len frames
+        cuts = [a]
+        k = a
+        while k <= b:
+            j = k
+            while j + 1 <= b and labels[j + 1] == labels[k]:
+                j += 1
+            if j - k + 1 >= min_len and k > cuts[-1] and labels[k] != labels[cuts[-1]]:
+                cuts.append(k)
+            k = j + 1
+        bounds = [*cuts, b + 1]
+        for s, e in itertools.pairwise(bounds):
+            if e - s > min_len:
+                apex = s + int(np.argmax(level[s:e]))
+                out.append(Interval(s, apex, e - 1, float(level[apex]), 0.0, "face", "macro"))
+        i = b + 1
+    return out
+
+
+def _emotions_of(au: int) -> list[str]:
+    from ingest.video.au_defs import AU_EMOTIONS
+
+    return list(AU_EMOTIONS.get(au, {}))

@@ -56,7 +56,7 @@ def video_channel(items: list[tuple[FeatureText, str]]) -> ChannelOutput:
     for f, fid in items:
         out.feature_ids.append(fid)
         out.concept_ids += [str(c) for c in f.values.get("concept_ids", [])]
-        if f.kind == "micro_expression":
+        if f.kind in ("micro_expression", "macro_expression"):
             cls = str(f.values.get("me_class", ""))
             if cls in EMOTIONS:
                 w = f.confidence

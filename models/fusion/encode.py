@@ -33,6 +33,7 @@ GROUP_DIMS: dict[str, int] = {
 
 def group_of(feature: FeatureText) -> str | None:
     return {"micro_expression": "micro_expression", "action_units": "micro_expression",
+            "macro_expression": "micro_expression",
             "speech_content": "content", "intonation": "intonation", "speech_rate": "rate",
             "scale_score": "scales"}.get(feature.kind)
 
