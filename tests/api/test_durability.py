@@ -116,14 +116,22 @@ def test_cancel_is_honoured_between_frames_also_in_prefetch_threads(tmp_path: Pa
 
 
 # -- transient failures, attempts, sweeps --------------------------------------------------------
+@pytest.mark.parametrize("queue", ["embedded", "redis"])
 def test_transient_store_failure_is_retried_then_succeeds(
-    home_settings: Settings, keys: Keys
+    home_settings: Settings, keys: Keys, queue: str, request: pytest.FixtureRequest
 ) -> None:
+    redis_url = request.getfixturevalue("redis_url") if queue == "redis" else None
     graph_file = home_settings.embedded_db_path
     aside = graph_file.with_name("graph.aside")
     graph_file.rename(aside)
     graph_file.mkdir()  # the embedded store cannot open a folder: StoreUnavailable
-    api = ApiSettings(purpose="counseling", job_retry_base_s=0.3, job_max_attempts=6)
+    api = ApiSettings(
+        purpose="counseling",
+        job_retry_base_s=0.3,
+        job_max_attempts=6,
+        redis_url=redis_url,
+        job_lease_s=1.5,  # Redis: the heartbeat thread re-pushes due jobs every 0.5 s
+    )
     with TestClient(create_app(home_settings, api)) as client:
         job = _submit(client, keys)
         deadline = time.monotonic() + 20
@@ -324,3 +332,45 @@ def test_erasure_removes_kept_uploads(home_settings: Settings, keys: Keys) -> No
         assert _uploads(home_settings) == []
         assert client.get(f"/v1/jobs/{job['id']}", headers=keys.header(PSY)).json()["status"] == "cancelled"
     shutil.rmtree(uploads_dir(home_settings), ignore_errors=True)
+
+
+def test_admin_cli_erase_sweep_and_pseudonym_map(
+    client: TestClient, keys: Keys, home_settings: Settings, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from api.cli import app
+    from kg.pseudonym import legacy_pseudonym, load_or_create_key, pseudonymize
+
+    job = wait_job(client, _submit(client, keys)["id"], keys.header(PSY))
+    student = job["session_key"].split("/")[0]
+    env = {"MINDKG_HOME": str(home_settings.home), "MINDKG_STORE": "embedded"}
+    runner = CliRunner()
+    erased = runner.invoke(app, ["admin", "erase", student], env=env)
+    assert erased.exit_code == 0, erased.output
+    assert json.loads(erased.stdout.strip().splitlines()[-1])["graph_nodes_removed"] >= 3
+    again = runner.invoke(app, ["admin", "erase", student], env=env)  # the job rows remain
+    assert json.loads(again.stdout.strip().splitlines()[-1])["graph_nodes_removed"] == 0
+    unknown = runner.invoke(app, ["admin", "erase", "stu_00000000000000000000"], env=env)
+    assert unknown.exit_code == 2 and "nothing is stored" in unknown.output
+    assert runner.invoke(app, ["admin", "erase", "2024001"], env=env).exit_code == 2
+    routes = [(e["key_id"], e["route"]) for e in _audit(client, keys)]
+    assert any(k.startswith("cli:") and r == "mindkg admin erase" for k, r in routes)
+    assert runner.invoke(app, ["admin", "sweep-uploads"], env=env).exit_code == 0
+
+    ids = tmp_path / "ids.txt"
+    ids.write_text("demo-student-001\n2024001234\n")
+    mapped = runner.invoke(
+        app, ["admin", "pseudonym-map", "--ids", str(ids), "--center", "center-a"], env=env
+    )
+    assert mapped.exit_code == 0, mapped.output
+    rows = [line.split(",") for line in mapped.stdout.strip().splitlines()]
+    key = load_or_create_key(home_settings)
+    assert rows[0] == ["legacy_pseudonym", "pseudonym", "center"]
+    assert rows[1] == [
+        legacy_pseudonym("demo-student-001", key),
+        pseudonymize("demo-student-001", key, "center-a"),
+        "center-a",
+    ]
+    assert rows[1][1] == student  # the API's center-a pseudonym
+    assert "demo-student-001" not in mapped.stdout

@@ -7,12 +7,12 @@ so the API does not reveal which pseudonyms exist elsewhere.
 from __future__ import annotations
 
 import json
-from pathlib import Path as Path_
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 
 from api.auth.keys import ApiKey
+from api.erasure import erase_student_everywhere
 from api.http import audit
 from api.http.deps import (
     Admin,
@@ -36,8 +36,6 @@ from api.http.schemas import (
     TrendOut,
     TrendPointOut,
 )
-from api.jobs.store import forget_student
-from api.jobs.sweep import discard_upload
 from api.timeline import SessionTimeline, Trend, timeline_from_graph, trend_from_graph
 from kg.pseudonym import student_pseudonym
 from kg.schema import ASSESSMENT, CONCEPT, FEATURE_TEXT, SESSION, STUDENT
@@ -263,34 +261,9 @@ def erase_student(
     """Erasure (right to be forgotten): everything MindKG holds about the student (graph,
     stored job results and errors, kept uploads, center bindings), also when no session of
     theirs reached the graph; 404 only when nothing at all is known about the pseudonym."""
-    out = erase_everywhere(st, graph, student)
+    out = erase_student_everywhere(st.settings, st.jobs, st.auth, graph, student)
     known = out.graph_nodes_removed or out.job_results_erased or out.center_bindings_removed
     audit.record(st, key, request, student=student, outcome=200 if known else 404)
     if not known:
         raise ApiProblem(404, "no_such_student", f"nothing is stored about {student}")
     return out
-
-
-def erase_everywhere(st: AppState, graph: GraphStore, student: str) -> ErasureOut:
-    removed: list[str] = []
-    nodes = graph.delete_student(student) if graph.get_node(STUDENT, student) else 0
-    if nodes:
-        removed.append(f"{nodes} graph node(s): the student, sessions, feature texts, assessments")
-    jobs, uploads = forget_student(st.jobs, student)
-    discarded = sum(discard_upload(st.settings, d) for d in uploads if Path_(d).exists())
-    if jobs:
-        removed.append(f"results and error texts of {jobs} job(s); queued ones cancelled")
-    if discarded:
-        removed.append(f"{discarded} kept upload(s) with raw media")
-    bindings = st.auth.unbind_student(student)
-    if bindings:
-        removed.append(f"{bindings} counseling-center binding(s)")
-    st.jobs.checkpoint()  # WAL pages holding the erased rows are folded in and zeroed
-    return ErasureOut(
-        student=student,
-        graph_nodes_removed=nodes,
-        job_results_erased=jobs,
-        uploads_removed=discarded,
-        center_bindings_removed=bindings,
-        removed=removed,
-    )
