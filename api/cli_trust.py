@@ -2,6 +2,8 @@
 
 pseudonym-map  old (pre-center) -> new (per-center) pseudonyms for a list of local ids, the
                first step of the migration in docs/privacy.md ("Per-center pseudonyms").
+erase          everything about one student pseudonym, as DELETE /v1/students/{pseudonym}.
+sweep-uploads  delete uploads no live job needs (the API's workers do it at start-up).
 """
 
 from __future__ import annotations
@@ -48,3 +50,56 @@ def pseudonym_map(
     for local_id in locals_:
         writer.writerow([legacy_pseudonym(local_id, key), pseudonymize(local_id, key, chosen), chosen])
     err.print(f"{len(locals_)} id(s) mapped for center {chosen}")
+
+
+@admin_app.command("erase")
+@_errors
+def erase(
+    student: Annotated[str, typer.Argument(help="student pseudonym (stu_...)")],
+) -> None:
+    """Erase everything about a student (graph, job results, kept uploads, bindings)."""
+    import getpass
+    import re
+
+    from api.auth.keys import ApiKey, AuthDB, auth_db_path
+    from api.erasure import erase_student_everywhere
+    from api.jobs.store import JobStore, jobs_db_path
+    from kg.store.factory import open_store
+
+    if not re.fullmatch(r"stu_[0-9a-f]{20}", student):
+        raise ValueError(f"not a student pseudonym: {student!r} (stu_ + 20 hex digits)")
+    settings = load_settings()
+    auth = AuthDB(auth_db_path(settings.home))
+    jobs = JobStore(jobs_db_path(settings.home))
+    try:
+        with open_store(settings) as graph:
+            out = erase_student_everywhere(settings, jobs, auth, graph, student)
+        known = out.graph_nodes_removed or out.job_results_erased or out.center_bindings_removed
+        operator = ApiKey(f"cli:{getpass.getuser()}", "cli", "admin", None, "", None)
+        auth.audit(operator, "CLI", "mindkg admin erase", student=student, session=None,
+                   outcome=200 if known else 404)
+    finally:
+        jobs.close()
+        auth.close()
+    if not known:
+        raise ValueError(f"nothing is stored about {student}")
+    for line in out.removed:
+        err.print(f"removed {line}")
+    sys.stdout.write(out.model_dump_json() + "\n")
+
+
+@admin_app.command("sweep-uploads")
+@_errors
+def sweep() -> None:
+    """Delete uploads no live job needs (also done at every start of the API's workers)."""
+    from api.http.config import load_api_settings
+    from api.jobs.store import JobStore, jobs_db_path
+    from api.jobs.sweep import sweep_uploads
+
+    settings = load_settings()
+    jobs = JobStore(jobs_db_path(settings.home))
+    try:
+        removed = sweep_uploads(settings, load_api_settings(), jobs)
+    finally:
+        jobs.close()
+    err.print(f"swept {len(removed)} upload(s)")

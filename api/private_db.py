@@ -9,11 +9,14 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from kg.private_files import private_dir, private_sqlite
+
 
 def open_private_db(path: Path, schema: str) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_dir(path.parent)
+    private_sqlite(path)  # created 0600 before SQLite opens it: the WAL inherits the mode
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
     conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA secure_delete=ON")
     conn.executescript(schema)
-    path.chmod(0o600)
     return conn

@@ -177,9 +177,10 @@ class AuthDB:
         with self._lock:
             return sorted(r[0] for r in self._conn.execute(sql, params).fetchall())
 
-    def unbind_student(self, student: str) -> None:
+    def unbind_student(self, student: str) -> int:
         with self._lock:
-            self._conn.execute("DELETE FROM student_centers WHERE student=?", (student,))
+            cur = self._conn.execute("DELETE FROM student_centers WHERE student=?", (student,))
+        return cur.rowcount
 
     def student_in_center(self, student: str, center: str) -> bool:
         with self._lock:

@@ -70,7 +70,7 @@ def create_app(settings: Settings | None = None, api: ApiSettings | None = None)
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         cfg = settings or load_settings()
-        cfg.home.mkdir(parents=True, exist_ok=True)
+        cfg.home.mkdir(parents=True, exist_ok=True, mode=0o700)
         auth = AuthDB(auth_db_path(cfg.home))
         job_store = JobStore(jobs_db_path(cfg.home))
         queue = make_queue(job_store, api_settings.redis_url)

@@ -31,6 +31,22 @@ class ApiSettings(BaseModel):
     job_step_delay_s: float = Field(
         default=0.0, ge=0.0, le=10.0, description="testing/demo only: pause between job steps"
     )
+    job_timeout_s: float = Field(
+        default=4 * 3600.0, gt=0, description="time budget of one job attempt; then failed"
+    )
+    job_stuck_grace_s: float = Field(
+        default=60.0, gt=0, description="past budget + grace without stopping: a stuck worker"
+    )
+    job_max_attempts: int = Field(
+        default=5, ge=1, le=100, description="tries per job (transient failures, worker deaths)"
+    )
+    job_retry_base_s: float = Field(
+        default=5.0, ge=0.0, description="backoff before retry n: base * 2**(n-1)"
+    )
+    job_retry_max_s: float = Field(default=300.0, ge=0.0, description="longest backoff")
+    upload_retention_s: float = Field(
+        default=7 * 86400.0, ge=0.0, description="uploads kept after a failure are swept after"
+    )
     retry_after_s: int = Field(default=10, ge=1)
     server_path_root: str | None = Field(
         default=None, description="server-side bundle paths must lie under this folder"

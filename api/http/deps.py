@@ -105,15 +105,27 @@ async def current_key(
     return key
 
 
-def require(*roles: str) -> Callable[[ApiKey], Awaitable[ApiKey]]:
+def require(*roles: str) -> Callable[..., Awaitable[ApiKey]]:
     """A dependency admitting only keys whose role is in `roles`.
 
     Auth dependencies are async: a key check is one indexed SQLite read (microseconds), cheaper
     than a hop through the thread pool."""
     allowed = frozenset(roles)
 
-    async def check(key: Annotated[ApiKey, Depends(current_key)]) -> ApiKey:
+    async def check(
+        request: Request, st: State, key: Annotated[ApiKey, Depends(current_key)]
+    ) -> ApiKey:
         if key.role not in allowed:
+            if _reads_student_data(request):  # refused reads are audited too (docs/api.md)
+                route = request.scope.get("route")
+                st.auth.audit(
+                    key,
+                    request.method,
+                    str(getattr(route, "path", request.url.path)),
+                    student=request.path_params.get("student"),
+                    session=request.path_params.get("session"),
+                    outcome=403,
+                )
             raise ApiProblem(
                 403,
                 "forbidden",
@@ -122,6 +134,13 @@ def require(*roles: str) -> Callable[[ApiKey], Awaitable[ApiKey]]:
         return key
 
     return check
+
+
+def _reads_student_data(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith("/v1/students") or (
+        path.startswith("/v1/jobs/") and path.endswith("/result")
+    )
 
 
 Submitter = Annotated[ApiKey, Depends(require("psychologist", "app", "admin"))]

@@ -87,6 +87,11 @@ class ErasureOut(BaseModel):
     student: str
     graph_nodes_removed: int
     job_results_erased: int
+    uploads_removed: int = 0
+    center_bindings_removed: int = 0
+    removed: list[str] = Field(
+        default_factory=list, description="what was removed, in words, for the erasure record"
+    )
 
 
 class GraphNodeOut(BaseModel):

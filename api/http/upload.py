@@ -9,6 +9,7 @@ top-level folder.
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import tarfile
 import zipfile
@@ -19,6 +20,7 @@ from typing import IO, Any
 
 from api.http.config import ApiSettings
 from ingest.bundle import MANIFEST
+from kg.private_files import open_private
 
 _CHUNK = 1 << 16
 _RATIO_FLOOR = 1 << 20  # small files may compress well; judge the ratio past 1 MiB
@@ -86,8 +88,8 @@ class _Budget:
             )
 
     def copy(self, src: IO[bytes], dst: Path) -> None:
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        with dst.open("xb") as out:
+        dst.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with os.fdopen(open_private(dst), "wb") as out:
             while chunk := src.read(_CHUNK):
                 self.total += len(chunk)
                 if self.total > self.limits.max_unpacked_bytes:
@@ -125,7 +127,7 @@ def _unzip(archive: Path, dest: Path, limits: ApiSettings) -> None:
             if mode and mode not in (0o100000, 0o040000):
                 raise ArchiveError(f"archive entry {info.filename!r} is a link or special file")
             if info.is_dir():
-                (dest / rel).mkdir(parents=True, exist_ok=True)
+                (dest / rel).mkdir(parents=True, exist_ok=True, mode=0o700)
                 continue
             if info.flag_bits & 0x1:
                 raise ArchiveError(f"archive entry {info.filename!r} is encrypted")
@@ -154,7 +156,7 @@ def _untar_members(tf: tarfile.TarFile, dest: Path, budget: _Budget) -> None:
         budget.entry()
         rel = _safe_name(member.name)
         if member.isdir():
-            (dest / rel).mkdir(parents=True, exist_ok=True)
+            (dest / rel).mkdir(parents=True, exist_ok=True, mode=0o700)
             continue
         if not member.isfile():
             raise ArchiveError(f"archive entry {member.name!r} is a link or special file")
@@ -210,7 +212,7 @@ def spooled_copy(src: IO[bytes], dest: Path, max_bytes: int) -> Iterator[Path]:
     """Copy an upload stream to `dest`, failing once it exceeds `max_bytes`."""
     total = 0
     try:
-        with dest.open("xb") as out:
+        with os.fdopen(open_private(dest), "wb") as out:
             while chunk := src.read(_CHUNK):
                 total += len(chunk)
                 if total > max_bytes:

@@ -24,7 +24,9 @@ class JobQueue(Protocol):
 
     def done(self, job_id: str) -> None: ...
 
-    def recover(self, lease_s: float, *, single_process: bool) -> list[str]: ...
+    def recover(
+        self, lease_s: float, *, single_process: bool, max_attempts: int | None = None
+    ) -> list[str]: ...
 
     def close(self) -> None: ...
 
@@ -50,9 +52,13 @@ class EmbeddedQueue:
     def done(self, job_id: str) -> None:
         return None
 
-    def recover(self, lease_s: float, *, single_process: bool) -> list[str]:
+    def recover(
+        self, lease_s: float, *, single_process: bool, max_attempts: int | None = None
+    ) -> list[str]:
         # One process owns the embedded queue, so every 'running' job at start-up is orphaned.
-        ids = self.store.requeue_stale(older_than_s=None if single_process else lease_s)
+        ids = self.store.requeue_stale(
+            older_than_s=None if single_process else lease_s, max_attempts=max_attempts
+        )
         if ids:
             self._wake.set()
         return ids
@@ -91,10 +97,12 @@ class RedisQueue:
     def done(self, job_id: str) -> None:
         self.client.lrem(REDIS_PROCESSING, 1, job_id)
 
-    def recover(self, lease_s: float, *, single_process: bool) -> list[str]:
+    def recover(
+        self, lease_s: float, *, single_process: bool, max_attempts: int | None = None
+    ) -> list[str]:
         """Re-queue jobs whose worker stopped sending heartbeats, and queued jobs Redis lacks
         (submitted while Redis was down, or lost with a non-persistent Redis)."""
-        requeued = self.store.requeue_stale(older_than_s=lease_s)
+        requeued = self.store.requeue_stale(older_than_s=lease_s, max_attempts=max_attempts)
         for job_id in self.store.queued_ids():
             if self.client.lpos(REDIS_QUEUE, job_id) is None:
                 self.client.lrem(REDIS_PROCESSING, 0, job_id)

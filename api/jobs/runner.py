@@ -10,24 +10,28 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
-import shutil
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from api.auth.purpose import PurposeNotDeclared, require_purpose
 from api.http.config import ApiSettings
 from api.jobs.queue import JobQueue
-from api.jobs.store import Job, JobStore, heartbeat
+from api.jobs.store import Job, JobStatus, JobStore, heartbeat
+from api.jobs.sweep import discard_upload, sweep_uploads, uploads_dir
 from api.pipeline import analyze_session
 from ingest.bundle import read_bundle
+from ingest.cancel import Interrupted, StopKind, stop_scope
 from kg.pseudonym import student_pseudonym
 from kg.settings import ConfigError, Settings
 from kg.store.base import StoreError, StoreUnavailable
 from kg.store.factory import open_store
 
 log = logging.getLogger("mindkg.jobs")
+__all__ = ["BindStudent", "JobCancelled", "Runner", "uploads_dir"]
 # Called with (student pseudonym, center) once the job's session was written to the graph:
 # a center is bound to a student only by a session it actually wrote, never by a failed,
 # cancelled or dry-run job.
@@ -38,8 +42,13 @@ class JobCancelled(Exception):
     """Raised from the progress callback when cancellation was requested."""
 
 
-def uploads_dir(settings: Settings) -> Path:
-    return settings.home / "api" / "uploads"
+@dataclass
+class _Running:
+    job_id: str
+    thread: str
+    started: float  # monotonic
+    deadline: float  # monotonic
+    abandoned: bool = False
 
 
 class Runner:
@@ -58,8 +67,9 @@ class Runner:
         self.bind_student = bind_student
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
-        self._current: dict[int, str] = {}
+        self._current: dict[int, _Running] = {}
         self._lock_fd: int | None = None
+        self._spawned = 0
 
     # -- life cycle -------------------------------------------------------------------------
     def start(self, workers: int) -> list[str]:
@@ -70,17 +80,24 @@ class Runner:
         heartbeat is older than the lease are taken over.
         """
         requeued: list[str] = []
+        attempts = self.api.job_max_attempts
         if self.api.redis_url:
-            requeued = self.queue.recover(self.api.job_lease_s, single_process=False)
+            requeued = self.queue.recover(
+                self.api.job_lease_s, single_process=False, max_attempts=attempts
+            )
         elif workers:
             self._take_embedded_lock()
-            requeued = self.queue.recover(self.api.job_lease_s, single_process=True)
+            requeued = self.queue.recover(
+                self.api.job_lease_s, single_process=True, max_attempts=attempts
+            )
         if requeued:
             log.warning("re-queued %d job(s) left running by a previous process", len(requeued))
-        for n in range(workers):
-            thread = threading.Thread(target=self._loop, name=f"mindkg-worker-{n}", daemon=True)
-            thread.start()
-            self._threads.append(thread)
+        if workers:
+            swept = sweep_uploads(self.settings, self.api, self.store)
+            if swept:
+                log.warning("swept %d orphaned upload(s) at start-up", len(swept))
+        for _ in range(workers):
+            self._spawn_worker()
         if workers:
             beat = threading.Thread(target=self._beat, name="mindkg-heartbeat", daemon=True)
             beat.start()
@@ -111,9 +128,32 @@ class Runner:
             ) from None
         self._lock_fd = fd
 
+    def _spawn_worker(self) -> None:
+        thread = threading.Thread(
+            target=self._loop, name=f"mindkg-worker-{self._spawned}", daemon=True
+        )
+        self._spawned += 1
+        thread.start()
+        self._threads.append(thread)
+
     @property
     def alive(self) -> int:
-        return sum(t.is_alive() for t in self._threads if t.name.startswith("mindkg-worker"))
+        """Worker threads that are alive and not stuck in an abandoned job."""
+        stuck = {r.thread for r in self._current.values() if r.abandoned}
+        return sum(
+            t.is_alive() and t.name not in stuck
+            for t in self._threads
+            if t.name.startswith("mindkg-worker")
+        )
+
+    def stuck(self) -> list[str]:
+        """Workers still inside a job past its time budget plus grace (checkpoints missed)."""
+        now = time.monotonic()
+        return [
+            f"{r.thread} on {r.job_id} for {now - r.started:.0f} s"
+            for r in list(self._current.values())
+            if r.abandoned or now > r.deadline + self.api.job_stuck_grace_s
+        ]
 
     def _loop(self) -> None:
         while not self._stop.is_set():
@@ -125,27 +165,81 @@ class Runner:
                 continue
             if job is None:
                 continue
-            self._current[threading.get_ident()] = job.id
+            now = time.monotonic()
+            ident = threading.get_ident()
+            self._current[ident] = _Running(
+                job.id, threading.current_thread().name, now, now + self.api.job_timeout_s
+            )
             try:
                 self.run(job)
             finally:
-                self._current.pop(threading.get_ident(), None)
-                self.queue.done(job.id)
+                running = self._current.pop(ident, None)
+                try:
+                    self.queue.done(job.id)
+                except Exception:
+                    log.exception("job %s: could not mark it done in the queue", job.id)
+            if running is not None and running.abandoned:
+                return  # a replacement worker took this thread's place
 
     def _beat(self) -> None:
         interval = max(0.5, self.api.job_lease_s / 3)
         while not self._stop.wait(interval):
-            for job_id in list(self._current.values()):
-                heartbeat(self.store, job_id)
+            now = time.monotonic()
+            for running in list(self._current.values()):
+                if running.abandoned:
+                    continue
+                if now > running.deadline + self.api.job_stuck_grace_s:
+                    self._abandon(running)
+                    continue
+                try:
+                    heartbeat(self.store, running.job_id)
+                except Exception:
+                    log.exception("heartbeat of job %s failed", running.job_id)
             if self.api.redis_url:  # several processes: take over jobs of dead workers
                 try:
-                    self.queue.recover(self.api.job_lease_s, single_process=False)
+                    self.queue.recover(
+                        self.api.job_lease_s,
+                        single_process=False,
+                        max_attempts=self.api.job_max_attempts,
+                    )
                 except Exception:
                     log.exception("re-queueing stale jobs failed")
 
+    def _abandon(self, running: _Running) -> None:
+        """A worker stuck past its job's budget (code that never reaches a checkpoint): fail
+        the job, keep its upload for the sweep, and start a replacement worker so the queue
+        moves on; readiness reports the stuck thread until the process restarts."""
+        running.abandoned = True
+        log.error("worker %s is stuck on job %s; replacing it", running.thread, running.job_id)
+        self.store.fail(
+            running.job_id,
+            f"over its time budget (MINDKG_JOB_TIMEOUT_S={self.api.job_timeout_s:g}) and the "
+            "worker did not stop; nothing was written",
+            keep_media=True,
+        )
+        if not self._stop.is_set():
+            self._spawn_worker()
+
     # -- one job ----------------------------------------------------------------------------
+    def _backoff(self, attempt: int) -> float:
+        return float(
+            min(self.api.job_retry_max_s, self.api.job_retry_base_s * 2 ** max(0, attempt - 1))
+        )
+
     def run(self, job: Job) -> None:
         steps = 0
+        budget = self.api.job_timeout_s
+        deadline = time.monotonic() + budget
+        over_budget = (
+            f"over its time budget (MINDKG_JOB_TIMEOUT_S={budget:g} s); nothing was written"
+        )
+
+        def should_stop() -> tuple[StopKind, str] | None:
+            if time.monotonic() > deadline:
+                return "timeout", over_budget
+            if self.store.cancel_requested(job.id):
+                return "cancelled", "cancelled on request; nothing was written"
+            return None
 
         def say(message: str) -> None:
             nonlocal steps
@@ -153,9 +247,12 @@ class Runner:
             fraction = 0.05 + 0.9 * (1 - 0.6**steps)
             if self.store.progress(job.id, fraction, message):
                 raise JobCancelled(message)
+            if time.monotonic() > deadline:
+                raise Interrupted("timeout", over_budget)
             if self.api.job_step_delay_s:
                 time.sleep(self.api.job_step_delay_s)
 
+        keep_media = False
         try:
             require_purpose(self.api.purpose)
             say("reading the session bundle")
@@ -168,7 +265,7 @@ class Runner:
             student = student_pseudonym(settings, bundle.student)
             self.store.set_identity(job.id, student, bundle.session)
             say("opening the graph store")
-            with open_store(settings) as graph:
+            with stop_scope(should_stop), open_store(settings) as graph:
                 result = analyze_session(bundle, settings, graph, write=job.write, progress=say)
             if result.written and job.center:
                 self.bind_student(student, job.center)
@@ -176,26 +273,42 @@ class Runner:
                 log.warning("job %s finished but was no longer running", job.id)
         except JobCancelled:
             self.store.fail(job.id, "cancelled on request; nothing was written", status="cancelled")
+        except Interrupted as exc:
+            status: JobStatus = "cancelled" if exc.kind == "cancelled" else "failed"
+            self.store.fail(job.id, exc.reason, status=status)
         except PurposeNotDeclared as exc:
             self.store.fail(job.id, str(exc))
         except StoreUnavailable as exc:
-            self.store.fail(job.id, f"graph store unavailable, nothing was written: {exc}")
+            keep_media = self._transient(job, f"graph store unavailable: {exc}")
+        except sqlite3.OperationalError as exc:  # the job/graph file locked or on a full disk
+            keep_media = self._transient(job, f"storage error: {exc}")
         except (ValueError, StoreError) as exc:  # bad bundle / scales / media; rejected write
             self.store.fail(job.id, str(exc))
         except Exception as exc:
             log.exception("job %s crashed", job.id)
             self.store.fail(job.id, f"internal error ({type(exc).__name__}); nothing was written")
         finally:
-            self._discard_media(job)
+            if not keep_media:
+                self._discard_media(job)
+
+    def _transient(self, job: Job, reason: str) -> bool:
+        """Retry with backoff while attempts remain; then fail, keeping the upload for the
+        retention sweep. Returns True: the media stay either way."""
+        if job.attempts < self.api.job_max_attempts:
+            delay = self._backoff(job.attempts)
+            log.warning("job %s: %s; retry %d in %.0f s", job.id, reason, job.attempts + 1, delay)
+            if self.store.retry_later(job.id, f"{reason} (attempt {job.attempts})", delay):
+                return True
+        self.store.fail(
+            job.id,
+            f"{reason}; gave up after {job.attempts} attempt(s) "
+            f"(MINDKG_JOB_MAX_ATTEMPTS={self.api.job_max_attempts}); nothing was written, "
+            "the upload is kept until the retention sweep",
+            keep_media=True,
+        )
+        return True
 
     def _discard_media(self, job: Job) -> None:
         if not job.owns_media or self.api.retain_media:
             return
-        root = uploads_dir(self.settings)
-        try:
-            relative = Path(job.bundle_dir).resolve().relative_to(root.resolve())
-        except ValueError:
-            log.error("job %s: upload %s is outside %s; not deleting", job.id, job.bundle_dir, root)
-            return
-        if relative.parts:
-            shutil.rmtree(root / relative.parts[0], ignore_errors=True)
+        discard_upload(self.settings, job.bundle_dir)

@@ -46,7 +46,9 @@ CREATE TABLE IF NOT EXISTS jobs (
     session TEXT,
     result_json TEXT,
     error TEXT,
-    worker TEXT
+    worker TEXT,
+    not_before REAL,
+    media_kept INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs(status, created_at);
 """
@@ -72,7 +74,11 @@ _COLUMNS = (
     "result_json",
     "error",
     "worker",
+    "not_before",
+    "media_kept",
 )
+# Columns added after the first release: (name, type) added by ALTER TABLE to older files.
+_ADDED = (("not_before", "REAL"), ("media_kept", "INTEGER NOT NULL DEFAULT 0"))
 _SELECT = f"SELECT {','.join(_COLUMNS)} FROM jobs"
 
 
@@ -99,6 +105,8 @@ class Job:
     result_json: str | None
     error: str | None
     worker: str | None = None  # host:pid:thread of the last worker that claimed it
+    not_before: float | None = None  # a retried job waits until this time (epoch s)
+    media_kept: bool = False  # upload kept after a failure, until the retention sweep
 
     @property
     def result(self) -> dict[str, Any] | None:
@@ -122,15 +130,26 @@ class JobStore:
         self.path = path
         self._conn = open_private_db(path, _SCHEMA)
         self._lock = threading.Lock()
+        have = {r[1] for r in self._conn.execute("PRAGMA table_info(jobs)").fetchall()}
+        for name, kind in _ADDED:
+            if name not in have:
+                self._conn.execute(f"ALTER TABLE jobs ADD COLUMN {name} {kind}")
 
     def close(self) -> None:
         self._conn.close()
+
+    def checkpoint(self) -> None:
+        """Fold the WAL into the database file and truncate it (after an erasure)."""
+        try:
+            self._exec("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.OperationalError:  # busy readers: the next checkpoint folds it
+            pass
 
     def _row(self, row: tuple[Any, ...] | None) -> Job | None:
         if row is None:
             return None
         data = dict(zip(_COLUMNS, row, strict=True))
-        for flag in ("owns_media", "write", "cancel_requested"):
+        for flag in ("owns_media", "write", "cancel_requested", "media_kept"):
             data[flag] = bool(data[flag])
         return Job(**data)
 
@@ -183,19 +202,22 @@ class JobStore:
     def claim(self, job_id: str | None = None, *, worker: str = "") -> Job | None:
         """Move one queued job (the oldest, or `job_id`) to running; None if there is none."""
         now = _now()
+        due = time.time()
         target = (
             "?"
             if job_id
-            else "(SELECT id FROM jobs WHERE status='queued' ORDER BY created_at LIMIT 1)"
+            else "(SELECT id FROM jobs WHERE status='queued' AND "
+            "(not_before IS NULL OR not_before <= ?) ORDER BY created_at LIMIT 1)"
         )
-        params: tuple[Any, ...] = (now, now, time.time(), worker or _worker_id()) + (
-            (job_id,) if job_id else ()
+        params: tuple[Any, ...] = (now, now, due, worker or _worker_id()) + (
+            (job_id,) if job_id else (due,)
         )
         row = self._exec(
             "UPDATE jobs SET status='running', started_at=?, updated_at=?, heartbeat=?, worker=?, "
-            f"attempts=attempts+1, progress=0.02, message='started' WHERE id={target} AND status='queued' "
+            "attempts=attempts+1, progress=0.02, message='started', not_before=NULL "
+            f"WHERE id={target} AND status='queued' AND (not_before IS NULL OR not_before <= ?) "
             f"RETURNING {','.join(_COLUMNS)}",
-            params,
+            (*params, due),
         ).fetchone()
         return self._row(row)
 
@@ -220,14 +242,52 @@ class JobStore:
         )
         return cur.rowcount == 1
 
-    def fail(self, job_id: str, error: str, *, status: JobStatus = "failed") -> bool:
+    def fail(
+        self, job_id: str, error: str, *, status: JobStatus = "failed", keep_media: bool = False
+    ) -> bool:
         now = _now()
         cur = self._exec(
-            "UPDATE jobs SET status=?, message=?, error=?, finished_at=?, updated_at=? "
-            "WHERE id=? AND status IN ('queued','running')",
-            (status, status, error[:2000], now, now, job_id),
+            "UPDATE jobs SET status=?, message=?, error=?, finished_at=?, updated_at=?, "
+            "media_kept=? WHERE id=? AND status IN ('queued','running')",
+            (status, status, error[:2000], now, now, keep_media, job_id),
         )
         return cur.rowcount == 1
+
+    def retry_later(self, job_id: str, error: str, delay_s: float) -> bool:
+        """A transient failure: back to the queue, claimable again after `delay_s`."""
+        cur = self._exec(
+            "UPDATE jobs SET status='queued', not_before=?, message=?, error=?, updated_at=?, "
+            "progress=0 WHERE id=? AND status='running'",
+            (
+                time.time() + delay_s,
+                f"retrying in {delay_s:.0f} s after a transient failure",
+                error[:2000],
+                _now(),
+                job_id,
+            ),
+        )
+        return cur.rowcount == 1
+
+    def cancel_requested(self, job_id: str) -> bool:
+        """Whether the job should stop: cancellation asked, or it is no longer running."""
+        row = self._exec(
+            "SELECT cancel_requested, status FROM jobs WHERE id=?", (job_id,)
+        ).fetchone()
+        return row is None or bool(row[0]) or row[1] != "running"
+
+    def media_of_final_jobs(self) -> list[tuple[str, str, str, str | None, bool, bool]]:
+        """(id, bundle_dir, status, finished_at, owns_media, media_kept) of ended jobs."""
+        rows = self._exec(
+            "SELECT id,bundle_dir,status,finished_at,owns_media,media_kept FROM jobs "
+            "WHERE status IN ('done','failed','cancelled')"
+        ).fetchall()
+        return [(r[0], r[1], r[2], r[3], bool(r[4]), bool(r[5])) for r in rows]
+
+    def live_bundle_dirs(self) -> set[str]:
+        rows = self._exec(
+            "SELECT bundle_dir FROM jobs WHERE status IN ('queued','running')"
+        ).fetchall()
+        return {r[0] for r in rows}
 
     def request_cancel(self, job_id: str) -> Job | None:
         """Queued jobs are cancelled at once; running ones stop at their next progress step."""
@@ -243,10 +303,29 @@ class JobStore:
         )
         return self.get(job_id)
 
-    def requeue_stale(self, *, older_than_s: float | None) -> list[str]:
+    def requeue_stale(
+        self, *, older_than_s: float | None, max_attempts: int | None = None
+    ) -> list[str]:
         """Put 'running' jobs back in the queue: all of them (None) or those whose heartbeat
-        is older than `older_than_s` (their worker died)."""
+        is older than `older_than_s` (their worker died). A job that already had
+        `max_attempts` tries (it may be what kills the worker) is failed instead, its upload
+        kept for the retention sweep."""
         cutoff = time.time() - older_than_s if older_than_s is not None else float("inf")
+        if max_attempts is not None:
+            now = _now()
+            self._exec(
+                "UPDATE jobs SET status='failed', message='failed', error=?, finished_at=?, "
+                "updated_at=?, media_kept=1 WHERE status='running' AND "
+                "(heartbeat IS NULL OR heartbeat < ?) AND attempts >= ?",
+                (
+                    f"the worker stopped {max_attempts} times while running this job "
+                    f"(MINDKG_JOB_MAX_ATTEMPTS={max_attempts}); nothing was written",
+                    now,
+                    now,
+                    cutoff,
+                    max_attempts,
+                ),
+            )
         rows = self._exec(
             "UPDATE jobs SET status='queued', message='re-queued after a restart', updated_at=? "
             "WHERE status='running' AND (heartbeat IS NULL OR heartbeat < ?) RETURNING id",
@@ -262,9 +341,22 @@ def heartbeat(store: JobStore, job_id: str) -> None:
     )
 
 
-def forget_student(store: JobStore, student: str) -> int:
-    """Erasure: drop stored results of a student's jobs (they hold the assessment)."""
-    cur = store._exec(
-        "UPDATE jobs SET result_json=NULL, message='result erased' WHERE student=?", (student,)
+def forget_student(store: JobStore, student: str) -> tuple[int, list[str]]:
+    """Erasure: drop stored results and error texts of a student's jobs (they hold the
+    assessment) and cancel their queued ones; returns (jobs touched, their upload folders)."""
+    now = _now()
+    store._exec(
+        "UPDATE jobs SET status='cancelled', message='cancelled', cancel_requested=1, "
+        "finished_at=?, updated_at=? WHERE student=? AND status='queued'",
+        (now, now, student),
     )
-    return cur.rowcount
+    store._exec(
+        "UPDATE jobs SET cancel_requested=1 WHERE student=? AND status='running'", (student,)
+    )
+    rows = store._exec(
+        "UPDATE jobs SET result_json=NULL, error=CASE WHEN error IS NULL THEN NULL "
+        "ELSE 'erased' END, message='result erased', media_kept=0 WHERE student=? "
+        "RETURNING bundle_dir, owns_media",
+        (student,),
+    ).fetchall()
+    return len(rows), [r[0] for r in rows if r[1]]

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ingest.audio.errors import AudioInputError, NoSpeechError
+from ingest.cancel import checkpoint
 from ingest.limits import InputLimits, input_limits
 from ingest.subprocess_guard import BoundedDrain, Watchdog
 
@@ -181,6 +182,7 @@ def stream_samples(
     watchdog = Watchdog(proc, stall_s=limits.decode_stall_s, total_s=limits.decode_timeout_s)
     try:
         while True:
+            checkpoint()  # a cancelled or overdue job stops between blocks
             with watchdog.reading():
                 raw = proc.stdout.read(chunk_bytes)
             if watchdog.fired:

@@ -13,6 +13,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from ingest.cancel import checkpoint
 from ingest.limits import InputLimits, input_limits
 from ingest.video.errors import VideoInputError
 
@@ -104,6 +105,7 @@ def iter_frames(path: Path, *, start: int = 0, stop: int | None = None) -> Itera
         index = start
         produced = 0
         while stop is None or index < stop:
+            checkpoint()  # a cancelled or overdue job stops between frames
             ok, frame = cap.read()
             if not ok or frame is None:
                 break

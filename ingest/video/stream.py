@@ -9,6 +9,7 @@ grow with the video's length (at most `maxsize` items wait between two stages).
 
 from __future__ import annotations
 
+import contextvars
 import queue
 import threading
 from collections.abc import Generator, Iterator
@@ -63,7 +64,10 @@ def prefetch(source: Iterator[T], maxsize: int = 8, name: str = "mindkg-stage"
         finally:
             close_iter(source)
 
-    thread = threading.Thread(target=work, name=name, daemon=True)
+    # the producer runs in the caller's context, so ingest.cancel checkpoints reach it
+    thread = threading.Thread(
+        target=contextvars.copy_context().run, args=(work,), name=name, daemon=True
+    )
     thread.start()
     try:
         while True:

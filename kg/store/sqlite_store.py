@@ -24,6 +24,7 @@ from kg.graph_model import (
     check_label,
     check_rel_type,
 )
+from kg.private_files import private_sqlite
 from kg.schema import ASSESSMENT, FEATURE_TEXT, SESSION
 from kg.store.base import (
     DEFAULT_BATCH_SIZE,
@@ -86,7 +87,7 @@ class SqliteGraphStore(GraphStore):
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_sqlite(self.path)  # 0600 with its WAL, whatever the umask
             self._conn = sqlite3.connect(
                 self.path, isolation_level=None, check_same_thread=False, timeout=30.0
             )
@@ -96,6 +97,7 @@ class SqliteGraphStore(GraphStore):
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute("PRAGMA foreign_keys=ON")
+        self._conn.execute("PRAGMA secure_delete=ON")  # erased students do not linger in pages
 
     # -- schema ---------------------------------------------------------------------------
     def ensure_schema(self) -> None:

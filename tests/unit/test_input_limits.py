@@ -230,3 +230,19 @@ def test_transcript_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     small = tmp_path / "ok.json"
     small.write_text(json.dumps({"segments": [{"start": 0, "end": 1, "text": "好"}]}))
     assert read_transcript(small)[0][0].text == "好"
+
+
+@needs_ffmpeg
+def test_cancel_is_honoured_between_audio_blocks(tmp_path: Path) -> None:
+    from ingest.cancel import Interrupted, stop_scope
+
+    wav = _wav(tmp_path / "thirty_s.wav", 16_000, 16_000 * 30)
+    blocks = 0
+
+    def stop_after_three() -> tuple[str, str] | None:
+        return ("cancelled", "cancelled on request") if blocks >= 3 else None
+
+    with stop_scope(stop_after_three, every_s=0.0), pytest.raises(Interrupted):  # type: ignore[arg-type]
+        for _chunk in stream_samples(wav, DecodeStats()):
+            blocks += 1
+    assert blocks == 3

@@ -47,8 +47,16 @@ def ready(st: State, response: Response) -> Health:
         checks[f"model:{name}"] = "ok" if loaded else "not loaded"
     wanted = st.api.workers
     checks["workers"] = f"{st.runner.alive}/{wanted} alive"
+    stuck = st.runner.stuck()
+    if stuck:  # a worker missed every checkpoint past its job's budget: restart the process
+        checks["stuck_workers"] = "; ".join(stuck)
     checks["purpose"] = st.api.purpose or "not declared (analysis is refused)"
-    ok = checks["store"] == "ok" and all(st.models_loaded.values()) and st.runner.alive >= wanted
+    ok = (
+        checks["store"] == "ok"
+        and all(st.models_loaded.values())
+        and st.runner.alive >= wanted
+        and not stuck
+    )
     if not ok:
         response.status_code = 503
         response.headers["Retry-After"] = str(st.api.retry_after_s)

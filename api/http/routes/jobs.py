@@ -18,10 +18,11 @@ from api.http import audit
 from api.http.deps import ApiProblem, AppState, State, Submitter, json_body
 from api.http.schemas import JobOut, Problem, ServerPathIn
 from api.http.upload import ArchiveError, UnsupportedArchive, spooled_copy, unpack_bundle
-from api.jobs.runner import uploads_dir
 from api.jobs.store import Job
+from api.jobs.sweep import discard_upload, uploads_dir
 from api.pipeline import AnalysisResult
 from ingest.bundle import BundleError, read_bundle
+from kg.private_files import private_dir
 
 router = APIRouter(prefix="/v1", tags=["sessions and jobs"])
 JobId = Annotated[str, PathParam(pattern=r"^job_[0-9a-f]{20}$", description="job id")]
@@ -118,7 +119,7 @@ async def submit_upload(request: Request, st: State, key: Submitter) -> JobOut:
         raise ApiProblem(422, "bad_write", "'write' must be true or false")
     write = raw_write.lower() in ("true", "1")
     root = uploads_dir(st.settings)
-    root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_dir(root)
     name = "up_" + secrets.token_hex(8)
 
     def unpack() -> Path:
@@ -197,6 +198,8 @@ def cancel_job(job_id: JobId, st: State, key: Submitter) -> JobOut:
         raise ApiProblem(409, "job_finished", f"job {job_id} is already {job.status}")
     updated = st.jobs.request_cancel(job_id)
     assert updated is not None
+    if updated.status == "cancelled" and updated.owns_media and not st.api.retain_media:
+        discard_upload(st.settings, updated.bundle_dir)  # a queued job never reaches a worker
     return job_out(updated)
 
 
@@ -207,7 +210,11 @@ def cancel_job(job_id: JobId, st: State, key: Submitter) -> JobOut:
     summary="The analysis result: feature texts, alignments, assessment, evidence (audited)",
 )
 def get_result(job_id: JobId, request: Request, st: State, key: Submitter) -> AnalysisResult:
-    job = _visible_job(st, key, job_id)
+    try:
+        job = _visible_job(st, key, job_id)
+    except ApiProblem:  # out of scope or unknown: audited, without naming anyone
+        audit.record(st, key, request, student=None, outcome=404)
+        raise
     if job.status == "done" and job.result_json is None:
         audit.record(st, key, request, student=job.student, session=job.session, outcome=410)
         raise ApiProblem(410, "result_erased", f"the result of {job_id} was erased on request")

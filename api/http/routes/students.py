@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request, Response
 
 from api.auth.keys import ApiKey
+from api.erasure import erase_student_everywhere
 from api.http import audit
 from api.http.deps import (
     Admin,
@@ -35,7 +36,6 @@ from api.http.schemas import (
     TrendOut,
     TrendPointOut,
 )
-from api.jobs.store import forget_student
 from api.timeline import SessionTimeline, Trend, timeline_from_graph, trend_from_graph
 from kg.pseudonym import student_pseudonym
 from kg.schema import ASSESSMENT, CONCEPT, FEATURE_TEXT, SESSION, STUDENT
@@ -55,12 +55,21 @@ _HTML: dict[int | str, dict[str, Any]] = {
 
 
 def _check(
-    st: AppState, key: ApiKey, request: Request, student: str, session: str | None = None
+    st: AppState,
+    key: ApiKey,
+    request: Request,
+    student: str,
+    session: str | None = None,
+    graph: GraphStore | None = None,
 ) -> None:
-    """Audit the read (also when refused), then refuse unless the key may see the student."""
+    """Audit the read with its outcome (also when refused), then refuse unless the key may
+    see the student (and, given `graph`, the student is in it)."""
     if not may_see_student(st, key, student):
         audit.record(st, key, request, student=student, session=session, outcome=404)
         raise ApiProblem(404, "no_such_student", f"no student {student} visible to this key")
+    if graph is not None and graph.get_node(STUDENT, student) is None:
+        audit.record(st, key, request, student=student, session=session, outcome=404)
+        raise ApiProblem(404, "no_such_student", f"no student {student} in the graph")
     audit.record(st, key, request, student=student, session=session)
 
 
@@ -93,8 +102,7 @@ def _require_student(graph: GraphStore, student: str) -> None:
 def sessions(
     student: StudentId, request: Request, st: State, key: Browser, graph: Graph
 ) -> list[SessionOut]:
-    _check(st, key, request, student)
-    _require_student(graph, student)
+    _check(st, key, request, student, graph=graph)
     return _sessions(graph, student)
 
 
@@ -111,8 +119,7 @@ def student_graph(
     student: StudentId, request: Request, st: State, key: Browser, graph: Graph
 ) -> GraphOut:
     """The student, their sessions, feature texts, assessments and the concepts these touch."""
-    _check(st, key, request, student)
-    _require_student(graph, student)
+    _check(st, key, request, student, graph=graph)
     nodes: dict[str, GraphNodeOut] = {}
     edges: list[GraphEdgeOut] = []
 
@@ -155,7 +162,7 @@ def _timeline(graph: GraphStore, student: str, session: str) -> SessionTimeline:
 def session_timeline_png(
     student: StudentId, session: SessionId, request: Request, st: State, key: Browser, graph: Graph
 ) -> Response:
-    _check(st, key, request, student, session)
+    _check(st, key, request, student, session, graph=graph)
     from api.plots import timeline_png  # matplotlib loads on first use, not at start-up
 
     return Response(timeline_png(_timeline(graph, student, session)), media_type="image/png")
@@ -169,7 +176,7 @@ def session_timeline_png(
 def session_timeline_html(
     student: StudentId, session: SessionId, request: Request, st: State, key: Browser, graph: Graph
 ) -> Response:
-    _check(st, key, request, student, session)
+    _check(st, key, request, student, session, graph=graph)
     from api.plots import timeline_html
 
     return Response(timeline_html(_timeline(graph, student, session)), media_type="text/html")
@@ -183,7 +190,7 @@ def _trend(graph: GraphStore, student: str) -> Trend:
 @router.get("/{student}/trend", response_model=TrendOut, responses=_ERRORS)
 def trend(student: StudentId, request: Request, st: State, key: Browser, graph: Graph) -> TrendOut:
     """Negative-affect indicators per session; flagged after three rises in a row."""
-    _check(st, key, request, student)
+    _check(st, key, request, student, graph=graph)
     t = _trend(graph, student)
     return TrendOut(
         student=t.student,
@@ -198,7 +205,7 @@ def trend(student: StudentId, request: Request, st: State, key: Browser, graph: 
 def trend_picture(
     student: StudentId, request: Request, st: State, key: Browser, graph: Graph
 ) -> Response:
-    _check(st, key, request, student)
+    _check(st, key, request, student, graph=graph)
     from api.plots import trend_png
 
     return Response(trend_png(_trend(graph, student)), media_type="image/png")
@@ -208,7 +215,7 @@ def trend_picture(
 def trend_page(
     student: StudentId, request: Request, st: State, key: Browser, graph: Graph
 ) -> Response:
-    _check(st, key, request, student)
+    _check(st, key, request, student, graph=graph)
     from api.plots import trend_html
 
     return Response(trend_html(_trend(graph, student)), media_type="text/html")
@@ -241,8 +248,7 @@ def lookup_student(
         raise ApiProblem(404, "no_such_student", "a psychologist sees students of their center only")
     center = key.center if key.role != "admin" else body.center
     student = student_pseudonym(st.settings, body.local_id, center)
-    _check(st, key, request, student)
-    _require_student(graph, student)
+    _check(st, key, request, student, graph=graph)
     sessions = graph.find_nodes(SESSION, {"student": student})
     last = max((str(n.props.get("recorded_at", "")) for n in sessions), default=None)
     return StudentOut(student=student, sessions=len(sessions), last_session_at=last)
@@ -252,10 +258,12 @@ def lookup_student(
 def erase_student(
     student: StudentId, request: Request, st: State, key: Admin, graph: Graph
 ) -> ErasureOut:
-    """Erasure (right to be forgotten): the student's graph, stored job results, bindings."""
-    audit.record(st, key, request, student=student)
-    _require_student(graph, student)
-    removed = graph.delete_student(student)
-    erased = forget_student(st.jobs, student)
-    st.auth.unbind_student(student)
-    return ErasureOut(student=student, graph_nodes_removed=removed, job_results_erased=erased)
+    """Erasure (right to be forgotten): everything MindKG holds about the student (graph,
+    stored job results and errors, kept uploads, center bindings), also when no session of
+    theirs reached the graph; 404 only when nothing at all is known about the pseudonym."""
+    out = erase_student_everywhere(st.settings, st.jobs, st.auth, graph, student)
+    known = out.graph_nodes_removed or out.job_results_erased or out.center_bindings_removed
+    audit.record(st, key, request, student=student, outcome=200 if known else 404)
+    if not known:
+        raise ApiProblem(404, "no_such_student", f"nothing is stored about {student}")
+    return out
