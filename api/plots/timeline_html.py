@@ -34,7 +34,8 @@ aside h2{margin-top:.2em}aside li{margin:.2em 0}
 table{border-collapse:collapse;font-size:.85em}td,th{border:1px solid #ccc;padding:3px 6px}
 svg text{font-size:11px}svg .lane-title{font-size:12px;font-weight:bold}
 svg .tick{font-size:10px;fill:#555}svg .ev-label{font-size:10px}
-svg .utt-text{font-size:10px;pointer-events:none}
+svg .utt-text{font-size:10px;pointer-events:none;paint-order:stroke;stroke:#fff;
+stroke-width:3px}
 .utterance:hover rect{stroke:#000;stroke-width:2}
 .face-event:hover{stroke-width:2.5}
 .evidence-marker circle{fill:#f4d03f;stroke:#000}.evidence-marker text{font-weight:bold}
@@ -237,15 +238,25 @@ def _speech(tl: SessionTimeline, y: int, h: int, ax: _Axis) -> str:
     return "".join(out)
 
 
-def _evidence(tl: SessionTimeline, y: int, h: int, total_h: int, ax: _Axis) -> str:
+def _evidence_spans(tl: SessionTimeline) -> dict[tuple[float, float], list[int]]:
     by_span: dict[tuple[float, float], list[int]] = defaultdict(list)
     for mark in tl.timed_evidence:
         for span in mark.spans:
             by_span[span].append(mark.number)
+    return by_span
+
+
+def _evidence_bands(tl: SessionTimeline, y: int, h: int, ax: _Axis) -> str:
+    """Highlights under the lanes' content where timed evidence sits."""
+    return _bands(_evidence_spans(tl), y, h, ax, "evidence-span", style.EVIDENCE, 0.3)
+
+
+def _evidence(tl: SessionTimeline, y: int, h: int, ax: _Axis) -> str:
+    by_span = _evidence_spans(tl)
     if not by_span:
         return _note("no assessment claim rests on a timed feature" if tl.evidence
                      else "no assessment stored", y, h, ax)
-    out = [_bands(by_span, y + h, total_h - y - h, ax, "evidence-span", style.EVIDENCE, 0.3)]
+    out = []
     for (a, b), numbers in sorted(by_span.items()):
         xm = (ax.x(a) + ax.x(b)) / 2
         for k, n in enumerate(sorted(set(numbers))):
@@ -285,11 +296,14 @@ def svg(tl: SessionTimeline) -> str:
         _hatch_defs(),
     ]
     y = 0
-    ys = {}
+    for key, h in _ROWS:  # lane frames first, then evidence highlights, then the content
+        parts.append(_lane_frame(key, y, h, ax))
+        y += h
+    ev_h = _ROWS[0][1]
+    parts.append(_evidence_bands(tl, ev_h, total_h - ev_h, ax))
+    y = 0
     for key, h in _ROWS:
-        ys[key] = y
         parts.append(f"<g class='lane' data-lane='{key}'>")
-        parts.append(_lane_frame("f0" if key == "f0" else key, y, h, ax))
         if key == "face":
             parts.append(_face(tl, y, h, ax))
         elif key in ("f0", "energy"):
@@ -298,11 +312,11 @@ def svg(tl: SessionTimeline) -> str:
             parts.append(_rate(tl, y, h, ax))
         elif key == "speech":
             parts.append(_speech(tl, y, h, ax))
+        elif key == "evidence":
+            parts.append(_evidence(tl, y, h, ax))
         parts.append("</g>")
         y += h
     parts.append(_time_axis(total_h, ax))
-    parts.append(f"<g class='lane' data-lane='evidence'>"
-                 f"{_evidence(tl, ys['evidence'], _ROWS[0][1], total_h, ax)}</g>")
     parts.append("</svg>")
     return "".join(parts)
 
