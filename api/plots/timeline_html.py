@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import math
-from collections import defaultdict
 from collections.abc import Iterable
 
 from api.plots import style
@@ -238,21 +237,20 @@ def _speech(tl: SessionTimeline, y: int, h: int, ax: _Axis) -> str:
     return "".join(out)
 
 
-def _evidence_spans(tl: SessionTimeline) -> dict[tuple[float, float], list[int]]:
-    by_span: dict[tuple[float, float], list[int]] = defaultdict(list)
-    for mark in tl.timed_evidence:
-        for span in mark.spans:
-            by_span[span].append(mark.number)
-    return by_span
-
-
-def _evidence_bands(tl: SessionTimeline, y: int, h: int, ax: _Axis) -> str:
-    """Highlights under the lanes' content where timed evidence sits."""
-    return _bands(_evidence_spans(tl), y, h, ax, "evidence-span", style.EVIDENCE, 0.3)
+def _evidence_bands(tl: SessionTimeline, rows: dict[str, tuple[int, int]], ax: _Axis) -> str:
+    """Highlights under the lanes' content where timed evidence sits, in its own lanes."""
+    face = tl.evidence_spans("face")
+    speech = tl.evidence_spans("speech")
+    y, h = rows["face"]
+    out = [_bands(face, y, h, ax, "evidence-span", style.EVIDENCE, 0.3)]
+    y0 = rows["f0"][0]
+    y1 = rows["speech"][0] + rows["speech"][1]
+    out.append(_bands(speech, y0, y1 - y0, ax, "evidence-span", style.EVIDENCE, 0.3))
+    return "".join(out)
 
 
 def _evidence(tl: SessionTimeline, y: int, h: int, ax: _Axis) -> str:
-    by_span = _evidence_spans(tl)
+    by_span = tl.evidence_spans()
     if not by_span:
         return _note("no assessment claim rests on a timed feature" if tl.evidence
                      else "no assessment stored", y, h, ax)
@@ -296,11 +294,12 @@ def svg(tl: SessionTimeline) -> str:
         _hatch_defs(),
     ]
     y = 0
+    rows = {}
     for key, h in _ROWS:  # lane frames first, then evidence highlights, then the content
         parts.append(_lane_frame(key, y, h, ax))
+        rows[key] = (y, h)
         y += h
-    ev_h = _ROWS[0][1]
-    parts.append(_evidence_bands(tl, ev_h, total_h - ev_h, ax))
+    parts.append(_evidence_bands(tl, rows, ax))
     y = 0
     for key, h in _ROWS:
         parts.append(f"<g class='lane' data-lane='{key}'>")
