@@ -315,7 +315,12 @@ def svg(tl: SessionTimeline) -> str:
             parts.append(_evidence(tl, y, h, ax))
         parts.append("</g>")
         y += h
-    parts.append(_time_axis(total_h, ax))
+    if tl.duration_s > 0:
+        parts.append(_time_axis(total_h, ax))
+    else:
+        parts.append(f"<text class='note' x='{LEFT}' y='{total_h + 20}'>本次会谈没有录音录像（仅量表，"
+                     "见右侧） · no recording in this session: scales only, see the side panel"
+                     "</text>")
     parts.append("</svg>")
     return "".join(parts)
 

@@ -181,7 +181,7 @@ def _evidence(axes: dict[str, Axes], tl: SessionTimeline) -> None:
         last_right = x_px + 3.5 * len(label) + 6
 
 
-def _side_panel(ax: Axes, tl: SessionTimeline) -> None:
+def _side_panel(ax: Axes, tl: SessionTimeline, fig_h: float) -> None:
     ax.axis("off")
     lines: list[tuple[str, float, str]] = []  # text, fontsize, weight
     lines.append((bilingual(*style.LANES["scales"]), 9, "bold"))
@@ -204,7 +204,7 @@ def _side_panel(ax: Axes, tl: SessionTimeline) -> None:
         lines.append(("", 5, "normal"))
         lines.append((bilingual("整场证据", "Session-level evidence"), 7.5, "bold"))
         lines += [(w, 7, "normal") for w in textwrap.wrap(", ".join(map(str, untimed)), 40)]
-    panel_in = ax.get_position().height * ax.figure.get_figheight()
+    panel_in = ax.get_position().height * fig_h
     y = 1.0
     for text, size, weight in lines:
         if y < 0.02:
@@ -259,16 +259,22 @@ def draw(fig: Figure, tl: SessionTimeline) -> None:
         ax.set_axisbelow(True)
         if key != _ROWS[-1]:
             ax.tick_params(axis="x", labelbottom=False, length=0)
-    axes[_ROWS[-1]].set_xticks(ticks, [style.clock(t, long) for t in ticks], fontsize=7.5)
-    axes[_ROWS[-1]].set_xlabel(
-        bilingual("会谈时间", "time into the session") + (" (m:ss)" if long else " (s)"),
-        fontsize=8)
-    _side_panel(fig.add_subplot(grid[:, 1]), tl)
+    if tl.duration_s > 0:
+        axes[_ROWS[-1]].set_xticks(ticks, [style.clock(t, long) for t in ticks], fontsize=7.5)
+        axes[_ROWS[-1]].set_xlabel(
+            bilingual("会谈时间", "time into the session") + (" (m:ss)" if long else " (s)"),
+            fontsize=8)
+    else:  # scales only: no recording, no time axis to speak of
+        axes[_ROWS[-1]].set_xticks([])
+        axes[_ROWS[-1]].set_xlabel(bilingual("本次会谈没有录音录像，时间轴为空（仅量表，见右侧）",
+                                             "no recording in this session: nothing in time "
+                                             "(scales only, see the side panel)"), fontsize=8.5)
+    _side_panel(fig.add_subplot(grid[:, 1]), tl, fig.get_figheight())
     _legend(fig)
     zh, en = style.DISCLAIMER
-    fig.suptitle(f"Session {tl.session_key}  ({tl.recorded_at[:16]})  ·  "
-                 f"{tl.duration_s:.1f} s\n{bilingual(zh, en)}", fontsize=9.5, x=0.01,
-                 ha="left")
+    length = f"{tl.duration_s:.1f} s" if tl.duration_s > 0 else "scales only"
+    fig.suptitle(f"Session {tl.session_key}  ({tl.recorded_at[:16]})  ·  {length}\n"
+                 f"{bilingual(zh, en)}", fontsize=9.5, x=0.01, ha="left")
 
 
 def figure_size() -> tuple[float, float]:

@@ -42,7 +42,8 @@ def _measures(ax: Axes, trend: Trend) -> None:
     for i, name in enumerate(names):
         ys = np.array([p.indicators.get(name, np.nan) for p in trend.points], dtype=float)
         ok = np.isfinite(ys)
-        ax.plot(xs[ok], ys[ok], marker=_MARKERS[i % len(_MARKERS)],
+        dodge = (i - (len(names) - 1) / 2) * 0.04  # equal values stay visible side by side
+        ax.plot(xs[ok] + dodge, ys[ok], marker=_MARKERS[i % len(_MARKERS)],
                 linestyle=_LINES[i % len(_LINES)], color=_GRAYS[i % len(_GRAYS)], linewidth=1.4,
                 markersize=6, markerfacecolor="white", label=_measure_name(name))
     index = np.array([np.nan if p.index is None else p.index for p in trend.points], dtype=float)
@@ -55,8 +56,8 @@ def _measures(ax: Axes, trend: Trend) -> None:
                    hatch="\\\\", linewidth=0, alpha=0.35)
     ax.set_ylim(-0.05, 1.08)
     ax.set_yticks([0, 1 / 3, 2 / 3, 1], ["0", "⅓", "⅔", "1"])
-    ax.set_ylabel(bilingual("0 无", "0 none") + " … " + "\n"
-                  + bilingual("1 重度/全部负性", "1 severe / all negative"), fontsize=8)
+    ax.set_ylabel("0 = " + bilingual("无", "none") + " … 1 = " + "\n"
+                  + bilingual("重度/全部负性", "severe / all negative"), fontsize=8)
     ax.grid(color="#d5d8dc", linewidth=0.5)
     ax.legend(fontsize=7.5, loc="upper left", bbox_to_anchor=(1.01, 1.0), framealpha=0.9)
     ax.set_title(bilingual("各项指标", "Measures per session"), loc="left", fontsize=9)
