@@ -109,6 +109,20 @@ class SessionTimeline:
     def timed_evidence(self) -> list[EvidenceMark]:
         return [e for e in self.evidence if e.spans]
 
+    def evidence_spans(self, lanes: str = "") -> dict[tuple[float, float], list[int]]:
+        """Span -> numbers of the timed evidence resting on it; with `lanes` ("face" or
+        "speech"), only the evidence of that modality (highlights stay in their own lanes)."""
+        out: dict[tuple[float, float], list[int]] = {}
+        for mark in self.timed_evidence:
+            lane = "face" if mark.modality == "video" else "speech"
+            if lanes and lanes != lane:
+                continue
+            for span in mark.spans:
+                out.setdefault(span, [])
+                if mark.number not in out[span]:
+                    out[span].append(mark.number)
+        return out
+
 
 def _concepts(feature: FeatureText) -> list[str]:
     return [str(c) for c in feature.values.get("concept_ids", [])]

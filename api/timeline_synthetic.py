@@ -9,6 +9,7 @@ SYNTHETIC. Seeded: the same arguments give the same session.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -66,7 +67,7 @@ def _video(duration_s: float, fps: float, rng: np.random.Generator) -> list[Feat
 
 
 def _speech(duration_s: float, rng: np.random.Generator) -> list[FeatureText]:
-    segments = []
+    segments: list[dict[str, Any]] = []
     t = float(rng.uniform(0.2, 1.0))
     while t < duration_s - 1.0:
         k = int(rng.integers(len(_WORDS_ZH)))

@@ -10,6 +10,10 @@ command -v mvn >/dev/null 2>&1 || apt_needed+=(maven)
 command -v ffmpeg >/dev/null 2>&1 || apt_needed+=(ffmpeg)
 command -v sox >/dev/null 2>&1 || apt_needed+=(sox)
 command -v redis-server >/dev/null 2>&1 || apt_needed+=(redis-server)
+# Headless Chromium checks the timeline HTML and the offline /docs pages (tests); a CJK font
+# draws the Chinese labels of the timeline and trend PNGs.
+command -v chromium >/dev/null 2>&1 || apt_needed+=(chromium chromium-driver)
+[ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || apt_needed+=(fonts-noto-cjk)
 if [ ${#apt_needed[@]} -gt 0 ]; then
   echo "[setup] apt-get install ${apt_needed[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

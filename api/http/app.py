@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.auth.keys import AuthDB, auth_db_path
 from api.http.config import ApiSettings, load_api_settings
 from api.http.deps import ApiProblem, AppState, GraphHolder
+from api.http.docs import mount_docs
 from api.http.limits import BodyLimit
 from api.http.routes import admin, assess, jobs, research, students
 from api.jobs.queue import make_queue
@@ -102,9 +103,11 @@ def create_app(settings: Settings | None = None, api: ApiSettings | None = None)
             "`Authorization: Bearer <API key>`; keys come from `mindkg keys create`."
         ),
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # /docs and /redoc come from api/http/docs.py: no CDN
+        redoc_url=None,
         openapi_url="/openapi.json",
     )
+    mount_docs(app)
     for router in (jobs.router, assess.router, students.router, research.router, admin.router):
         app.include_router(router)
     app.add_middleware(BodyLimit, max_bytes=api_settings.max_upload_bytes)

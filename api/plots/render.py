@@ -43,7 +43,7 @@ def timeline_page(timeline: SessionTimeline) -> str:
 
 
 def trend_png_bytes(trend: Trend) -> bytes:
-    return _render((9.5, 6.5), trend_png.draw, trend)
+    return _render((11.5, 7.0), trend_png.draw, trend)
 
 
 def trend_page(trend: Trend) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import math
-from collections import defaultdict
 from collections.abc import Iterable
 
 from api.plots import style
@@ -34,7 +33,8 @@ aside h2{margin-top:.2em}aside li{margin:.2em 0}
 table{border-collapse:collapse;font-size:.85em}td,th{border:1px solid #ccc;padding:3px 6px}
 svg text{font-size:11px}svg .lane-title{font-size:12px;font-weight:bold}
 svg .tick{font-size:10px;fill:#555}svg .ev-label{font-size:10px}
-svg .utt-text{font-size:10px;pointer-events:none}
+svg .utt-text{font-size:10px;pointer-events:none;paint-order:stroke;stroke:#fff;
+stroke-width:3px}
 .utterance:hover rect{stroke:#000;stroke-width:2}
 .face-event:hover{stroke-width:2.5}
 .evidence-marker circle{fill:#f4d03f;stroke:#000}.evidence-marker text{font-weight:bold}
@@ -237,15 +237,24 @@ def _speech(tl: SessionTimeline, y: int, h: int, ax: _Axis) -> str:
     return "".join(out)
 
 
-def _evidence(tl: SessionTimeline, y: int, h: int, total_h: int, ax: _Axis) -> str:
-    by_span: dict[tuple[float, float], list[int]] = defaultdict(list)
-    for mark in tl.timed_evidence:
-        for span in mark.spans:
-            by_span[span].append(mark.number)
+def _evidence_bands(tl: SessionTimeline, rows: dict[str, tuple[int, int]], ax: _Axis) -> str:
+    """Highlights under the lanes' content where timed evidence sits, in its own lanes."""
+    face = tl.evidence_spans("face")
+    speech = tl.evidence_spans("speech")
+    y, h = rows["face"]
+    out = [_bands(face, y, h, ax, "evidence-span", style.EVIDENCE, 0.3)]
+    y0 = rows["f0"][0]
+    y1 = rows["speech"][0] + rows["speech"][1]
+    out.append(_bands(speech, y0, y1 - y0, ax, "evidence-span", style.EVIDENCE, 0.3))
+    return "".join(out)
+
+
+def _evidence(tl: SessionTimeline, y: int, h: int, ax: _Axis) -> str:
+    by_span = tl.evidence_spans()
     if not by_span:
         return _note("no assessment claim rests on a timed feature" if tl.evidence
                      else "no assessment stored", y, h, ax)
-    out = [_bands(by_span, y + h, total_h - y - h, ax, "evidence-span", style.EVIDENCE, 0.3)]
+    out = []
     for (a, b), numbers in sorted(by_span.items()):
         xm = (ax.x(a) + ax.x(b)) / 2
         for k, n in enumerate(sorted(set(numbers))):
@@ -285,11 +294,15 @@ def svg(tl: SessionTimeline) -> str:
         _hatch_defs(),
     ]
     y = 0
-    ys = {}
+    rows = {}
+    for key, h in _ROWS:  # lane frames first, then evidence highlights, then the content
+        parts.append(_lane_frame(key, y, h, ax))
+        rows[key] = (y, h)
+        y += h
+    parts.append(_evidence_bands(tl, rows, ax))
+    y = 0
     for key, h in _ROWS:
-        ys[key] = y
         parts.append(f"<g class='lane' data-lane='{key}'>")
-        parts.append(_lane_frame("f0" if key == "f0" else key, y, h, ax))
         if key == "face":
             parts.append(_face(tl, y, h, ax))
         elif key in ("f0", "energy"):
@@ -298,11 +311,16 @@ def svg(tl: SessionTimeline) -> str:
             parts.append(_rate(tl, y, h, ax))
         elif key == "speech":
             parts.append(_speech(tl, y, h, ax))
+        elif key == "evidence":
+            parts.append(_evidence(tl, y, h, ax))
         parts.append("</g>")
         y += h
-    parts.append(_time_axis(total_h, ax))
-    parts.append(f"<g class='lane' data-lane='evidence'>"
-                 f"{_evidence(tl, ys['evidence'], _ROWS[0][1], total_h, ax)}</g>")
+    if tl.duration_s > 0:
+        parts.append(_time_axis(total_h, ax))
+    else:
+        parts.append(f"<text class='note' x='{LEFT}' y='{total_h + 20}'>本次会谈没有录音录像（仅量表，"
+                     "见右侧） · no recording in this session: scales only, see the side panel"
+                     "</text>")
     parts.append("</svg>")
     return "".join(parts)
 

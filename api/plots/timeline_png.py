@@ -61,8 +61,9 @@ def _face(ax: Axes, tl: SessionTimeline, px_per_s: float) -> None:
         x = ev.start_s
         if not label or x * px_per_s < last_right[ev.scale] + 4:
             continue
-        ax.text(x, rows[ev.scale] + 0.36, label, fontsize=6.5, va="bottom", ha="left", zorder=4)
-        last_right[ev.scale] = x * px_per_s + 4.2 * len(label)
+        ax.text(x, rows[ev.scale] + 0.36, label, fontsize=6.5, va="bottom", ha="left", zorder=4,
+                clip_on=True)
+        last_right[ev.scale] = x * px_per_s + 5.2 * len(label)
     if tl.blinks:
         ax.vlines([(a + b) / 2 for a, b in tl.blinks], -1.0, -0.55, color="black",
                   linewidth=1.2, zorder=3)
@@ -93,8 +94,10 @@ def _contours(ax_f0: Axes, ax_en: Axes, tl: SessionTimeline) -> None:
     t = np.asarray(tl.contour.t, dtype=float)
     f0 = _series(tl.contour.f0_hz)
     energy = _series(tl.contour.energy_db)
-    ax_f0.plot(t, f0, color=style.F0_COLOR, linewidth=1.0, marker=".", markersize=2, zorder=3)
-    ax_en.plot(t, energy, color=style.ENERGY_COLOR, linewidth=0.9, linestyle="-", zorder=3)
+    dense = t.size > _MAIN_W * _DPI * 0.87  # more points than pixels: dots
+    ax_f0.plot(t, f0, color=style.F0_COLOR, linewidth=0 if dense else 1.0, marker=".",
+               markersize=1.5 if dense else 2, zorder=3)
+    ax_en.plot(t, energy, color=style.ENERGY_COLOR, linewidth=0.4 if dense else 0.9, zorder=3)
     if np.isfinite(f0).any():
         lo, hi = np.nanpercentile(f0, [1, 99])
         ax_f0.set_ylim(max(0.0, lo - 20), hi + 20)
@@ -131,8 +134,8 @@ def _speech(ax: Axes, tl: SessionTimeline, px_per_s: float) -> None:
             (u.start_s, max(u.end_s - u.start_s, 1.5 / px_per_s)))
     for label, bars in groups.items():
         color, hatch = style.polarity_style(label)
-        ax.broken_barh(bars, (0.1, 0.8), facecolors=color, edgecolor="#34495e", linewidth=0.6,
-                       hatch=hatch, zorder=2)
+        ax.broken_barh(bars, (0.1, 0.8), facecolors=color, hatch=hatch, zorder=2,
+                       edgecolor="#34495e" if px_per_s > 5 else "none", linewidth=0.6)
     for u in tl.utterances:
         width_px = (u.end_s - u.start_s) * px_per_s
         words = u.text if drawable(u.text) else ""
@@ -151,26 +154,34 @@ def _evidence(axes: dict[str, Axes], tl: SessionTimeline) -> None:
     _lane_title(ax, "evidence")
     ax.set_ylim(0, 1)
     ax.set_yticks([])
-    by_span: dict[tuple[float, float], list[int]] = defaultdict(list)
-    for mark in tl.timed_evidence:
-        for span in mark.spans:
-            by_span[span].append(mark.number)
+    by_span = tl.evidence_spans()
     if not by_span:
         ax.text(0.5, 0.5, "no assessment claim rests on a timed feature" if tl.evidence
                 else "no assessment stored", transform=ax.transAxes, ha="center",
                 va="center", color="#7f8c8d", fontsize=8)
         return
     spans = list(by_span)
-    for key in _ROWS[1:]:
-        _shade(axes[key], spans, style.EVIDENCE, alpha=0.35, zorder=1)
-    for (a, b), numbers in sorted(by_span.items()):
-        ax.text((a + b) / 2, 0.45, ",".join(str(n) for n in sorted(set(numbers))),
-                ha="center", va="center", fontsize=7.5, fontweight="bold",
-                bbox={"boxstyle": "round,pad=0.25", "facecolor": style.EVIDENCE,
-                      "edgecolor": "black", "linewidth": 0.7})
+    if tl.duration_s <= 180:  # short sessions: highlight the evidence in its own lanes
+        face, speech = list(tl.evidence_spans("face")), list(tl.evidence_spans("speech"))
+        _shade(axes["face"], face, style.EVIDENCE, alpha=0.35, zorder=1)
+        for key in ("f0", "energy", "rate", "speech"):
+            _shade(axes[key], speech, style.EVIDENCE, alpha=0.35, zorder=1)
+    ax.vlines([(a + b) / 2 for a, b in spans], 0.05, 0.2, color="black", linewidth=1)
+    px_per_s = _MAIN_W * 0.87 * _DPI / max(tl.duration_s, 1.0)
+    last_right = -np.inf
+    for (a, b), numbers in sorted(by_span.items(), key=lambda kv: (kv[0][0] + kv[0][1], kv[0])):
+        label = ",".join(str(n) for n in sorted(set(numbers)))
+        x_px = max((a + b) / 2 * px_per_s, 3.5 * len(label) + 2)  # kept inside the axis
+        if x_px - 3.5 * len(label) < last_right + 2:
+            continue
+        ax.text(x_px / px_per_s, 0.55, label, ha="center", va="center", fontsize=7.5,
+                fontweight="bold", bbox={"boxstyle": "round,pad=0.25",
+                                         "facecolor": style.EVIDENCE, "edgecolor": "black",
+                                         "linewidth": 0.7})
+        last_right = x_px + 3.5 * len(label) + 6
 
 
-def _side_panel(ax: Axes, tl: SessionTimeline) -> None:
+def _side_panel(ax: Axes, tl: SessionTimeline, fig_h: float) -> None:
     ax.axis("off")
     lines: list[tuple[str, float, str]] = []  # text, fontsize, weight
     lines.append((bilingual(*style.LANES["scales"]), 9, "bold"))
@@ -193,13 +204,14 @@ def _side_panel(ax: Axes, tl: SessionTimeline) -> None:
         lines.append(("", 5, "normal"))
         lines.append((bilingual("整场证据", "Session-level evidence"), 7.5, "bold"))
         lines += [(w, 7, "normal") for w in textwrap.wrap(", ".join(map(str, untimed)), 40)]
+    panel_in = ax.get_position().height * fig_h
     y = 1.0
     for text, size, weight in lines:
         if y < 0.02:
             ax.text(0, y, "…", fontsize=7, transform=ax.transAxes, va="top")
             break
         ax.text(0, y, text, fontsize=size, fontweight=weight, transform=ax.transAxes, va="top")
-        y -= size / 72 * 1.45 / 8.0  # line height in axes fraction of an ~8 in panel
+        y -= size / 72 * 1.45 / panel_in  # line height as a fraction of the panel
 
 
 def _wrap(text: str) -> int:
@@ -247,16 +259,22 @@ def draw(fig: Figure, tl: SessionTimeline) -> None:
         ax.set_axisbelow(True)
         if key != _ROWS[-1]:
             ax.tick_params(axis="x", labelbottom=False, length=0)
-    axes[_ROWS[-1]].set_xticks(ticks, [style.clock(t, long) for t in ticks], fontsize=7.5)
-    axes[_ROWS[-1]].set_xlabel(
-        bilingual("会谈时间", "time into the session") + (" (m:ss)" if long else " (s)"),
-        fontsize=8)
-    _side_panel(fig.add_subplot(grid[:, 1]), tl)
+    if tl.duration_s > 0:
+        axes[_ROWS[-1]].set_xticks(ticks, [style.clock(t, long) for t in ticks], fontsize=7.5)
+        axes[_ROWS[-1]].set_xlabel(
+            bilingual("会谈时间", "time into the session") + (" (m:ss)" if long else " (s)"),
+            fontsize=8)
+    else:  # scales only: no recording, no time axis to speak of
+        axes[_ROWS[-1]].set_xticks([])
+        axes[_ROWS[-1]].set_xlabel(bilingual("本次会谈没有录音录像，时间轴为空（仅量表，见右侧）",
+                                             "no recording in this session: nothing in time "
+                                             "(scales only, see the side panel)"), fontsize=8.5)
+    _side_panel(fig.add_subplot(grid[:, 1]), tl, fig.get_figheight())
     _legend(fig)
     zh, en = style.DISCLAIMER
-    fig.suptitle(f"Session {tl.session_key}  ({tl.recorded_at[:16]})  ·  "
-                 f"{tl.duration_s:.1f} s\n{bilingual(zh, en)}", fontsize=9.5, x=0.01,
-                 ha="left")
+    length = f"{tl.duration_s:.1f} s" if tl.duration_s > 0 else "scales only"
+    fig.suptitle(f"Session {tl.session_key}  ({tl.recorded_at[:16]})  ·  {length}\n"
+                 f"{bilingual(zh, en)}", fontsize=9.5, x=0.01, ha="left")
 
 
 def figure_size() -> tuple[float, float]:

@@ -21,6 +21,16 @@ def _measure_name(name: str) -> str:
     return bilingual(zh, en)
 
 
+def _reason(reason: str) -> str:
+    """A flag reason with its measure named in Chinese and English, wrapped for the panel."""
+    code = reason.split(" ", 1)[0]
+    if code in MEASURES:
+        reason = _measure_name(code) + ":\n  " + reason.split(" ", 1)[1]
+    elif reason.startswith("the negative-affect index"):
+        reason = bilingual("负性情绪指数", "negative-affect index") + ":\n  " + reason[26:]
+    return reason
+
+
 def _dates(trend: Trend) -> list[str]:
     return [f"{p.recorded_at[:10] or p.session_key}\n{p.session_key.split('/')[-1]}"
             for p in trend.points]
@@ -32,7 +42,8 @@ def _measures(ax: Axes, trend: Trend) -> None:
     for i, name in enumerate(names):
         ys = np.array([p.indicators.get(name, np.nan) for p in trend.points], dtype=float)
         ok = np.isfinite(ys)
-        ax.plot(xs[ok], ys[ok], marker=_MARKERS[i % len(_MARKERS)],
+        dodge = (i - (len(names) - 1) / 2) * 0.04  # equal values stay visible side by side
+        ax.plot(xs[ok] + dodge, ys[ok], marker=_MARKERS[i % len(_MARKERS)],
                 linestyle=_LINES[i % len(_LINES)], color=_GRAYS[i % len(_GRAYS)], linewidth=1.4,
                 markersize=6, markerfacecolor="white", label=_measure_name(name))
     index = np.array([np.nan if p.index is None else p.index for p in trend.points], dtype=float)
@@ -45,16 +56,18 @@ def _measures(ax: Axes, trend: Trend) -> None:
                    hatch="\\\\", linewidth=0, alpha=0.35)
     ax.set_ylim(-0.05, 1.08)
     ax.set_yticks([0, 1 / 3, 2 / 3, 1], ["0", "⅓", "⅔", "1"])
-    ax.set_ylabel(bilingual("0 无 … 1 重度/全部负性", "0 none … 1 severe / all negative"),
-                  fontsize=8)
+    ax.set_ylabel("0 = " + bilingual("无", "none") + " … 1 = " + "\n"
+                  + bilingual("重度/全部负性", "severe / all negative"), fontsize=8)
     ax.grid(color="#d5d8dc", linewidth=0.5)
-    ax.legend(fontsize=7, loc="upper left", ncol=2, framealpha=0.9)
-    title = bilingual("各项指标", "Measures per session")
+    ax.legend(fontsize=7.5, loc="upper left", bbox_to_anchor=(1.01, 1.0), framealpha=0.9)
+    ax.set_title(bilingual("各项指标", "Measures per session"), loc="left", fontsize=9)
     if trend.flagged:
-        title += "  —  " + bilingual("⚑ 连续上升，请关注", "⚑ FLAG: rising") + "\n" + "; ".join(
-            trend.flag_reasons)
-    ax.set_title(title, loc="left", fontsize=9, fontweight="bold" if trend.flagged else "normal",
-                 color="#7b241c" if trend.flagged else "black")
+        lines = ["⚑ " + bilingual("连续上升，请专业人员关注", ""), "FLAG: rising, please look"]
+        lines = [ln for ln in lines if ln.strip("⚑ ")]
+        lines += [_reason(r) for r in trend.flag_reasons]
+        ax.text(1.01, 0.0, "\n".join(lines), transform=ax.transAxes, fontsize=7.5,
+                va="bottom", ha="left", color="#7b241c", fontweight="bold", wrap=True,
+                bbox={"facecolor": "#fdedec", "edgecolor": "#7b241c", "linewidth": 2.5})
 
 
 def _scales(ax: Axes, trend: Trend) -> None:
@@ -74,7 +87,7 @@ def _scales(ax: Axes, trend: Trend) -> None:
         ax.text(0.5, 0.5, bilingual("无量表", "no scales"), transform=ax.transAxes,
                 ha="center", va="center", color="#7f8c8d")
     else:
-        ax.legend(fontsize=7, loc="upper left", ncol=min(4, len(names)))
+        ax.legend(fontsize=7.5, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.set_ylabel(bilingual("量表分", "scale score"), fontsize=8)
     ax.set_title(bilingual("量表轨迹", "Scale trajectory") + "  (" + bilingual(
         "标准分或总分", "standard score or raw total") + ")", loc="left", fontsize=9)
@@ -83,6 +96,7 @@ def _scales(ax: Axes, trend: Trend) -> None:
 
 def draw(fig: Figure, trend: Trend) -> None:
     top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": (3, 2)})
+    fig.subplots_adjust(left=0.09, right=0.66, top=0.9, bottom=0.1, hspace=0.3)
     _measures(top, trend)
     _scales(bottom, trend)
     xs = list(range(len(trend.points)))

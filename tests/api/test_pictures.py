@@ -21,12 +21,14 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 def _scale(level: str, risk: str = "none") -> FeatureText:
     """SYNTHETIC scale observation for trend tests."""
+    total = {"none": 3, "mild": 7, "moderate": 12, "severe": 20}[level]
     return FeatureText(
         modality="scales",
         kind="scale_score",
         instance="PHQ9",
         text=Bilingual(zh=f"合成 {level}", en=f"synthetic {level}"),
-        values={"level": level, "risk_level": risk},
+        values={"instrument": "PHQ9", "raw_total": total, "index": None, "level": level,
+                "risk_level": risk},
     )
 
 
@@ -37,7 +39,8 @@ def _micro(start: float, negative: bool) -> FeatureText:
         kind="micro_expression",
         instance=f"me{start}",
         text=Bilingual(zh="合成微表情", en="synthetic micro-expression"),
-        values={"concept_ids": ["me_class:negative" if negative else "me_class:positive"]},
+        values={"concept_ids": ["me_class:negative" if negative else "me_class:positive"],
+                "me_class": "negative" if negative else "positive"},
         start_s=start,
         end_s=start + 0.4,
     )
@@ -70,8 +73,10 @@ def test_trend_flags_three_rising_sessions() -> None:
     assert any("scale_severity" in r for r in trend.flag_reasons)
     calm = build_trend("stu_x", sessions[:3])
     assert not calm.flagged
+    assert [p.scales for p in trend.points] == [{"PHQ9": float(i)} for i in (3, 7, 12, 20)]
+    assert [p.indicators["negative_expressions"] for p in trend.points] == [0, 1, 1, 1]
     page = trend_html(trend)
-    assert "⚑" in page and "data:image/png;base64," in page
+    assert "⚑" in page and "data:image/png;base64," in page and "量表严重程度" in page
     assert trend_png(trend).startswith(PNG_MAGIC)
 
 
@@ -83,8 +88,8 @@ def test_timeline_pictures_from_a_sample_session(settings: Settings) -> None:
     timeline = build_timeline(
         result.session_key, result.recorded_at, [*features, _micro(2.0, True)]
     )
-    assert [e.lane for e in timeline.events].count("session_measures") == 3
-    assert timeline.lane("micro_expression")[0].value == 1.0
+    assert len(timeline.scales) == 3 and not timeline.summaries  # side panel, not the axis
+    assert [(e.start_s, e.me_class) for e in timeline.face_events] == [(2.0, "negative")]
     png = timeline_png(timeline)
     assert png.startswith(PNG_MAGIC) and len(png) > 10_000
     page = timeline_html(timeline)
