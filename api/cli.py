@@ -505,6 +505,9 @@ def _register_optional_apps() -> None:
     from api.cli_eval import eval_app
 
     app.add_typer(eval_app, name="eval")
+    from api.cli_speech import speech_app
+
+    app.add_typer(speech_app, name="speech")  # speech emotion (EmoDB-trained)
 
 
 _register_optional_apps()
