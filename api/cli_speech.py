@@ -53,7 +53,7 @@ def emotion(
     from ingest.audio.emotion import estimate_file
 
     require_purpose(os.environ.get("MINDKG_PURPOSE"))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for f in files:  # all files are scored before anything is printed
         est = estimate_file(f)
         rows.append({"file": str(f), "label": est["label"] if est else None,

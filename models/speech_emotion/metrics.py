@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 
-def confusion(y_true: Sequence[int], y_pred: Sequence[int], k: int) -> np.ndarray:
+def confusion(y_true: Sequence[int] | np.ndarray, y_pred: Sequence[int] | np.ndarray,
+              k: int) -> np.ndarray:
     cm = np.zeros((k, k), dtype=int)
     for t, p in zip(y_true, y_pred, strict=True):
         cm[int(t), int(p)] += 1
@@ -34,11 +35,12 @@ def bootstrap_uar(y_true: np.ndarray, y_pred: np.ndarray, classes: Sequence[int]
                   n: int = 2000, seed: int = 0) -> tuple[float, float]:
     """95 % percentile interval of UAR over clip resamples, stratified by class."""
     rng = np.random.default_rng(seed)
-    idx_by = [np.flatnonzero(y_true == c) for c in classes if np.any(y_true == c)]
-    stats = np.empty(n)
-    for b in range(n):
-        stats[b] = np.mean([np.mean(y_pred[rng.choice(ix, ix.size)] == y_true[ix[0]])
-                            for ix in idx_by])
+    recalls = []
+    for c in classes:
+        hit = (y_pred[y_true == c] == c).astype(np.float64)
+        if hit.size:
+            recalls.append(hit[rng.integers(0, hit.size, size=(n, hit.size))].mean(axis=1))
+    stats = np.mean(recalls, axis=0)
     lo, hi = np.percentile(stats, [2.5, 97.5])
     return float(lo), float(hi)
 

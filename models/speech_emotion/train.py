@@ -228,7 +228,7 @@ def save_weights(out: Path, kind: str, arrays: dict[str, np.ndarray], meta: dict
     payload["meta"] = np.array(json.dumps({"kind": kind, "classes": list(CLASSES), **meta},
                                           sort_keys=True))
     tmp = path.with_suffix(".tmp.npz")
-    np.savez_compressed(tmp, **payload)  # type: ignore[arg-type]
+    np.savez_compressed(tmp, **payload)
     tmp.replace(path)
     return path
 
