@@ -519,11 +519,12 @@ def _register_optional_apps() -> None:
     from api.cli_trust import admin_app
 
     app.add_typer(admin_app, name="admin")
-
-
     from api.cli_mer import mer_app
 
     app.add_typer(mer_app, name="mer")
+    from api.cli_speech import speech_app
+
+    app.add_typer(speech_app, name="speech")  # speech emotion (EmoDB-trained)
 
 
 _register_optional_apps()

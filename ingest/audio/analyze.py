@@ -1,5 +1,8 @@
 """The speech path: one streaming pass over the audio, then three feature texts.
 
+The intonation text also carries the speech-emotion estimate of the shipped EmoDB model
+(ingest/audio/emotion.py, models/speech_emotion), averaged over voiced 2 s windows.
+
 Each block (<= 28 s, cut at a quiet point) goes through frame features, WebRTC VAD, Praat
 and, when there is no transcript, Whisper; only per-frame scalars and running moments are
 kept, so memory stays bounded for a 30-minute session. Inputs are validated after the
@@ -32,6 +35,8 @@ from ingest.audio.decode import (
     quiet_blocks,
     stream_samples,
 )
+from ingest.audio.emotion import EmotionTrack
+from ingest.audio.emotion import sentence as emotion_sentence
 from ingest.audio.errors import AudioInputError, NoSpeechError
 from ingest.audio.frames import N_MFCC, MomentAccumulator, frame_features
 from ingest.audio.tables import Decision, decide, descriptors, normalise_baseline
@@ -127,6 +132,7 @@ def _analyze_media(
     voice = VoiceTrack()
     mfcc = MomentAccumulator(3 * N_MFCC)
     asr_label, model = "", None  # loaded at the first block with speech: silence costs nothing
+    emotion = _emotion_track(info.declared_s, warnings)
     segments: list[asr_mod.Segment] = []
     bar = tqdm(total=round(info.declared_s or 0, 1) or None, unit="s", desc=f"speech {media.name}",
                disable=not progress, leave=False)
@@ -145,6 +151,8 @@ def _analyze_media(
             in_speech = _lookup(starts, flags, ff.times)
             mfcc.add(ff.mfcc[:, in_speech])
             voice.add_block(block, offset, SAMPLE_RATE)
+            if emotion is not None:
+                emotion.add_block(block, flags)
             if given is None and flags.any() and float(np.abs(block).max()) > SILENT_PEAK:
                 if model is None:
                     asr_label, model = asr_mod.model_for(asr_model, language)
@@ -177,11 +185,20 @@ def _analyze_media(
             warnings.append("ASR produced no text for this recording")
     transcript = " ".join(s.text for s in segments).strip()
     speech_frames = _lookup(starts, mask, frames.cat("times"))
-    intonation = _intonation(frames, speech_frames, voice, starts, mask, language, base, tm)
+    intonation = _intonation(frames, speech_frames, voice, starts, mask, language, base, tm,
+                             emotion.result() if emotion is not None else None)
     rate = _rate(transcript, voice, starts, mask, tm, frames, speech_frames, mfcc, language, base)
     content = _content_text(segments, language, source, conf, warnings, duration)
     return SpeechAnalysis([content, intonation, rate], warnings, transcript, duration,
                           segments, tm)
+
+
+def _emotion_track(declared_s: float | None, warnings: list[str]) -> EmotionTrack | None:
+    try:
+        return EmotionTrack(declared_s)
+    except FileNotFoundError as exc:  # an installation without the packaged weights
+        warnings.append(f"speech emotion not estimated: {exc}")
+        return None
 
 
 def _validate(media: Path, declared: float | None, stats: DecodeStats, duration: float) -> None:
@@ -228,7 +245,7 @@ def _confidence(tm: SpeechTiming) -> float:
 def _intonation(
     frames: _Frames, speech: np.ndarray, voice: VoiceTrack, starts: np.ndarray,
     mask: np.ndarray, language: str, base: dict[str, tuple[float, float]] | None,
-    tm: SpeechTiming,
+    tm: SpeechTiming, speech_emotion: dict[str, Any] | None = None,
 ) -> FeatureText:
     energy = frames.cat("energy_db")[speech]
     f0_t, f0 = voice.f0()
@@ -261,6 +278,11 @@ def _intonation(
     zh = f"语调：{d.zh}（基频均值 {f0_txt} Hz，音域 {rng} 半音，能量 {values['energy_db']} dBFS）"
     en = (f"Intonation: {d.en} (F0 mean {f0_txt} Hz, range {rng} semitones, "
           f"energy {values['energy_db']} dBFS)")
+    if speech_emotion is not None:
+        # Context for the counselor; deliberately not a concept id (acted German training data).
+        values["speech_emotion"] = speech_emotion
+        ezh, een = emotion_sentence(speech_emotion)
+        zh, en = f"{zh}；{ezh}", f"{en}; {een}"
     return FeatureText(modality="audio", kind="intonation", text=Bilingual(zh=zh, en=en),
                        values=values, confidence=_confidence(tm), start_s=0.0,
                        end_s=round(tm.span_end_s, 3), source=f"ingest.audio/{VERSION} praat")

@@ -1,11 +1,5 @@
-"""Speech emotion: the attention-LSTM of paper 004 (MFCC/Fbank/spectrogram inputs).
-
-No trained weights ship: no emotional speech corpus is available offline (MODEL_CARD.md).
-The speech path keeps its prosody-based description as the default until a user trains
-this model on their own licensed data (e.g. CHEAVD 2.0) with `train.py`.
+"""Speech emotion: the attention-LSTM of paper 004 (MFCC/Fbank/spectrogram frames) and an
+utterance-statistics floor, both trained on EmoDB (acted German speech, 7 speakers) and
+cross-validated leave-one-speaker-out (MODEL_CARD.md). `runtime` scores audio with the
+shipped weights; `train` reproduces them. torch is imported only where the LSTM runs.
 """
-
-from models.speech_emotion.data import Clip, DatasetError, read_dataset
-from models.speech_emotion.model import AttentionLSTM
-
-__all__ = ["AttentionLSTM", "Clip", "DatasetError", "read_dataset"]

@@ -1,171 +1,301 @@
-"""Train and evaluate the attention-LSTM on a dataset folder, one command each.
+"""Train and cross-validate speech emotion on an EmoDB-layout folder, seeded.
 
-    python -m models.speech_emotion.train DATASET_DIR --out speech_emotion.pt
-    python -m models.speech_emotion.train DATASET_DIR --eval speech_emotion.pt
+Two models, both leave-one-speaker-out (LOSO):
+- the attention-LSTM of paper 004 on per-utterance CMVN frames (MFCC+Fbank+spectrogram);
+- the floor: utterance statistics (features.utterance_stats) + logistic regression.
 
-Reports accuracy and macro-averaged precision (the MEC 2017 / CHEAVD 2.0 metric) on the
-test split, and the confusion matrix. Training is CPU-sized: a few thousand clips.
+    python -m models.speech_emotion.train ROOT --out DIR      # LOSO report + final weights
+(or `mindkg speech train-emotion --root ROOT --out DIR`; `mindkg eval speech-emotion`.)
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
-import sys
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
-from torch import nn
 
-from models.speech_emotion.data import Clip, class_names, read_dataset
-from models.speech_emotion.features import FEATURE_DIM, clip_features, load_clip, standardise
-from models.speech_emotion.model import AttentionLSTM
+from models.speech_emotion.emodb import CLASSES, CLASSES_4, LabelledClip, read_emodb
+from models.speech_emotion.features import (
+    CLIP_SAMPLES,
+    clip_features,
+    cmvn,
+    fit_length,
+    load_clip,
+    utterance_stats,
+)
+from models.speech_emotion.metrics import report
 
-MAX_FRAMES = 1000  # 10 s: longer clips are cut, keeping CPU training bounded
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class LstmConfig:
+    """Attention-LSTM training settings, fixed before looking at LOSO results except where
+    the model card lists the variants tried."""
+
+    hidden: int = 64
+    attn_dim: int = 32
+    dropout: float = 0.3
+    epochs: int = 20
+    lr: float = 2e-3
+    weight_decay: float = 1e-4
+    batch: int = 32
+    seed: int = 0
+    # One intra-op thread: on a shared 2-core machine two threads made an epoch 15x slower
+    # (OpenMP spin-waiting; 139 s vs 9 s measured), and small LSTM batches gain nothing.
+    threads: int = 1
+
+
+C_GRID: tuple[float, ...] = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+
+
+@dataclass(frozen=True)
+class FloorConfig:
+    # inverse L2 strength of the logistic regression; None = chosen from C_GRID by an inner
+    # leave-one-speaker-out loop on the training speakers only (never the test speaker)
+    c: float | None = None
+    seed: int = 0
 
 
 @dataclass
-class Split:
-    feats: list[np.ndarray]
-    labels: list[int]
+class Corpus:
+    clips: list[LabelledClip]
+    y: np.ndarray  # class index into CLASSES
+    speakers: list[str]
+    frames: np.ndarray  # (N, T, 360), per-utterance CMVN
+    stats: np.ndarray  # (N, F) utterance statistics
 
 
-def _featurise(clips: list[Clip], classes: list[str]) -> dict[str, Split]:
-    splits: dict[str, Split] = {}
-    for clip in clips:
-        s = splits.setdefault(clip.split, Split([], []))
-        s.feats.append(clip_features(load_clip(clip.path))[:MAX_FRAMES])
-        s.labels.append(classes.index(clip.label))
-    for s in splits.values():
-        s.feats, _ = standardise(s.feats)  # per split, as in paper 004 section 2.3
-    return splits
+def load_corpus(root: Path, log: Log = lambda m: None) -> Corpus:
+    clips = read_emodb(root)
+    frames, stats = [], []
+    t0 = time.perf_counter()
+    for i, c in enumerate(clips):
+        y = fit_length(load_clip(c.path), CLIP_SAMPLES)
+        frames.append(cmvn(clip_features(y)))
+        stats.append(utterance_stats(y))
+        if (i + 1) % 50 == 0:
+            log(f"features {i + 1}/{len(clips)} ({time.perf_counter() - t0:.0f} s)")
+    return Corpus(clips, np.array([CLASSES.index(c.emotion) for c in clips]),
+                  [c.speaker for c in clips], np.stack(frames), np.stack(stats))
 
 
-def _batch(feats: list[np.ndarray]) -> tuple[torch.Tensor, torch.Tensor]:
-    lengths = torch.tensor([f.shape[0] for f in feats])
-    x = torch.zeros(len(feats), int(lengths.max()), feats[0].shape[1])
-    for i, f in enumerate(feats):
-        x[i, : f.shape[0]] = torch.from_numpy(f)
-    return x, lengths
+def _seed_all(seed: int, threads: int) -> None:
+    import torch
 
-
-def predict(model: AttentionLSTM, feats: list[np.ndarray], batch: int = 16) -> np.ndarray:
-    model.eval()
-    out: list[np.ndarray] = []
-    with torch.no_grad():
-        for i in range(0, len(feats), batch):
-            x, lengths = _batch(feats[i:i + batch])
-            out.append(model(x, lengths).argmax(dim=1).numpy())
-    return np.concatenate(out) if out else np.zeros(0, dtype=int)
-
-
-def metrics(y_true: list[int], y_pred: np.ndarray, classes: list[str]) -> dict[str, Any]:
-    k = len(classes)
-    cm = np.zeros((k, k), dtype=int)
-    for t, p in zip(y_true, y_pred, strict=True):
-        cm[t, p] += 1
-    predicted = cm.sum(axis=0)
-    present = cm.sum(axis=1) > 0
-    precision = np.where(predicted > 0, np.diag(cm) / np.maximum(predicted, 1), 0.0)
-    recall = np.diag(cm) / np.maximum(cm.sum(axis=1), 1)
-    return {
-        "n": int(cm.sum()),
-        "accuracy": float(np.trace(cm) / max(cm.sum(), 1)),
-        "macro_precision": float(precision[present].mean()) if present.any() else 0.0,
-        "macro_recall": float(recall[present].mean()) if present.any() else 0.0,
-        "classes": classes,
-        "confusion": cm.tolist(),
-    }
-
-
-def train(folder: Path, out: Path, *, epochs: int = 20, hidden: int = 64, lr: float = 1e-3,
-          batch: int = 16, seed: int = 0, threads: int = 1) -> dict[str, Any]:
-    """Train on `train`, pick the epoch with the best `val` accuracy, report `test`."""
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
-    # Small-batch LSTMs gain nothing from intra-op threads, and on a shared CPU OpenMP's
-    # spin-waiting made one step 35x slower (50 s vs 1.4 s measured): use one thread.
     torch.set_num_threads(threads)
-    clips = read_dataset(folder)
-    classes = class_names(clips)
-    splits = _featurise(clips, classes)
-    if "train" not in splits:
-        raise SystemExit(f"{folder}: no clips in the train split")
-    tr = splits["train"]
-    model = AttentionLSTM(FEATURE_DIM, len(classes), hidden=hidden)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    loss_fn = nn.CrossEntropyLoss()
-    best: tuple[float, dict[str, Any]] = (-1.0, {})
-    history = []
-    for epoch in range(1, epochs + 1):
+    torch.use_deterministic_algorithms(True)
+
+
+def train_lstm(x: np.ndarray, y: np.ndarray, cfg: LstmConfig) -> Any:
+    """A fitted AttentionLSTM (eval mode) on equal-length clips x (N, T, D)."""
+    import torch
+    from torch import nn
+
+    from models.speech_emotion.model import AttentionLSTM
+
+    _seed_all(cfg.seed, cfg.threads)
+    k = len(CLASSES)
+    model = AttentionLSTM(x.shape[2], k, hidden=cfg.hidden, attn_dim=cfg.attn_dim,
+                          dropout=cfg.dropout)
+    counts = np.bincount(y, minlength=k).astype(np.float64)
+    weight = torch.tensor(counts.sum() / (k * np.maximum(counts, 1)), dtype=torch.float32)
+    loss_fn = nn.CrossEntropyLoss(weight=weight)
+    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    xt, yt = torch.from_numpy(x), torch.from_numpy(y.astype(np.int64))
+    lengths = torch.full((x.shape[0],), x.shape[1], dtype=torch.long)
+    gen = np.random.default_rng(cfg.seed)
+    for _epoch in range(cfg.epochs):
         model.train()
-        order = np.random.permutation(len(tr.feats))
-        total = 0.0
-        for i in range(0, len(order), batch):
-            idx = order[i:i + batch]
-            x, lengths = _batch([tr.feats[j] for j in idx])
-            y = torch.tensor([tr.labels[j] for j in idx])
+        order = gen.permutation(x.shape[0])
+        for i in range(0, order.size, cfg.batch):
+            idx = torch.from_numpy(order[i:i + cfg.batch])
             opt.zero_grad()
-            loss = loss_fn(model(x, lengths), y)
+            loss = loss_fn(model(xt[idx], lengths[idx]), yt[idx])
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), 5.0)
             opt.step()
-            total += float(loss.detach()) * len(idx)
-        held = splits.get("val", tr)
-        acc = metrics(held.labels, predict(model, held.feats), classes)["accuracy"]
-        history.append({"epoch": epoch, "loss": total / len(tr.feats), "val_accuracy": acc})
-        if acc > best[0]:
-            best = (acc, {k: v.clone() for k, v in model.state_dict().items()})
-    model.load_state_dict(best[1])
-    result = {"classes": classes, "history": history, "val_accuracy": best[0]}
-    if "test" in splits:
-        result["test"] = metrics(splits["test"].labels, predict(model, splits["test"].feats),
-                                 classes)
-    _, train_stats = standardise([f for f in tr.feats])
-    torch.save({"state_dict": model.state_dict(), "classes": classes, "hidden": hidden,
-                "feature_dim": FEATURE_DIM, "dataset": str(folder),
-                "train_stats": [s.tolist() for s in train_stats]}, out)
-    return result
+    model.eval()
+    return model
 
 
-def evaluate(folder: Path, checkpoint: Path, split: str = "test") -> dict[str, Any]:
-    torch.set_num_threads(1)
-    ckpt = torch.load(checkpoint, map_location="cpu", weights_only=True)
-    classes = list(ckpt["classes"])
-    clips = [c for c in read_dataset(folder) if c.split == split]
-    unknown = {c.label for c in clips} - set(classes)
-    if unknown:
-        raise SystemExit(f"labels {sorted(unknown)} were not in the training classes {classes}")
-    feats = _featurise(clips, classes).get(split)
-    if feats is None:
-        raise SystemExit(f"{folder}: no clips in split {split!r}")
-    model = AttentionLSTM(int(ckpt["feature_dim"]), len(classes), hidden=int(ckpt["hidden"]))
-    model.load_state_dict(ckpt["state_dict"])
-    return metrics(feats.labels, predict(model, feats.feats), classes)
+def lstm_probs(model: Any, x: np.ndarray, batch: int = 64) -> np.ndarray:
+    import torch
+
+    out = []
+    with torch.no_grad():
+        for i in range(0, x.shape[0], batch):
+            xb = torch.from_numpy(np.ascontiguousarray(x[i:i + batch], dtype=np.float32))
+            lengths = torch.full((xb.shape[0],), xb.shape[1], dtype=torch.long)
+            out.append(torch.softmax(model(xb, lengths), dim=1).numpy())
+    return np.concatenate(out).astype(np.float64)
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    ap.add_argument("dataset", type=Path, help="folder with labels.csv (path,split,label)")
-    ap.add_argument("--out", type=Path, default=Path("speech_emotion.pt"))
-    ap.add_argument("--eval", type=Path, default=None, help="evaluate this checkpoint only")
-    ap.add_argument("--epochs", type=int, default=20)
-    ap.add_argument("--hidden", type=int, default=64)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--threads", type=int, default=1, help="torch intra-op threads")
-    args = ap.parse_args(argv)
-    if args.eval is not None:
-        result = evaluate(args.dataset, args.eval)
-    else:
-        result = train(args.dataset, args.out, epochs=args.epochs, hidden=args.hidden,
-                       seed=args.seed, threads=args.threads)
-    json.dump(result, sys.stdout, indent=1)
-    print()
+def choose_c(f: np.ndarray, y: np.ndarray, speakers: Sequence[str], seed: int = 0) -> float:
+    """The C of C_GRID with the best leave-one-speaker-out UAR on these clips."""
+    from models.speech_emotion.metrics import uar
+
+    spk = np.asarray(speakers)
+    best = (-1.0, C_GRID[0])
+    for c in C_GRID:
+        pred = np.zeros(y.size, dtype=int)
+        for s in sorted(set(speakers)):
+            te = spk == s
+            params = train_floor(f[~te], y[~te], FloorConfig(c=c, seed=seed))
+            pred[te] = floor_probs(params, f[te]).argmax(axis=1)
+        score = uar(y, pred, range(len(CLASSES)))
+        if score > best[0] + 1e-9:
+            best = (score, c)
+    return best[1]
+
+
+def train_floor(f: np.ndarray, y: np.ndarray, cfg: FloorConfig,
+                speakers: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+    """Standardise with the training statistics, then multinomial logistic regression
+    (C from cfg, else chosen by inner LOSO over `speakers`)."""
+    from sklearn.linear_model import LogisticRegression
+
+    c = cfg.c
+    if c is None:
+        if speakers is None or len(set(speakers)) < 2:
+            raise ValueError("choosing C needs the training clips' speakers (>= 2)")
+        c = choose_c(f, y, speakers, cfg.seed)
+    mean, scale = f.mean(axis=0), f.std(axis=0) + 1e-8
+    lr = LogisticRegression(C=c, class_weight="balanced", max_iter=5000,
+                            random_state=cfg.seed)
+    lr.fit((f - mean) / scale, y)
+    coef = np.zeros((len(CLASSES), f.shape[1]))
+    intercept = np.full(len(CLASSES), -1e9)
+    coef[lr.classes_] = lr.coef_
+    intercept[lr.classes_] = lr.intercept_
+    return {"mean": mean, "scale": scale, "coef": coef, "intercept": intercept,
+            "c": np.array([c])}
+
+
+def floor_probs(params: dict[str, np.ndarray], f: np.ndarray) -> np.ndarray:
+    z = ((f - params["mean"]) / params["scale"]) @ params["coef"].T + params["intercept"]
+    z -= z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return np.asarray(e / e.sum(axis=1, keepdims=True))
+
+
+def loso(corpus: Corpus, lstm: LstmConfig | None, floor: FloorConfig,
+         log: Log = lambda m: None) -> dict[str, Any]:
+    """Leave-one-speaker-out probabilities and metrics of the floor and (if given) the LSTM."""
+    speakers = sorted(set(corpus.speakers))
+    spk = np.asarray(corpus.speakers)
+    n, k = corpus.y.size, len(CLASSES)
+    probs = {"floor": np.zeros((n, k))}
+    if lstm is not None:
+        probs["attention_lstm"] = np.zeros((n, k))
+    chosen_c: list[float] = []
+    for s in speakers:
+        te, tr = spk == s, spk != s
+        params = train_floor(corpus.stats[tr], corpus.y[tr], floor,
+                             [x for x, t in zip(corpus.speakers, tr, strict=True) if t])
+        chosen_c.append(float(params["c"][0]))
+        probs["floor"][te] = floor_probs(params, corpus.stats[te])
+        if lstm is not None:
+            t0 = time.perf_counter()
+            model = train_lstm(corpus.frames[tr], corpus.y[tr], lstm)
+            probs["attention_lstm"][te] = lstm_probs(model, corpus.frames[te])
+            log(f"LOSO fold speaker {s}: LSTM {time.perf_counter() - t0:.0f} s")
+    out: dict[str, Any] = {"speakers": speakers, "n_clips": int(n), "models": {}}
+    for name, p in probs.items():
+        out["models"][name] = report(p, corpus.y, CLASSES, CLASSES_4, corpus.speakers)
+    out["probabilities"] = {name: np.round(p, 4).tolist() for name, p in probs.items()}
+    out["floor_c_by_fold"] = dict(zip(speakers, chosen_c, strict=True))
+    out["files"] = [c.path.name for c in corpus.clips]
+    out["labels"] = [CLASSES[i] for i in corpus.y]
+    return out
+
+
+def save_weights(out: Path, kind: str, arrays: dict[str, np.ndarray], meta: dict[str, Any]
+                 ) -> Path:
+    """One .npz: the arrays plus a JSON `meta` entry (classes, normalisation, config, data)."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{kind}.npz"
+    payload = {f"w/{name}": np.asarray(v, dtype=np.float32) for name, v in arrays.items()}
+    payload["meta"] = np.array(json.dumps({"kind": kind, "classes": list(CLASSES), **meta},
+                                          sort_keys=True))
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez_compressed(tmp, **payload)
+    tmp.replace(path)
+    return path
+
+
+def fit_final(corpus: Corpus, out: Path, lstm: LstmConfig, floor: FloorConfig,
+              metrics: dict[str, Any] | None = None) -> list[Path]:
+    """Both models on every clip; weights written as out/attention_lstm.npz, out/floor.npz."""
+    data = {"dataset": "EmoDB-layout folder", "n_clips": int(corpus.y.size),
+            "speakers": sorted(set(corpus.speakers)), "sample_rate": 16000,
+            "clip_s": CLIP_SAMPLES / 16000, "normalisation": "per-utterance CMVN (frames); "
+            "floor: utterance statistics standardised with training means"}
+    m = metrics or {}
+    model = train_lstm(corpus.frames, corpus.y, lstm)
+    paths = [save_weights(out, "attention_lstm",
+                          {k: v.numpy() for k, v in model.state_dict().items()},
+                          {**data, "config": asdict(lstm), "input_dim": corpus.frames.shape[2],
+                           "loso": m.get("attention_lstm")})]
+    params = train_floor(corpus.stats, corpus.y, floor, corpus.speakers)
+    paths.append(save_weights(out, "floor", params,
+                              {**data, "config": asdict(floor), "loso": m.get("floor")}))
+    return paths
+
+
+def summary(res: dict[str, Any]) -> list[str]:
+    lines = []
+    for name, m in res["models"].items():
+        lines.append(
+            f"{name}: UAR7 {m['uar_7']:.3f} [{m['uar_7_ci95'][0]:.3f}, {m['uar_7_ci95'][1]:.3f}]"
+            f"  UAR4 {m['uar_4']:.3f} [{m['uar_4_ci95'][0]:.3f}, {m['uar_4_ci95'][1]:.3f}]"
+            f"  acc7 {m['accuracy_7']:.3f}")
+    return lines
+
+
+def run(root: Path, out: Path | None, *, lstm: LstmConfig | None = None,
+        floor: FloorConfig | None = None, with_lstm: bool = True,
+        log: Log = lambda m: None) -> dict[str, Any]:
+    """LOSO report of both models; with `out`, also the final weights trained on all clips."""
+    lstm = lstm or LstmConfig()
+    floor = floor or FloorConfig()
+    corpus = load_corpus(root, log)
+    res = loso(corpus, lstm if with_lstm else None, floor, log)
+    res["config"] = {"lstm": asdict(lstm), "floor": asdict(floor)}
+    if out is not None:
+        ms = {k: {kk: v[kk] for kk in ("uar_7", "uar_7_ci95", "uar_4", "uar_4_ci95")}
+              for k, v in res["models"].items()}
+        res["weights"] = [str(p) for p in fit_final(corpus, out, lstm, floor, ms)]
+    return res
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    import argparse
+    import sys
+
+    ap = argparse.ArgumentParser(description="LOSO + final weights on an EmoDB-layout folder")
+    ap.add_argument("root", type=Path)
+    ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--epochs", type=int, default=LstmConfig.epochs)
+    ap.add_argument("--hidden", type=int, default=LstmConfig.hidden)
+    ap.add_argument("--no-lstm", action="store_true")
+    ap.add_argument("--report", type=Path, default=None)
+    a = ap.parse_args(argv)
+    res = run(a.root, a.out, lstm=LstmConfig(epochs=a.epochs, hidden=a.hidden),
+              with_lstm=not a.no_lstm, log=lambda m: print(m, file=sys.stderr, flush=True))
+    for line in summary(res):
+        print(line)
+    if a.report:
+        a.report.write_text(json.dumps(res, indent=1))
     return 0
 
 
