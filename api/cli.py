@@ -505,6 +505,9 @@ def _register_optional_apps() -> None:
     from api.cli_eval import eval_app
 
     app.add_typer(eval_app, name="eval")
+    from api.cli_depression import depression_app
+
+    app.add_typer(depression_app, name="depression")
 
 
 _register_optional_apps()

@@ -23,6 +23,7 @@ from kg.session_records import Alignment, Assessment, SessionKeys, session_graph
 from kg.settings import Settings
 from kg.store.base import GraphStore
 from models.decoder import assess
+from models.depression import depression_feature_text
 
 Progress = Callable[[str], None]
 
@@ -46,6 +47,10 @@ class AnalysisResult(BaseModel):
     alignments: list[Alignment]
     cross_modal: list[CrossModalLink] = Field(default_factory=list)
     assessment: Assessment | None
+    depression_probability: float | None = Field(
+        default=None, description="P(SDS index >= 53) from the speech/text model "
+        "(models/depression); beside the scales when they are present")
+    depression_model: str | None = None
     modalities_used: list[str]
     modalities_missing: list[str]
     warnings: list[str]
@@ -70,6 +75,9 @@ def analyze_session(
     keys = SessionKeys(student=student, session=bundle.session)
     recognized = run_recognizers(bundle, progress=say)
     features = recognized.feature_texts
+    estimate = depression_feature_text(features, bundle.language)  # speech/text depression model (issue 15)
+    if estimate is not None:
+        features = [*features, estimate]
     feature_ids = [keys.feature_key(f) for f in features]
     if len(set(feature_ids)) != len(feature_ids):
         raise ValueError("two feature texts share a key; recognizers must set distinct `instance`s")
@@ -103,6 +111,8 @@ def analyze_session(
         alignments=alignments,
         cross_modal=cross_modal,
         assessment=assessment,
+        depression_probability=estimate.values["depression_probability"] if estimate else None,
+        depression_model=estimate.source if estimate else None,
         modalities_used=recognized.modalities_used,
         modalities_missing=recognized.modalities_missing,
         warnings=[*recognized.warnings, *align_warnings],
