@@ -525,6 +525,9 @@ def _register_optional_apps() -> None:
     from api.cli_speech import speech_app
 
     app.add_typer(speech_app, name="speech")  # speech emotion (EmoDB-trained)
+    from api.cli_depression import depression_app
+
+    app.add_typer(depression_app, name="depression")
 
 
 _register_optional_apps()

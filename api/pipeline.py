@@ -91,6 +91,10 @@ class AnalysisResult(BaseModel):
     alignments: list[Alignment]
     cross_modal: list[CrossModalLink] = Field(default_factory=list)
     assessment: Assessment | None
+    depression_probability: float | None = Field(
+        default=None, description="P(SDS index >= 53) from the speech/text model "
+        "(models/depression); beside the scales when they are present")
+    depression_model: str | None = None
     modalities_used: list[str]
     modalities_missing: list[MissingModality] = Field(
         default_factory=list, description="each recognizer that gave nothing, and why")
@@ -314,6 +318,12 @@ def analyze_session(
                            recognizer_config or recognizer_config_for(settings),
                            recognizers=recognizers, progress=say)
     features = recognized.feature_texts
+    from models.depression import depression_feature_text
+
+    # the speech/text depression model (models/depression) reads the recognizers' texts
+    estimate = depression_feature_text(features, bundle.language)
+    if estimate is not None:
+        features = [*features, estimate]
     done = assess_features(features, settings, store, scope=keys.session_key,
                            beam_width=beam_width, decoder=config, progress=say)
     result = AnalysisResult(
@@ -330,6 +340,8 @@ def analyze_session(
         alignments=done.alignments,
         cross_modal=done.cross_modal,
         assessment=done.assessment,
+        depression_probability=estimate.values["depression_probability"] if estimate else None,
+        depression_model=estimate.source if estimate else None,
         modalities_used=recognized.modalities_used,
         modalities_missing=recognized.modalities_missing,
         recognizers=recognized.reports,

@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from kg.feature_text import FeatureText
+from kg.feature_text import Bilingual, FeatureText
 from kg.session_records import Alignment, Assessment, EvidenceItem
 from kg.store.base import GraphStore
 from models.decoder.beam import Context, Hypothesis, Slot, beam_search
 from models.decoder.templates import realise, recommendation_candidates
+from models.depression import apply_to_state, estimate_sentence
 from models.fusion.core import fuse, risk_distribution
 from models.fusion.graph import OntologyView, ontology_view
 from models.fusion.kg_fusion import feature_concepts
@@ -211,6 +212,20 @@ def _build(
     return assessment, concepts
 
 
+def _add_estimate(assessment: Assessment, features: Sequence[FeatureText],
+                  estimate_fid: str | None) -> None:
+    """The depression model's sentence in the text, and the level's evidence when it decided."""
+    sentence = estimate_sentence(features)
+    if sentence is not None:
+        assessment.text = Bilingual(zh=f"{assessment.text.zh}{sentence.zh}",
+                                    en=f"{assessment.text.en} {sentence.en}")
+    if estimate_fid is not None and assessment.depression_level != "unknown":
+        level = f"severity:{assessment.depression_level}"
+        assessment.evidence.insert(0, EvidenceItem(
+            claim=f"depression_level:{assessment.depression_level}", modality="audio",
+            feature_ids=[estimate_fid], concept_ids=[level], path=[estimate_fid, level]))
+
+
 def decode(
     features: Sequence[FeatureText],
     feature_ids: Sequence[str],
@@ -228,6 +243,9 @@ def decode(
     state = fuse(features, feature_ids, alignments, view, cfg.fusion)
     if cfg.learned is not None:
         cfg.learned.apply(state, features)
+    # The speech/text depression model decides the level when no scale leads (models/depression).
+    estimate_fid = apply_to_state(state, features, feature_ids)
+    if cfg.learned is not None or estimate_fid is not None:
         state.risk_probs = risk_distribution(state.risk, state.depression_level,
                                              min(1.0, sum(state.activation.get(f"risk:{r}", 0.0)
                                                           for r in RISKS[1:])))
@@ -235,6 +253,7 @@ def decode(
     cache: dict[tuple[str, str, tuple[str, ...]], list[EvidenceItem]] = {}
     built = [_build(h, state, features, feature_ids, view, cfg, cache) for h in hyps]
     best = built[0][0]
+    _add_estimate(best, features, estimate_fid)
     best.nbest = [
         {"rank": i + 1, "score": round(h.score, 6), "text": a.text.model_dump(), "concepts": c}
         for i, (h, (a, c)) in enumerate(zip(hyps, built, strict=True))

@@ -1,0 +1,239 @@
+"""Training and subject-level evaluation of the depression estimate (research code).
+
+Protocol (fixed before looking at test folds):
+- outer: stratified K-fold over volunteers, repeated over seeds; every number is out-of-fold;
+- inside each outer training set: a stratified inner K-fold chooses each component's
+  regularisation strength C from a fixed grid (inner out-of-fold log-loss; L2 for the
+  character n-grams, L1 for the 24 speech+lexicon features), gives out-of-fold scores on
+  which the stacked Platt layer is fitted, and the decision threshold (max F1 on those
+  calibrated inner out-of-fold probabilities);
+- the floor (character n-grams alone) gets the same nested C choice and Platt calibration.
+Nothing is tuned on an outer test fold. scikit-learn is used here only; scoring is numpy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from models.depression.model import DenseLR, DepressionModel, TextLR
+from models.depression.text import CharNgrams
+
+C_GRID: tuple[float, ...] = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # text (L2)
+C_GRID_DENSE: tuple[float, ...] = (0.01, 0.03, 0.1, 0.3, 1.0)  # speech+lexicon (L1)
+INNER_FOLDS = 5
+NGRAM_MAX = 2
+MIN_DF = 2
+
+
+@dataclass
+class Data:
+    names: list[str]
+    texts: list[str]
+    dense: np.ndarray  # (n, FEATURES), NaN where missing
+    y: np.ndarray  # 1 = SDS index >= 53
+    sds: np.ndarray
+
+
+DENSE_PENALTY = "l1"  # sparse: 24 correlated features, ~66 training volunteers
+
+
+def _lr(x: np.ndarray, y: np.ndarray, c: float, penalty: str = "l2") -> tuple[np.ndarray, float]:
+    from sklearn.linear_model import LogisticRegression
+
+    if penalty == "l1":
+        m = LogisticRegression(C=c, penalty="l1", class_weight="balanced", max_iter=5000,
+                               solver="liblinear")
+    else:
+        m = LogisticRegression(C=c, class_weight="balanced", max_iter=2000, solver="lbfgs")
+    m.fit(x, y)
+    return m.coef_[0].astype(np.float64), float(m.intercept_[0])
+
+
+def fit_text(texts: Sequence[str], y: np.ndarray, c: float) -> TextLR:
+    ng = CharNgrams.fit(texts, NGRAM_MAX, MIN_DF)
+    coef, b = _lr(ng.transform(texts), y, c)
+    return TextLR(ng, coef, b)
+
+
+def fit_dense(x: np.ndarray, y: np.ndarray, c: float) -> DenseLR:
+    med = np.nanmedian(x, axis=0)
+    med = np.where(np.isnan(med), 0.0, med)
+    filled = np.where(np.isnan(x), med, x)
+    mean, sd = filled.mean(axis=0), filled.std(axis=0)
+    sd = np.where(sd > 1e-9, sd, 1.0)
+    coef, b = _lr((filled - mean) / sd, y, c, DENSE_PENALTY)
+    return DenseLR(med, mean, sd, coef, b)
+
+
+def _folds(y: np.ndarray, k: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    from sklearn.model_selection import StratifiedKFold
+
+    k = max(2, min(k, int(min(np.bincount(y, minlength=2)))))
+    skf = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
+    return list(skf.split(np.zeros(len(y)), y))
+
+
+def _logloss(y: np.ndarray, s: np.ndarray) -> float:
+    """Log-loss after a 1-D Platt fit: judges the ranking and spread of scores, not their scale."""
+    a, b = _platt(s[:, None], y)
+    p = np.clip(1 / (1 + np.exp(-(s * a[0] + b))), 1e-6, 1 - 1e-6)
+    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+
+def _platt(s: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
+    from sklearn.linear_model import LogisticRegression
+
+    m = LogisticRegression(C=1.0, max_iter=2000, solver="lbfgs")
+    m.fit(s, y)
+    return m.coef_[0].astype(np.float64), float(m.intercept_[0])
+
+
+Component = Callable[[np.ndarray, np.ndarray, float], Callable[[np.ndarray], np.ndarray]]
+
+
+def _text_component(data: Data) -> Component:
+    def fit(idx: np.ndarray, y: np.ndarray, c: float) -> Callable[[np.ndarray], np.ndarray]:
+        m = fit_text([data.texts[i] for i in idx], y, c)
+        return lambda j: m.score([data.texts[i] for i in j])
+    return fit
+
+
+def _dense_component(data: Data) -> Component:
+    def fit(idx: np.ndarray, y: np.ndarray, c: float) -> Callable[[np.ndarray], np.ndarray]:
+        m = fit_dense(data.dense[idx], y, c)
+        return lambda j: m.score(data.dense[j])
+    return fit
+
+
+def _inner(component: Component, idx: np.ndarray, y: np.ndarray, seed: int,
+           grid: Sequence[float]) -> tuple[float, np.ndarray]:
+    """Choose C by inner out-of-fold log-loss; return it and its out-of-fold scores."""
+    folds = _folds(y, INNER_FOLDS, seed)
+    best: tuple[float, float, np.ndarray] | None = None
+    for c in grid:
+        oof = np.zeros(len(idx))
+        for tr, te in folds:
+            oof[te] = component(idx[tr], y[tr], c)(idx[te])
+        loss = _logloss(y, oof) if SELECT_BY == "logloss" else -_auc(y, oof)
+        if best is None or loss < best[0] - 1e-9:
+            best = (loss, c, oof)
+    assert best is not None
+    return best[1], best[2]
+
+
+SELECT_BY = "logloss"
+
+
+def _auc(y: np.ndarray, s: np.ndarray) -> float:
+    pos, neg = s[y == 1], s[y == 0]
+    diff = pos[:, None] - neg[None, :]
+    return float(((diff > 0).sum() + 0.5 * (diff == 0).sum()) / max(diff.size, 1))
+
+
+def best_f1_threshold(y: np.ndarray, p: np.ndarray) -> float:
+    """The probability cut maximising F1 (midpoint between neighbouring scores)."""
+    order = np.unique(p)
+    cuts = np.concatenate([[0.0], (order[:-1] + order[1:]) / 2]) if order.size > 1 else order
+    best, best_f1 = 0.5, -1.0
+    for t in cuts:
+        f1 = f1_score(y, p > t)
+        if f1 > best_f1 + 1e-12:
+            best, best_f1 = float(t), f1
+    return best
+
+
+def f1_score(y: np.ndarray, pred: np.ndarray) -> float:
+    tp = float(np.sum((pred == 1) & (y == 1)))
+    fp = float(np.sum((pred == 1) & (y == 0)))
+    fn = float(np.sum((pred == 0) & (y == 1)))
+    return 2 * tp / (2 * tp + fp + fn) if tp > 0 else 0.0
+
+
+@dataclass
+class Fitted:
+    """A fitted variant: scores test indices -> calibrated probabilities; plus its threshold."""
+
+    predict: Callable[[np.ndarray], np.ndarray]
+    threshold: float
+    info: dict[str, Any]
+
+
+def fit_variant(data: Data, idx: np.ndarray, variant: str, seed: int) -> Fitted:
+    y = data.y[idx]
+    comps: list[tuple[Component, Sequence[float]]] = []
+    if variant in ("floor", "model"):
+        comps.append((_text_component(data), C_GRID))
+    if variant in ("speech", "model"):
+        comps.append((_dense_component(data), C_GRID_DENSE))
+    cs, oofs = [], []
+    for comp, grid in comps:
+        c, oof = _inner(comp, idx, y, seed, grid)
+        cs.append(c)
+        oofs.append(oof)
+    s = np.column_stack(oofs)
+    a, b = _platt(s, y)
+    p_oof = 1 / (1 + np.exp(-(s @ a + b)))
+    threshold = best_f1_threshold(y, p_oof)
+    finals = [comp(idx, y, c) for (comp, _g), c in zip(comps, cs, strict=True)]
+
+    def predict(j: np.ndarray) -> np.ndarray:
+        z = np.column_stack([f(j) for f in finals]) @ a + b
+        return 1 / (1 + np.exp(-z))
+
+    return Fitted(predict, threshold, {"C": cs, "stack_coef": a.tolist(), "stack_intercept": b})
+
+
+VARIANTS = ("floor", "speech", "model")
+
+
+def cross_validate(data: Data, seeds: Sequence[int], folds: int,
+                   progress: Callable[[str], None] | None = None) -> dict[str, dict[str, Any]]:
+    """Out-of-fold probabilities and decisions per variant, seed and volunteer."""
+    n = len(data.y)
+    out: dict[str, dict[str, Any]] = {
+        v: {"prob": np.zeros((len(seeds), n)), "pred": np.zeros((len(seeds), n), dtype=int),
+            "thresholds": [], "C": []} for v in VARIANTS}
+    for r, seed in enumerate(seeds):
+        for k, (tr, te) in enumerate(_folds(data.y, folds, seed)):
+            if progress:
+                progress(f"seed {seed} fold {k + 1}/{folds}")
+            for v in VARIANTS:
+                fitted = fit_variant(data, tr, v, seed + 1000 * (k + 1))
+                p = fitted.predict(te)
+                out[v]["prob"][r, te] = p
+                out[v]["pred"][r, te] = (p > fitted.threshold).astype(int)
+                out[v]["thresholds"].append(fitted.threshold)
+                out[v]["C"].append(fitted.info["C"])
+    return out
+
+
+def train_final(data: Data, seed: int, meta: dict[str, Any]) -> DepressionModel:
+    """The shipped model: the same nested recipe on all volunteers."""
+    idx = np.arange(len(data.y))
+    y = data.y
+    c_text, oof_t = _inner(_text_component(data), idx, y, seed, C_GRID)
+    c_dense, oof_d = _inner(_dense_component(data), idx, y, seed, C_GRID_DENSE)
+    s = np.column_stack([oof_t, oof_d])
+    a, b = _platt(s, y)
+    threshold = best_f1_threshold(y, 1 / (1 + np.exp(-(s @ a + b))))
+    text = fit_text(data.texts, y, c_text)
+    dense = fit_dense(data.dense, y, c_dense)
+    meta = {**meta, "C_text": c_text, "C_dense": c_dense}
+    return DepressionModel(text, dense, a, b, threshold, meta)
+
+
+def data_from_subjects(subjects: Sequence[Any]) -> Data:
+    """Data from models.depression.eatd.Subject records."""
+    from models.depression.features import feature_vector
+
+    return Data(
+        names=[s.name for s in subjects],
+        texts=[s.person.transcript for s in subjects],
+        dense=np.array([feature_vector(s.person) for s in subjects]),
+        y=np.array([int(s.depressed) for s in subjects]),
+        sds=np.array([s.sds_index for s in subjects], dtype=np.float64),
+    )
