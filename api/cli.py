@@ -358,24 +358,6 @@ def kg_seed() -> None:
         _print_counts(f"nodes per label ({store.backend} store)", store.count_by_label())
 
 
-@kg_app.command("polarity")
-@handles_errors
-def kg_polarity(
-    texts: Annotated[list[str], typer.Argument(help="words or sentences, zh or en")],
-) -> None:
-    """Content polarity by cosine to the p/n/m emotion vectors, with the three cosines."""
-    from kg.embed.polarity import load_polarity_model
-
-    model = load_polarity_model(_settings())
-    table = Table(title="polarity (cosine to p / n / m)")
-    for col in ("text", "polarity", "cos p", "cos n", "cos m", "coverage"):
-        table.add_column(col)
-    for text in texts:
-        s = model.score(text)
-        table.add_row(text, s.label, f"{s.cos_p:.3f}", f"{s.cos_n:.3f}", f"{s.cos_m:.3f}", f"{s.coverage:.2f}")
-    out.print(table)
-
-
 @kg_app.command("stats")
 @handles_errors
 def kg_stats() -> None:
@@ -528,6 +510,9 @@ def _register_optional_apps() -> None:
     from api.cli_depression import depression_app
 
     app.add_typer(depression_app, name="depression")
+    from api.cli_polarity import register as register_polarity
+
+    register_polarity(kg_app, handles_errors)  # kg polarity, kg polarity-train
 
 
 _register_optional_apps()

@@ -121,13 +121,14 @@ def _english_syllables(word: str) -> int:
 
 @functools.lru_cache(maxsize=1)
 def _polarity_model() -> Any:
-    from kg.embed.polarity import load_polarity_model
+    from kg.embed.sentence_polarity import load_sentence_polarity
 
-    return load_polarity_model()
+    return load_sentence_polarity()
 
 
 def polarity(text: str) -> tuple[dict[str, Any] | None, str | None]:
-    """PolarityScore from the knowledge-graph p/n/m vectors, or a warning why not."""
+    """Sentence polarity (learned layer over the knowledge-graph p/n/m cosines and scoped
+    lexicon cues, kg.embed.sentence_polarity), or a warning why not."""
     if not text.strip():
         return None, "empty transcript: no content polarity"
     try:
@@ -144,6 +145,7 @@ def polarity(text: str) -> tuple[dict[str, Any] | None, str | None]:
         "cos_n": round(float(score.cos_n), 4),
         "cos_m": round(float(score.cos_m), 4),
         "coverage": round(float(score.coverage), 4),
+        "probability_positive": round(float(getattr(score, "probability", 0.5)), 4),
         "tokens": [t for t in score.tokens if t not in stop],
     }, None
 

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from gensim.models import KeyedVectors
@@ -157,12 +158,51 @@ class PolarityModel:
             tuple(oov),
         )
 
+    def score_scoped(self, tokens: Sequence[str], scoped: Sequence[Any]) -> PolarityScore:
+        """Score clause-scoped tokens (kg.embed.sentence_polarity.scope): a token inside a
+        negation scope is reflected across the hyperplane orthogonal to p - n, and its vector
+        is weighted by its degree adverb (很 1.5, 有点 0.6). `tokens` are the raw tokens."""
+        rows: list[np.ndarray] = []
+        weights: list[float] = []
+        oov: list[str] = []
+        n_content = 0
+        for st in scoped:
+            if st.token in self.stopwords or st.token in self.negators:
+                continue
+            n_content += 1
+            vec = self._token_vector(st.token)
+            if vec is None:
+                oov.append(st.token)
+                continue
+            if st.negated:
+                vec = vec - 2.0 * float(vec @ self._axis) * self._axis
+            rows.append(vec)
+            weights.append(float(st.degree))
+        coverage = len(rows) / n_content if n_content else 0.0
+        if not rows:
+            return PolarityScore("neutral", 0.0, 0.0, 0.0, coverage, tuple(tokens), tuple(oov))
+        mean = np.average(np.stack(rows), axis=0, weights=weights)
+        cos = self._matrix @ (mean / max(float(np.linalg.norm(mean)), 1e-12))
+        return PolarityScore(LABELS[int(np.argmax(cos))], float(cos[0]), float(cos[1]),
+                             float(cos[2]), coverage, tuple(tokens), tuple(oov))
+
     def _token_vector(self, token: str) -> np.ndarray | None:
+        cache = self.__dict__.setdefault("_vector_cache", {})
+        if token in cache:
+            return cache[token]  # type: ignore[no-any-return]
+        vec = self._compute_token_vector(token)
+        if len(cache) < 200_000:
+            cache[token] = vec
+        return vec
+
+    def _compute_token_vector(self, token: str) -> np.ndarray | None:
         pieces = self.space.pieces(token)
         if not pieces and token in self.glossary:
             pieces = self.space.pieces(self.glossary[token])
         if not pieces:
             return None
+        if len(pieces) == 1:
+            return np.asarray(self.space.vector(pieces[0]))
         return np.asarray(np.mean([self.space.vector(p) for p in pieces], axis=0))
 
 

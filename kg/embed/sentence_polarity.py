@@ -1,0 +1,337 @@
+"""Sentence polarity on real Chinese text: p/n/m cosines + lexicon scope + a learned layer.
+
+The p/n/m emotion vectors (kg.embed.polarity) stay the named representation: every score
+carries the three cosines. Real sentences need more than a mean of word vectors, so a logistic
+regression trained on real labelled corpora (models card: kg/embed/polarity_weights/
+MODEL_CARD_polarity.md) reads
+
+- hashed character 1-3-grams (TF-IDF) plus the words inside a negation scope, marked as such;
+- the p/n/m cosines of the text, computed with negation and degree-adverb scope;
+- lexicon scores with the same scope (HowNet/NTUSD/DUTIR polar words, HowNet degree adverbs)
+  and symptom mentions (data/speech_tables/content.yaml);
+
+and gives P(positive). The label is `neutral` only when the text carries no sentiment: the
+probability is within `margin` of 0.5, or within the wider `empty_margin` when no polar word
+and no symptom is found at all. Weights: a small .npz (no pickle) loaded once per process.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from kg import lexicons
+from kg.embed.polarity import EN_NEGATORS, PolarityModel, PolarityScore, load_polarity_model
+from kg.settings import PROJECT_ROOT
+
+WEIGHTS_DIR = Path(__file__).resolve().parent / "polarity_weights"
+WEIGHTS_FILE = WEIGHTS_DIR / "sentence_polarity.npz"
+CONTENT_LEXICON = PROJECT_ROOT / "data" / "speech_tables" / "content.yaml"
+HASH_BITS = 18
+CHAR_NGRAMS = (1, 3)
+MAX_FEATURE_CHARS = 1000  # longer texts are scored on their first 1000 characters
+NEGATION_WINDOW = 3  # tokens after a negator (within its clause) are in its scope
+DENSE_NAMES: tuple[str, ...] = (
+    "cos_p", "cos_n", "cos_m", "cos_p_minus_n",
+    "lex_pos", "lex_neg", "lex_balance", "negated_polar", "symptoms", "has_polar",
+)
+_CLAUSE_SPLIT = re.compile(r"[，,。.！!？?；;：:\n\r、~～…\s]+")
+_SPACES = re.compile(r"\s+")
+# Degree adverbs: HowNet's "very"/"more" lists strengthen, "ish" ones weaken.
+DEGREE_WEIGHTS = {"very": 1.5, "more": 1.25, "ish": 0.6}
+
+
+class SentencePolarityError(ValueError):
+    """Weights missing or malformed."""
+
+
+@dataclass(frozen=True)
+class ScopedToken:
+    token: str
+    negated: bool
+    degree: float
+
+
+@dataclass(frozen=True)
+class SentenceScore(PolarityScore):
+    """A PolarityScore with the learned probability and the lexicon cues behind it."""
+
+    probability: float = 0.5  # P(positive) from the learned layer
+    lexicon: dict[str, float] = field(default_factory=dict)
+
+
+@cache
+def _degree_words() -> dict[str, float]:
+    hn = lexicons.hownet()
+    out: dict[str, float] = {}
+    for key, weight in DEGREE_WEIGHTS.items():
+        for w in hn.get(key, ()):
+            out.setdefault(w, weight)
+    return out
+
+
+@cache
+def _negators() -> frozenset[str]:
+    extra = frozenset({"不", "没", "没有", "无", "非", "未", "别", "不是", "不会", "不能", "从未",
+                       "并不", "毫不", "决不", "绝不", "不再", "不太", "不够", "没什么"})
+    return lexicons.negation_words() | extra | EN_NEGATORS
+
+
+@cache
+def _polar_words() -> tuple[frozenset[str], frozenset[str]]:
+    pos, neg = lexicons.positive_words(), lexicons.negative_words()
+    both = pos & neg
+    return frozenset(pos - both), frozenset(neg - both)
+
+
+@cache
+def _symptom_phrases() -> tuple[str, ...]:
+    raw = yaml.safe_load(CONTENT_LEXICON.read_text(encoding="utf-8"))
+    phrases = {p for spec in raw["symptoms"].values() for p in spec.get("zh", [])}
+    phrases |= set(raw.get("suicide_risk", {}).get("zh", []))
+    return tuple(sorted(phrases, key=len, reverse=True))
+
+
+def clauses(text: str) -> list[str]:
+    """Clauses of `text` split at punctuation and white space (negation never crosses one)."""
+    return [c for c in _CLAUSE_SPLIT.split(text) if c]
+
+
+def scope(tokens: Sequence[str]) -> list[ScopedToken]:
+    """Negation and degree scope over the tokens of one clause.
+
+    A negator puts the next NEGATION_WINDOW tokens in its scope (a second negator toggles it
+    back: 不是不好); a degree adverb multiplies the weight of the next non-adverb token.
+    Negators and degree adverbs themselves are dropped.
+    """
+    negators, degrees = _negators(), _degree_words()
+    out: list[ScopedToken] = []
+    left, negated, degree = 0, False, 1.0
+    for tok in tokens:
+        if tok in negators:
+            negated = not negated if left > 0 else True
+            left = NEGATION_WINDOW
+            continue
+        if tok in degrees:
+            degree *= degrees[tok]
+            continue
+        out.append(ScopedToken(tok, negated and left > 0, degree))
+        degree = 1.0
+        if left > 0:
+            left -= 1
+            if left == 0:
+                negated = False
+    return out
+
+
+def lexicon_features(scoped: Iterable[ScopedToken], text: str) -> dict[str, float]:
+    """Scoped polar-word sums, their balance and symptom mentions (not negated)."""
+    pos_words, neg_words = _polar_words()
+    pos = neg = negated_polar = 0.0
+    n = 0
+    for st in scoped:
+        n += 1
+        sign = 1.0 if st.token in pos_words else -1.0 if st.token in neg_words else 0.0
+        if sign == 0.0:
+            continue
+        if st.negated:
+            sign, negated_polar = -sign, negated_polar + 1
+        if sign > 0:
+            pos += st.degree
+        else:
+            neg += st.degree
+    symptoms = _count_symptoms(text)
+    norm = math.sqrt(max(n, 1))
+    return {
+        "lex_pos": pos / norm, "lex_neg": neg / norm,
+        "lex_balance": (pos - neg) / (pos + neg + 1.0),
+        "negated_polar": negated_polar / norm, "symptoms": float(symptoms),
+        "has_polar": 1.0 if (pos + neg + symptoms) > 0 else 0.0,
+    }
+
+
+def _count_symptoms(text: str) -> int:
+    """Symptom/risk phrases not preceded (within 4 characters) by a negator."""
+    count, taken = 0, [False] * len(text)
+    for phrase in _symptom_phrases():
+        start = text.find(phrase)
+        while start >= 0:
+            end = start + len(phrase)
+            if not any(taken[start:end]):
+                before = text[max(0, start - 4):start]
+                if not any(n in before for n in ("不", "没", "从未")) or phrase[0] in "不没":
+                    count += 1
+                for i in range(start, end):
+                    taken[i] = True
+            start = text.find(phrase, end)
+    return count
+
+
+@dataclass(frozen=True)
+class TextAnalysis:
+    """What the learned layer reads from one text (computed the same way in training)."""
+
+    text: str
+    tokens: tuple[str, ...]
+    scoped: tuple[ScopedToken, ...]
+    pnm: PolarityScore
+    lexicon: dict[str, float]
+
+    def dense(self) -> np.ndarray:
+        p = self.pnm
+        values = {"cos_p": p.cos_p, "cos_n": p.cos_n, "cos_m": p.cos_m,
+                  "cos_p_minus_n": p.cos_p - p.cos_n, **self.lexicon}
+        return np.array([values[k] for k in DENSE_NAMES], dtype=np.float64)
+
+    def hash_terms(self) -> list[str]:
+        """Character 1-3-grams of the text plus the words inside a negation scope (`~w:word`)."""
+        text = _SPACES.sub(" ", self.text.lower())[:MAX_FEATURE_CHARS]
+        lo, hi = CHAR_NGRAMS
+        terms = [text[i:i + k] for k in range(lo, hi + 1) for i in range(len(text) - k + 1)]
+        terms += ["~w:" + st.token for st in self.scoped if st.negated]
+        return terms
+
+
+def analyse(text: str, pnm_model: PolarityModel) -> TextAnalysis:
+    """Clause-wise tokens with scope, scoped p/n/m cosines and lexicon features."""
+    if not isinstance(text, str):
+        raise TypeError(f"text must be str, not {type(text).__name__}")
+    if not text.strip():
+        raise ValueError("cannot score an empty text")
+    text = text[:MAX_FEATURE_CHARS * 5]
+    tokenizer = pnm_model.tokenizer
+    if tokenizer is None:
+        from kg.embed.tokenize import get_tokenizer
+
+        tokenizer = get_tokenizer()
+    tokens: list[str] = []
+    scoped: list[ScopedToken] = []
+    for clause in clauses(text[:MAX_FEATURE_CHARS]):
+        toks = tokenizer.tokenize(clause)
+        tokens += toks
+        scoped += scope(toks)
+    pnm = pnm_model.score_scoped(tokens, scoped)
+    return TextAnalysis(text, tuple(tokens), tuple(scoped), pnm,
+                        lexicon_features(scoped, text[:MAX_FEATURE_CHARS]))
+
+
+def hashed_counts(terms_per_text: Sequence[list[str]]) -> Any:
+    """Sparse term counts (CSR, n_texts x 2**HASH_BITS) by signed-free murmur hashing."""
+    from sklearn.feature_extraction import FeatureHasher
+
+    hasher = FeatureHasher(n_features=2**HASH_BITS, input_type="string", alternate_sign=False)
+    return hasher.transform(terms_per_text).tocsr()
+
+
+def tfidf(counts: Any, idf: np.ndarray) -> Any:
+    """Sublinear tf x idf, rows L2-normalised (the same transform in training and scoring)."""
+    import scipy.sparse as sp
+    from sklearn.preprocessing import normalize
+
+    x = counts.astype(np.float64).tocsr(copy=True)
+    x.data = 1.0 + np.log(x.data)
+    x = (x @ sp.diags(idf, format="csr")).tocsr()
+    return normalize(x, norm="l2", copy=False)
+
+
+@dataclass(frozen=True)
+class SentencePolarityWeights:
+    idf: np.ndarray
+    coef_sparse: np.ndarray
+    coef_dense: np.ndarray
+    dense_mean: np.ndarray
+    dense_scale: np.ndarray
+    intercept: float
+    margin: float
+    empty_margin: float
+    meta: dict[str, Any]
+
+    def save(self, path: Path) -> None:
+        import json
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp.npz")
+        np.savez_compressed(
+            tmp, idf=self.idf.astype(np.float16), coef_sparse=self.coef_sparse.astype(np.float16),
+            coef_dense=self.coef_dense, dense_mean=self.dense_mean, dense_scale=self.dense_scale,
+            scalars=np.array([self.intercept, self.margin, self.empty_margin]),
+            dense_names=np.array(DENSE_NAMES), hash_bits=np.array(HASH_BITS),
+            meta=np.array(json.dumps(self.meta, sort_keys=True, ensure_ascii=False)),
+        )
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> SentencePolarityWeights:
+        import json
+
+        if not path.is_file():
+            raise SentencePolarityError(
+                f"sentence-polarity weights {path} are missing: run `mindkg kg polarity-train`")
+        with np.load(path, allow_pickle=False) as z:
+            if tuple(str(n) for n in z["dense_names"]) != DENSE_NAMES or int(z["hash_bits"]) != HASH_BITS:
+                raise SentencePolarityError(f"{path}: trained for other features; retrain")
+            s = z["scalars"]
+            return cls(z["idf"].astype(np.float64), z["coef_sparse"].astype(np.float64),
+                       z["coef_dense"], z["dense_mean"], z["dense_scale"], float(s[0]),
+                       float(s[1]), float(s[2]), json.loads(str(z["meta"])))
+
+    def probabilities(self, analyses: Sequence[TextAnalysis]) -> np.ndarray:
+        counts = hashed_counts([a.hash_terms() for a in analyses])
+        x = tfidf(counts, self.idf)
+        dense = np.stack([a.dense() for a in analyses])
+        z = (x @ self.coef_sparse + ((dense - self.dense_mean) / self.dense_scale)
+             @ self.coef_dense + self.intercept)
+        return np.asarray(1.0 / (1.0 + np.exp(-np.asarray(z).ravel())))
+
+    def label(self, probability: float, analysis: TextAnalysis) -> str:
+        return decide(probability, bool(analysis.lexicon["has_polar"]), self.margin,
+                      self.empty_margin)
+
+
+def decide(probability: float, has_polar: bool, margin: float, empty_margin: float) -> str:
+    """positive / negative, or neutral when the text shows no sentiment (see module doc)."""
+    band = margin if has_polar else max(margin, empty_margin)
+    if abs(probability - 0.5) < band:
+        return "neutral"
+    return "positive" if probability > 0.5 else "negative"
+
+
+class SentencePolarityModel:
+    """Learned sentence polarity over p/n/m cosines, scoped lexicon cues and n-grams."""
+
+    def __init__(self, weights: SentencePolarityWeights, pnm: PolarityModel) -> None:
+        self.weights = weights
+        self.pnm = pnm
+        self.stopwords = pnm.stopwords
+
+    def score(self, text: str) -> SentenceScore:
+        return self.score_many([text])[0]
+
+    def score_many(self, texts: Sequence[str]) -> list[SentenceScore]:
+        analyses = [analyse(t, self.pnm) for t in texts]
+        probs = self.weights.probabilities(analyses)
+        out = []
+        for a, p in zip(analyses, probs, strict=True):
+            s = a.pnm
+            out.append(SentenceScore(self.weights.label(float(p), a), s.cos_p, s.cos_n, s.cos_m,
+                                     s.coverage, s.tokens, s.oov, probability=float(p),
+                                     lexicon=dict(a.lexicon)))
+        return out
+
+
+@cache
+def _default_model(path: Path) -> SentencePolarityModel:
+    return SentencePolarityModel(SentencePolarityWeights.load(path), load_polarity_model())
+
+
+def load_sentence_polarity(path: Path = WEIGHTS_FILE) -> SentencePolarityModel:
+    """The shipped sentence-polarity model, built once per process (read-only, shared)."""
+    return _default_model(Path(path))

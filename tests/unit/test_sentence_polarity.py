@@ -1,0 +1,241 @@
+"""Sentence polarity: corpus readers, negation/degree scope, training, the shipped weights, CLI.
+
+Fixtures are small files written here in the shared corpora's formats; nothing needs
+/work/shared. The shipped-weights tests use the real packaged model.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from kg.embed import sentence_polarity as sp
+from kg.embed.sentence_polarity_train import (
+    CORPORA,
+    balanced_accuracy,
+    bootstrap_ci,
+    train_and_evaluate,
+)
+from kg.embed.sentiment_corpora import CorpusFormatError, read_labelled
+
+POS = ["这家店的菜很好吃，送得也快", "房间干净，服务非常好，下次还来", "质量很好，很满意，推荐购买",
+       "今天和朋友出去玩，特别开心", "物流很快，包装完好，好评", "环境优美，早餐丰富，值得入住"]
+NEG = ["我最近总是睡不着，觉得什么都没意思", "房间很脏，服务态度差，不会再来", "质量太差了，用了一天就坏",
+       "心情很糟糕，什么都不想做", "等了两个小时还没送到，太失望了", "隔音很差，晚上吵得睡不着"]
+
+
+def _write_corpora(root: Path, repeat: int = 4) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    pos, neg = POS * repeat, NEG * repeat
+    hotel = ["label,review"] + [f"1,{t}{i}" for i, t in enumerate(pos)] + [
+        f'0,"{t}{i}"' for i, t in enumerate(neg)]
+    (root / CORPORA["reviews_hotel"]).write_text("\n".join(hotel) + "\n", encoding="utf-8")
+    shop = ["cat,label,review"] + [f"书籍,1,{t}。{i}" for i, t in enumerate(pos)] + [
+        f"水果,0,{t}。{i}" for i, t in enumerate(neg)]
+    (root / CORPORA["reviews_shopping"]).write_text("\n".join(shop) + "\n", encoding="utf-8")
+    lines = [json.dumps({"id": i, "content": f"{t}！{i}", "label": lab}, ensure_ascii=False)
+             for i, (t, lab) in enumerate([(t, "happiness") for t in pos]
+                                          + [(t, "sadness") for t in neg]
+                                          + [("居然是这样", "surprise")])]
+    (root / CORPORA["weibo"]).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return root
+
+
+def _write_interviews(root: Path) -> Path:
+    for i, (p, n) in enumerate(zip(POS, NEG, strict=True)):
+        d = root / f"t_{i}"
+        d.mkdir(parents=True)
+        (d / "positive.txt").write_text(f"嗯，{p}", encoding="utf-8")
+        (d / "negative.txt").write_text(f"嗯，{n}", encoding="utf-8")
+    return root
+
+
+# ------------------------------------------------------------------ readers
+
+
+def test_readers_all_formats(tmp_path: Path) -> None:
+    root = _write_corpora(tmp_path / "c", repeat=1)
+    hotel = read_labelled(root / CORPORA["reviews_hotel"])
+    assert [r.label for r in hotel] == ["positive"] * 6 + ["negative"] * 6
+    shop = read_labelled(root / CORPORA["reviews_shopping"])
+    assert shop[0].group == "书籍" and shop[-1].group == "水果"
+    weibo = read_labelled(root / CORPORA["weibo"])
+    assert len(weibo) == 12  # surprise left out
+    tsv = tmp_path / "x.tsv"
+    tsv.write_text("label\ttext\npositive\t很好\n0\t很差\nneutral\t在三楼\n", encoding="utf-8")
+    assert [(r.label, r.text) for r in read_labelled(tsv)] == [
+        ("positive", "很好"), ("negative", "很差"), ("neutral", "在三楼")]
+    eatd = read_labelled(_write_interviews(tmp_path / "eatd"))
+    assert len(eatd) == 12 and len({r.group for r in eatd}) == 6
+
+
+def test_reader_errors(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("foo,bar\n1,x\n", encoding="utf-8")
+    with pytest.raises(CorpusFormatError, match="header"):
+        read_labelled(bad)
+    unknown = tmp_path / "u.tsv"
+    unknown.write_text("maybe\t好\n", encoding="utf-8")
+    with pytest.raises(CorpusFormatError, match="unknown label"):
+        read_labelled(unknown)
+    with pytest.raises(CorpusFormatError):
+        read_labelled(tmp_path / "missing.csv")
+    broken = tmp_path / "b.jsonl"
+    broken.write_text('{"content": "x", "label": "like"}\n{oops\n', encoding="utf-8")
+    with pytest.raises(CorpusFormatError, match="bad JSON"):
+        read_labelled(broken)
+
+
+# ------------------------------------------------------------------ scope and lexicon
+
+
+def test_negation_and_degree_scope() -> None:
+    toks = sp.scope(["不", "是", "很", "干净"])
+    assert [(t.token, t.negated) for t in toks] == [("是", True), ("干净", True)]
+    assert toks[1].degree == pytest.approx(1.5)
+    double = sp.scope(["不", "是", "不", "好"])
+    assert [(t.token, t.negated) for t in double] == [("是", True), ("好", False)]
+    far = sp.scope(["没", "去", "那", "里", "开心"])  # beyond the 3-token window
+    assert far[-1].negated is False
+
+
+def test_lexicon_features_flip_under_negation() -> None:
+    plain = sp.lexicon_features(sp.scope(["开心"]), "开心")
+    negated = sp.lexicon_features(sp.scope(["不", "开心"]), "不开心")
+    assert plain["lex_pos"] > 0 and plain["lex_neg"] == 0
+    assert negated["lex_neg"] > 0 and negated["lex_pos"] == 0
+    assert sp.lexicon_features([], "我最近总是睡不着")["symptoms"] >= 1
+    assert sp.lexicon_features([], "教室在三楼")["has_polar"] == 0.0
+
+
+def test_decide_neutral_band() -> None:
+    assert sp.decide(0.52, True, 0.04, 0.15) == "neutral"
+    assert sp.decide(0.60, True, 0.04, 0.15) == "positive"
+    assert sp.decide(0.60, False, 0.04, 0.15) == "neutral"  # nothing polar: wider band
+    assert sp.decide(0.20, False, 0.04, 0.15) == "negative"
+
+
+def test_metrics() -> None:
+    gold = ["positive"] * 4 + ["negative"] * 4
+    pred = ["positive"] * 3 + ["neutral"] + ["negative"] * 4
+    assert balanced_accuracy(gold, pred) == pytest.approx((0.75 + 1.0) / 2)
+    lo, hi = bootstrap_ci(gold, pred, n_boot=200)
+    assert 0.5 <= lo <= 0.875 <= hi <= 1.0
+
+
+# ------------------------------------------------------------------ training
+
+
+def test_train_small_corpora_end_to_end(tmp_path: Path) -> None:
+    root = _write_corpora(tmp_path / "c")
+    out = tmp_path / "w.npz"
+    report = train_and_evaluate(root, out, eatd_dir=_write_interviews(tmp_path / "eatd"),
+                                log=lambda m: None)
+    assert set(report["leave_one_corpus_out"]) == set(CORPORA)
+    for protocol in ("in_corpus_cv", "leave_one_corpus_out"):
+        for models in report[protocol].values():
+            for m in models.values():
+                lo, hi = m["ci95"]
+                assert 0.0 <= lo <= m["balanced_accuracy"] <= hi <= 1.0
+    assert report["interview_answers"]["volunteers"] == 6
+    weights = sp.SentencePolarityWeights.load(out)
+    assert weights.meta["trained_on"]["weibo"] == 48
+    model = sp.SentencePolarityModel(weights, sp.load_polarity_model())
+    a, b = model.score_many([POS[0], NEG[1]])
+    assert a.probability > 0.5 > b.probability
+    # Same seed, same data: the same weights.
+    out2 = tmp_path / "w2.npz"
+    train_and_evaluate(root, out2, log=lambda m: None)
+    w2 = sp.SentencePolarityWeights.load(out2)
+    np.testing.assert_array_equal(weights.coef_sparse, w2.coef_sparse)
+    np.testing.assert_array_equal(weights.coef_dense, w2.coef_dense)
+
+
+def test_missing_weights_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(sp.SentencePolarityError, match="polarity-train"):
+        sp.SentencePolarityWeights.load(tmp_path / "none.npz")
+
+
+# ------------------------------------------------------------------ shipped model
+
+
+@pytest.fixture(scope="module")
+def shipped() -> sp.SentencePolarityModel:
+    return sp.load_sentence_polarity()
+
+
+def test_shipped_weights_small_and_no_pickle() -> None:
+    assert sp.WEIGHTS_FILE.stat().st_size < 4 * 2**20
+    with np.load(sp.WEIGHTS_FILE, allow_pickle=False) as z:
+        assert "coef_sparse" in z
+
+
+@pytest.mark.parametrize(("text", "label"), [
+    ("我最近总是睡不着，觉得什么都没意思", "negative"),
+    ("这家店的菜很好吃，送得也快", "positive"),
+    ("今天和朋友一起出去玩，非常开心，感觉很幸福。", "positive"),
+    ("我最近一直失眠，觉得很绝望，活着很痛苦。", "negative"),
+    ("房间不是很干净，服务也不太好", "negative"),
+    ("不开心", "negative"),
+])
+def test_shipped_sentences(shipped: sp.SentencePolarityModel, text: str, label: str) -> None:
+    s = shipped.score(text)
+    assert s.label == label, s
+    assert (s.probability > 0.5) == (label == "positive")
+
+
+def test_shipped_keeps_pnm_cosines(shipped: sp.SentencePolarityModel) -> None:
+    s = shipped.score("今天和朋友一起出去玩，非常开心，感觉很幸福。")
+    assert s.cos_p > s.cos_n
+    assert 0.0 < s.coverage <= 1.0
+    assert shipped.score("开心") == shipped.score("开心")  # deterministic
+    with pytest.raises(ValueError):
+        shipped.score("  ")
+
+
+def test_speech_content_uses_sentence_model() -> None:
+    from ingest.audio.content import polarity
+
+    pol, why = polarity("我最近总是睡不着，觉得什么都没意思")
+    assert why is None and pol is not None
+    assert pol["label"] == "negative"
+    assert 0.0 <= pol["probability_positive"] < 0.5
+    assert {"cos_p", "cos_n", "cos_m", "coverage", "tokens"} <= set(pol)
+
+
+# ------------------------------------------------------------------ CLI
+
+
+def test_cli_polarity_file_json_and_eval(tmp_path: Path) -> None:
+    from api.cli import app
+
+    runner = CliRunner()
+    texts = tmp_path / "t.txt"
+    texts.write_text(f"{POS[0]}\n\n{NEG[0]}\n", encoding="utf-8")
+    res = runner.invoke(app, ["kg", "polarity", "--file", str(texts), "--json"])
+    assert res.exit_code == 0, res.output
+    rows = [json.loads(line) for line in res.stdout.splitlines() if line.startswith("{")]
+    assert [r["label"] for r in rows] == ["positive", "negative"]
+    assert {"label", "probability_positive", "cos_p", "cos_n", "cos_m"} <= set(rows[0])
+    res = runner.invoke(app, ["kg", "polarity", POS[1]])
+    assert res.exit_code == 0 and "positive" in res.stdout
+
+    tsv = tmp_path / "s.tsv"
+    tsv.write_text("".join(f"1\t{t}\n" for t in POS) + "".join(f"0\t{t}\n" for t in NEG),
+                   encoding="utf-8")
+    res = runner.invoke(app, ["eval", "sentiment", str(tsv), "--out", str(tmp_path / "ev")])
+    assert res.exit_code == 0, res.output
+    report = json.loads((tmp_path / "ev" / "report.json").read_text(encoding="utf-8"))
+    assert report["n"] == 12 and report["balanced_accuracy"] >= 0.75
+    assert (tmp_path / "ev" / "confusion.png").read_bytes()[:4] == b"\x89PNG"
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x,y\n1,2\n", encoding="utf-8")
+    res = runner.invoke(app, ["eval", "sentiment", str(bad), "--out", str(tmp_path / "no")])
+    assert res.exit_code == 2 and not (tmp_path / "no").exists()
+    res = runner.invoke(app, ["kg", "polarity", "--file", str(tmp_path / "missing.txt")])
+    assert res.exit_code == 2
