@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends
-from fastapi.concurrency import run_in_threadpool
 
 from api.alignment import recognizer_alignments
 from api.auth.purpose import PurposeNotDeclared, require_purpose
+from api.http.cpu import run_cpu
 from api.http.deps import ApiProblem, State, Submitter, json_body
 from api.http.routes.jobs import _ERRORS
 from api.http.schemas import AssessIn, AssessOut
@@ -47,8 +47,7 @@ async def assess(body: AssessIn, st: State, key: Submitter) -> AssessOut:
     except StoreError:  # stateless: decode against the curated ontology, say so in `method`
         st.graph.reset()
         store = None
-    assessment = await run_in_threadpool(_decode, body.feature_texts, ids, store,
-                                          st.decoder)
+    assessment = await run_cpu(_decode, body.feature_texts, ids, store, st.decoder)
     return AssessOut(feature_ids=ids, assessment=assessment)
 
 
