@@ -3,6 +3,7 @@
 By default it starts `mindkg serve` itself (subprocess, loopback, fresh MINDKG_HOME with an
 app key) so the numbers include real HTTP, auth (key hash lookup) and JSON validation.
 Usage:  .venv/bin/python bench/api_load_bench.py [--requests 50] [--concurrency 50]
+        [--baseline 100]   # first N serial requests on the same server, reported beside
         [--url http://127.0.0.1:8000 --key mk_...]   # against a server you started
 """
 
@@ -132,6 +133,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument(
+        "--baseline", type=int, default=0, help="serial requests first, on the same server"
+    )
     parser.add_argument("--url")
     parser.add_argument("--key")
     args = parser.parse_args()
@@ -144,7 +148,11 @@ def main() -> None:
         else:
             proc, url, key = start_server(Path(tmp))
         try:
-            report = asyncio.run(run(url, key, args.requests, args.concurrency))
+            report: dict[str, object] = {}
+            if args.baseline:
+                report["serial"] = asyncio.run(run(url, key, args.baseline, 1))
+            loaded = asyncio.run(run(url, key, args.requests, args.concurrency))
+            report = {**report, "concurrent": loaded} if report else loaded
         finally:
             if proc is not None:
                 proc.terminate()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Depends
-from fastapi.concurrency import run_in_threadpool
 
 from api.auth.purpose import PurposeNotDeclared, require_purpose
+from api.http.cpu import run_cpu
 from api.http.deps import ApiProblem, State, Submitter, json_body
 from api.http.routes.jobs import _ERRORS
 from api.http.schemas import AssessIn, AssessOut
@@ -37,8 +39,8 @@ async def assess(body: AssessIn, st: State, key: Submitter) -> AssessOut:
         st.graph.reset()
         store = None
     try:
-        done: FeatureAssessment = await run_in_threadpool(
-            assess_features, body.feature_texts, st.settings, store, decoder=st.decoder)
+        done: FeatureAssessment = await run_cpu(
+            partial(assess_features, decoder=st.decoder), body.feature_texts, st.settings, store)
     except DuplicateFeatureTexts as exc:
         raise ApiProblem(422, "duplicate_feature_texts", str(exc)) from exc
     assert done.assessment is not None  # AssessIn holds at least one feature text
