@@ -17,7 +17,7 @@ from ingest.audio.decode import SAMPLE_RATE
 from ingest.audio.errors import AudioInputError
 from ingest.audio.vad import VAD_FRAME_S
 
-MAX_WINDOWS = 60
+MAX_WINDOWS = 30  # 60 s of speech, spread over the session; bounds the cost (MODEL_CARD.md)
 SILENT_PEAK = 10 ** (-60 / 20)  # -60 dBFS, as in analyze.py
 
 

@@ -102,6 +102,7 @@ def test_uar_and_bootstrap() -> None:
     assert np.asarray(r["confusion"]).sum() == 5
 
 
+@pytest.mark.slow
 def test_loso_lstm_is_seeded_and_weights_load(emodb: Path, tmp_path: Path) -> None:
     corpus = load_corpus(emodb)
     assert corpus.frames.shape[1:] == (198, 360)
@@ -198,3 +199,16 @@ def test_intonation_text_carries_speech_emotion(tmp_path: Path) -> None:
     assert "语音情绪：" in intonation.text.zh and "德语" in intonation.text.zh
     assert "speech emotion: " in intonation.text.en and "German" in intonation.text.en
     assert not any(c.startswith("emotion:") for c in intonation.values["concept_ids"])
+
+
+def test_cli_train_emotion_writes_both_weight_files(emodb: Path, tmp_path: Path) -> None:
+    from api.cli import app
+
+    out = tmp_path / "w"
+    r = CliRunner().invoke(app, ["speech", "train-emotion", "--root", str(emodb), "--out",
+                                 str(out), "--epochs", "1", "--skip-loso"])
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in out.iterdir()) == ["attention_lstm.npz", "floor.npz"]
+    r = CliRunner().invoke(app, ["speech", "train-emotion", "--root", str(tmp_path / "no"),
+                                 "--out", str(tmp_path / "w2")])
+    assert r.exit_code == 2 and not (tmp_path / "w2").exists()
