@@ -117,6 +117,7 @@ def plots(data: Data, result: dict[str, Any], out: Path) -> list[Path]:
                yticklabels=["< 53", ">= 53"], xlabel="predicted", ylabel="SDS index",
                title=f"{LABELS[v]}\nF1 {f1['value']:.2f} [{f1['lo']:.2f}, {f1['hi']:.2f}]")
         ax.title.set_fontsize(8)
+    fig.tight_layout()
     paths.append(out / "confusion.png")
     fig.savefig(paths[-1], dpi=120, bbox_inches="tight")
     plt.close(fig)

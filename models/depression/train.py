@@ -46,7 +46,7 @@ def _lr(x: np.ndarray, y: np.ndarray, c: float, penalty: str = "l2") -> tuple[np
 
     if penalty == "l1":
         m = LogisticRegression(C=c, penalty="l1", class_weight="balanced", max_iter=5000,
-                               solver="liblinear")
+                               solver="liblinear", random_state=0)  # liblinear shuffles
     else:
         m = LogisticRegression(C=c, class_weight="balanced", max_iter=2000, solver="lbfgs")
     m.fit(x, y)
