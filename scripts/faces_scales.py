@@ -109,10 +109,10 @@ def main() -> int:
     data = measure(args.root)
     people = sorted(data)
     full = fit(data, people)
-    shipped = {"scales": dict(rel.SCALES), "closed": None, "wink": None}
     from ingest.video.spotting import EYE_CLOSED, WINK
 
-    shipped["closed"], shipped["wink"] = EYE_CLOSED, WINK
+    shipped: dict[str, Any] = {"scales": dict(rel.SCALES), "closed": EYE_CLOSED,
+                               "wink": WINK}
     report: dict[str, Any] = {"all_people_fit": full, "shipped": shipped, "lopo": {}}
     totals: dict[str, list[int]] = {}
     for s in people:
