@@ -187,9 +187,9 @@ class PolarityModel:
                              float(cos[2]), coverage, tuple(tokens), tuple(oov))
 
     def _token_vector(self, token: str) -> np.ndarray | None:
-        cache = self.__dict__.setdefault("_vector_cache", {})
+        cache: dict[str, np.ndarray | None] = self.__dict__.setdefault("_vector_cache", {})
         if token in cache:
-            return cache[token]  # type: ignore[no-any-return]
+            return cache[token]
         vec = self._compute_token_vector(token)
         if len(cache) < 200_000:
             cache[token] = vec

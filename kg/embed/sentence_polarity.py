@@ -110,17 +110,18 @@ def scope(tokens: Sequence[str]) -> list[ScopedToken]:
 
     A negator puts the next NEGATION_WINDOW tokens in its scope (a second negator toggles it
     back: 不是不好); a degree adverb multiplies the weight of the next non-adverb token.
-    Negators and degree adverbs themselves are dropped.
+    Negators and degree adverbs themselves are dropped, except a clause-final degree word,
+    which is kept as content (服务好: 好 is the polar word, not an adverb).
     """
     negators, degrees = _negators(), _degree_words()
     out: list[ScopedToken] = []
     left, negated, degree = 0, False, 1.0
-    for tok in tokens:
+    for i, tok in enumerate(tokens):
         if tok in negators:
             negated = not negated if left > 0 else True
             left = NEGATION_WINDOW
             continue
-        if tok in degrees:
+        if tok in degrees and i + 1 < len(tokens):  # clause-final 好/太 are content words
             degree *= degrees[tok]
             continue
         out.append(ScopedToken(tok, negated and left > 0, degree))

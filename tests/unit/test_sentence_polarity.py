@@ -104,12 +104,16 @@ def test_negation_and_degree_scope() -> None:
 
 
 def test_lexicon_features_flip_under_negation() -> None:
-    plain = sp.lexicon_features(sp.scope(["开心"]), "开心")
-    negated = sp.lexicon_features(sp.scope(["不", "开心"]), "不开心")
+    plain = sp.lexicon_features(sp.scope(["快乐"]), "快乐")
+    negated = sp.lexicon_features(sp.scope(["不", "快乐"]), "不快乐")
     assert plain["lex_pos"] > 0 and plain["lex_neg"] == 0
     assert negated["lex_neg"] > 0 and negated["lex_pos"] == 0
     assert sp.lexicon_features([], "我最近总是睡不着")["symptoms"] >= 1
     assert sp.lexicon_features([], "教室在三楼")["has_polar"] == 0.0
+    # A word that the lexicons list on both sides (开心 is in a negative list too) is no cue.
+    assert sp.lexicon_features(sp.scope(["开心"]), "开心")["lex_pos"] == 0.0
+    end = sp.scope(["服务", "好"])  # clause-final 好 is the polar word, not a degree adverb
+    assert [t.token for t in end] == ["服务", "好"]
 
 
 def test_decide_neutral_band() -> None:
