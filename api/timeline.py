@@ -26,7 +26,7 @@ _RISK = {"none": 0.0, "low": 1 / 3, "moderate": 2 / 3, "high": 1.0}
 _NEGATIVE = ("valence:negative", "me_class:negative", "polarity:negative")
 _POSITIVE = ("valence:positive", "me_class:positive", "polarity:positive")
 EVENT_KINDS = ("micro_expression", "macro_expression")  # the only feature texts drawn as events
-CLOSURE_KINDS = ("eye_closure", "closure", "eyes_closed")
+CLOSURE_KINDS = ("eye_closure", "closure", "eyes_closed", "wink")  # AU43, AU46 one side
 
 
 @dataclass
