@@ -43,6 +43,7 @@ from kg.feature_text import FeatureText
 
 SOURCE = "mindkg.ingest.video/0.1"
 RULES_CLASSIFIER = "au_rules_table1_v1"
+EYE_REGION_AUS = frozenset({5, 6, 7, 43})
 LOW_QUALITY = 0.5  # frame_quality below this (near profile): AUs not estimated
 STAGE_QUEUE = 8  # frames waiting between two stages (~1 MB each at 640x480): bounded memory
 ME_WINDOW_FRAMES = 9  # face crops per spotted window given to a trained classifier (+ apex)
@@ -388,6 +389,9 @@ def analyze_video(
         apex, dom = _event_from(iv, filled, rate, params.baseline_s, absolute=iv in held)
         if not dom:  # eye closure only: reported as an eye event, not an expression
             continue
+        if set(dom) <= EYE_REGION_AUS and any(
+                e.onset_frame <= iv.offset and e.offset_frame >= iv.onset for e in eye_events):
+            continue  # lid and cheek motion of a blink / closure / wink is that eye event
         kind = "micro" if (iv.offset - iv.onset + 1) / rate <= ME_MAX_S else "macro"
         good = float(1.0 - low[iv.onset : iv.offset + 1].mean())
         me_class, emotion, _margin = au_defs.classify_by_rules(apex)
