@@ -317,13 +317,14 @@ def analyze_session(
     recognized = recognize(session_input(bundle),
                            recognizer_config or recognizer_config_for(settings),
                            recognizers=recognizers, progress=say)
-    features = recognized.feature_texts
     from models.depression import depression_feature_text
 
-    # the speech/text depression model (models/depression) reads the recognizers' texts
-    estimate = depression_feature_text(features, bundle.language)
+    # the speech/text depression model (models/depression) reads the recognizers' texts; its
+    # estimate is a feature text of the session like theirs (written, aligned, evidence)
+    estimate = depression_feature_text(recognized.feature_texts, bundle.language)
     if estimate is not None:
-        features = [*features, estimate]
+        recognized.feature_texts.append(estimate)
+    features = recognized.feature_texts
     done = assess_features(features, settings, store, scope=keys.session_key,
                            beam_width=beam_width, decoder=config, progress=say)
     result = AnalysisResult(

@@ -59,7 +59,9 @@ def test_same_feature_texts_same_assessment_everywhere(
     analyzed = runner.invoke(app, ["analyze", str(bundle), "--json", "--no-write"], env=env)
     assert analyzed.exit_code == 0, analyzed.output
     result = json.loads(analyzed.stdout)
-    assert {f["kind"] for f in result["feature_texts"]} == {"scale_score", "speech_content"}
+    # the transcript also gets the speech/text depression estimate (models/depression)
+    assert {f["kind"] for f in result["feature_texts"]} == {
+        "scale_score", "speech_content", "depression_estimate"}
     reference = _by_local_key(result["assessment"], [f["id"] for f in result["feature_texts"]])
     assert reference["evidence"], "the assessment points at its evidence"
 
