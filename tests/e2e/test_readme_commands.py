@@ -44,6 +44,8 @@ RUN = [
     "mindkg keys create ops --role admin",
     "mindkg ingest samples/sessions/zh_w01_moderate",
     "mindkg config",
+    "mindkg kg polarity --file F --json",
+    "mindkg speech emotion --json samples/speech/zh_01.flac",
 ]
 JOINT_SPACE = [
     "mindkg kg embed",
@@ -58,6 +60,15 @@ HELP_ONLY = {
     "mindkg neo4j status": "needs the project's Neo4j",
     "mindkg neo4j stop": "needs the project's Neo4j",
     "mindkg neo4j browse-copy refresh": "needs a running Neo4j",
+    "mindkg eval eatd --root EATD_DIR --out DIR": "needs a real data set (docs/REAL_DATA.md)",
+    "mindkg eval sentiment CORPUS_FILE --out DIR": "needs a real data set (docs/REAL_DATA.md)",
+    "mindkg eval speech-emotion --root EMODB_DIR --out DIR": "needs a real data set",
+    "mindkg eval faces --root FACES_DIR --out DIR": "needs a real data set (docs/REAL_DATA.md)",
+    "mindkg eval asr --root EATD_DIR --out DIR": "needs a real data set (docs/REAL_DATA.md)",
+    "mindkg depression train --root EATD_DIR --out DIR": "needs a real data set",
+    "mindkg kg polarity-train --data SENTIMENT_DIR --out W.npz": "needs a real data set",
+    "mindkg speech train-emotion --root EMODB_DIR --out DIR": "needs a real data set",
+    "mindkg mer train --dataset casme3 --root DIR --out W.pt": "needs a licensed data set",
 }
 
 
@@ -122,6 +133,11 @@ class Session:
             return str(self._features())
         if word == "L.jsonl":
             return str(self._labelled())
+        if word == "F":
+            path = self.tmp / "texts.txt"
+            path.write_text("我最近总是睡不着，觉得什么都没意思\n这家店的菜很好吃，送得也快\n",
+                            encoding="utf-8")
+            return str(path)
         if word.startswith("stu_..."):
             assert self.student, "a README command names a student before any was analysed"
             return self.student + word.removeprefix("stu_...")
