@@ -159,7 +159,8 @@ def test_transcript_only(settings: Settings, tmp_path: Path) -> None:
     code, data, err = _analyze(settings, _bundle(tmp_path, transcript=TRANSCRIPT))
     assert code == 0, err
     assert data["modalities_used"] == ["audio"]
-    assert [f["kind"] for f in data["feature_texts"]] == ["speech_content"]
+    # a Mandarin transcript also gets the speech/text depression estimate (text only)
+    assert [f["kind"] for f in data["feature_texts"]] == ["speech_content", "depression_estimate"]
     missing = _missing(data)
     assert missing["video"] == "no video in the bundle"
     assert missing["intonation"] == "no audio or video in the bundle"
