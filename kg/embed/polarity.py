@@ -13,21 +13,28 @@ its distance to m; so 不开心 leans negative. This is a heuristic, documented 
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import random
+import shutil
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from gensim.models import KeyedVectors
 
 from kg import lexicons
 from kg.embed.tokenize import PsychTokenizer, get_tokenizer, read_term_file
 from kg.embed.word_vectors import WordSpace, load_pretrained
 from kg.resources import resource_path
-from kg.settings import PROJECT_ROOT, Settings
+from kg.settings import PROJECT_ROOT, Settings, load_settings
+
+if TYPE_CHECKING:  # gensim loads only when the pretrained space must be (re)built
+    from gensim.models import KeyedVectors
 
 LABELS: tuple[str, ...] = ("positive", "negative", "neutral")
 LEXICON_DIR = PROJECT_ROOT / "data" / "lexicon"
@@ -241,15 +248,56 @@ def polarity_space(kv: KeyedVectors, seeds: Mapping[str, Sequence[str]]) -> Word
                      whiten_rows=n if n > 10 * kv.vector_size else None)
 
 
+# Bump when polarity_space changes how rows are computed: cached spaces are keyed by it.
+SPACE_VERSION = 1
+
+
+def _space_key(seeds_file: Path) -> str:
+    """What the pretrained polarity space is made of: vectors, Cilin, seeds, parameters."""
+    h = hashlib.sha256(f"v{SPACE_VERSION}|{VOCAB_RANK_LIMIT}".encode())
+    h.update(seeds_file.read_bytes())
+    for name in ("synonyms_vectors", "cilin_ex"):
+        stat = resource_path(name).stat()
+        h.update(f"{name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return h.hexdigest()[:16]
+
+
+def _cached_space(seeds_file: Path, seeds: Mapping[str, Sequence[str]]) -> WordSpace:
+    """The pretrained polarity space, built once (seconds: word2vec file, whitening, Cilin
+    retrofitting) and then memory-mapped from the cache, keyed by what it is made of."""
+    folder = load_settings().cache_home / "cache" / f"polarity-space-{_space_key(seeds_file)}"
+    if (folder / "rows.npy").is_file() and (folder / "keys.json").is_file():
+        keys = json.loads((folder / "keys.json").read_text(encoding="utf-8"))
+        rows = np.load(folder / "rows.npy", mmap_mode="r")
+        if len(keys) == rows.shape[0]:
+            return WordSpace.from_rows(keys, rows)
+    space = polarity_space(load_pretrained(), seeds)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    try:
+        np.save(tmp / "rows.npy", np.ascontiguousarray(space.matrix, dtype=np.float32))
+        keys = sorted(space.key_to_index, key=space.key_to_index.__getitem__)
+        (tmp / "keys.json").write_text(json.dumps(keys, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, folder)
+    except OSError:  # a read-only or raced cache costs the next process time, nothing else
+        shutil.rmtree(tmp, ignore_errors=True)
+    return space
+
+
 @cache
 def _pretrained_model(seeds_file: Path) -> PolarityModel:
-    return _model(load_pretrained(), seeds_file)
+    seeds = read_seeds(seeds_file)
+    return _from_space(_cached_space(seeds_file, seeds), seeds)
 
 
 def _model(kv: KeyedVectors, seeds_file: Path) -> PolarityModel:
     seeds = read_seeds(seeds_file)
+    return _from_space(polarity_space(kv, seeds), seeds)
+
+
+def _from_space(space: WordSpace, seeds: Mapping[str, Sequence[str]]) -> PolarityModel:
     return PolarityModel(
-        polarity_space(kv, seeds),
+        space,
         seeds,
         glossary=read_glossary(),
         stopwords=_stopwords(),

@@ -146,6 +146,17 @@ class WordSpace:
         self.matrix = matrix
         self._max_key_len = max((len(k) for k in self.key_to_index), default=1)
 
+    @classmethod
+    def from_rows(cls, keys: Sequence[str], matrix: np.ndarray) -> WordSpace:
+        """A space from rows computed before (a cache of a finished space): used as they are,
+        without unit-scaling, whitening, centring or retrofitting again."""
+        space = cls.__new__(cls)
+        space.keyed_vectors = PlainVectors(keys, matrix)
+        space.key_to_index = space.keyed_vectors.key_to_index
+        space.matrix = matrix
+        space._max_key_len = max((len(k) for k in space.key_to_index), default=1)
+        return space
+
     def __contains__(self, word: object) -> bool:
         return word in self.key_to_index
 
