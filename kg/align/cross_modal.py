@@ -1,6 +1,7 @@
 """Cross-modal alignment: feature texts of one session from different modalities that reach
 concepts of the same valence (e.g. a negative micro-expression, negative speech content and an
-SDS band of moderate depression) are linked, so the agreement itself is in the graph."""
+SDS band of moderate depression) are linked, so the agreement itself is in the graph. A pair is
+linked once: its valence is "mixed" when it agrees on both negative and positive concepts."""
 
 from __future__ import annotations
 
@@ -54,11 +55,14 @@ def cross_modal_links(
         for b in ids[i + 1 :]:
             if modality[a] == modality[b]:
                 continue
-            for v in ("negative", "positive"):
-                if by_feature[a].get(v) and by_feature[b].get(v):
-                    links.append(CrossModalLink(
-                        feature_a=a, feature_b=b, valence=v,
-                        concepts_a=sorted(set(by_feature[a][v])),
-                        concepts_b=sorted(set(by_feature[b][v])),
-                    ))
+            agree = [v for v in ("negative", "positive")
+                     if by_feature[a].get(v) and by_feature[b].get(v)]
+            if not agree:
+                continue
+            # One link (one graph edge) per pair: a pair agreeing on both valences is "mixed".
+            links.append(CrossModalLink(
+                feature_a=a, feature_b=b, valence=agree[0] if len(agree) == 1 else "mixed",
+                concepts_a=sorted({c for v in agree for c in by_feature[a][v]}),
+                concepts_b=sorted({c for v in agree for c in by_feature[b][v]}),
+            ))
     return links

@@ -55,3 +55,17 @@ def test_cross_modal_links_only_agreeing_modalities() -> None:
     links = cross_modal_links(feats, ids, als, valence)
     pairs = {(link.feature_a, link.feature_b, link.valence) for link in links}
     assert pairs == {("v1", "a1", "negative"), ("v1", "s1", "negative"), ("a1", "s1", "negative")}
+
+
+def test_a_pair_agreeing_on_both_valences_is_one_mixed_link() -> None:
+    """One link per pair, as the graph holds one CROSS_MODAL edge per pair."""
+    feats = [_ft("video", "macro_expression", "m"), _ft("audio", "speech_content", "")]
+    ids = ["v1", "a1"]
+    als = [Alignment(feature_id=f, concept_id=c, score=1, method="m", rank=1)
+           for f, c in [("v1", "emotion:sadness"), ("v1", "emotion:happiness"),
+                        ("a1", "polarity:negative"), ("a1", "polarity:positive")]]
+    valence = {"emotion:sadness": "negative", "emotion:happiness": "positive",
+               "polarity:negative": "negative", "polarity:positive": "positive"}
+    links = cross_modal_links(feats, ids, als, valence)
+    assert [(x.feature_a, x.feature_b, x.valence) for x in links] == [("v1", "a1", "mixed")]
+    assert links[0].concepts_a == ["emotion:happiness", "emotion:sadness"]
