@@ -62,7 +62,7 @@ def train_weights(dataset: str, root: Path, out: Path, *, model: str = "cnn_gcn"
     import torch
 
     from models.datasets import LOADERS
-    from models.mer.train import CLASS_SETS, RunConfig, run
+    from models.mer.train import CLASS_SETS, RunConfig
 
     if model not in TRAINABLE:
         raise ValueError(f"--model must be one of {', '.join(TRAINABLE)}")
@@ -84,16 +84,7 @@ def train_weights(dataset: str, root: Path, out: Path, *, model: str = "cnn_gcn"
     try:
         cfg = RunConfig(model=model, data=root, format=dataset, out=work, classes=classes,
                         protocol="full", epochs=epochs, seed=seed, threads=threads)
-        try:
-            if faces == "align":
-                from ingest.video.me_dataset import FaceCropReader
-
-                with FaceCropReader() as reader:
-                    result = run(cfg, reader)
-            else:
-                result = run(cfg)
-        except FileNotFoundError as exc:
-            raise ValueError(str(exc)) from exc
+        result = _run(cfg, faces)
         ckpt = torch.load(work / "model.pt", map_location="cpu", weights_only=True)
         synthetic = _is_synthetic(root)
         ckpt["meta"] |= {"faces": faces, "synthetic": synthetic}
@@ -109,24 +100,30 @@ def train_weights(dataset: str, root: Path, out: Path, *, model: str = "cnn_gcn"
         shutil.rmtree(work, ignore_errors=True)
 
 
+def _run(cfg: Any, faces: str) -> dict[str, Any]:
+    """One training run on frames aligned the way analyze aligns them, or on the given crops."""
+    from models.mer.train import run
+
+    try:
+        if faces == "align":
+            from ingest.video.me_dataset import FaceCropReader
+
+            with FaceCropReader() as reader:
+                return run(cfg, reader)
+        return run(cfg)
+    except FileNotFoundError as exc:
+        raise ValueError(str(exc)) from exc
+
+
 def _loso(dataset: str, root: Path, out: Path, model: str, classes: str, faces: str,
           epochs: int, seed: int, threads: int) -> dict[str, Any]:
-    from models.mer.train import RunConfig, run
+    from models.mer.train import RunConfig
 
     work = Path(tempfile.mkdtemp(prefix="mindkg-mer-eval-"))
     try:
         cfg = RunConfig(model=model, data=root, format=dataset, out=work, classes=classes,
                         protocol="loso", epochs=epochs, seed=seed, threads=threads)
-        try:
-            if faces == "align":
-                from ingest.video.me_dataset import FaceCropReader
-
-                with FaceCropReader() as reader:
-                    result = run(cfg, reader)
-            else:
-                result = run(cfg)
-        except FileNotFoundError as exc:
-            raise ValueError(str(exc)) from exc
+        result = _run(cfg, faces)
         out.mkdir(parents=True, exist_ok=True)
         for f in work.iterdir():
             shutil.move(str(f), out / f.name)

@@ -40,6 +40,7 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from ingest.video.me_dataset import RECIPES
 from models.mer.metrics import save_confusion_png
 from models.mer.train import RunConfig, run
 
@@ -48,19 +49,8 @@ from models.mer.train import RunConfig, run
 SOURCE_FACES = ("astronaut", "single_face.jpg", "0-f1-su-ph.jpg", "multi:0", "multi:1", "multi:2")
 TARGET_FACES = ("0-f15-hao-ph.jpg", "15-f13-anc-ph.jpg", "45-m7-di-ph.jpg", "multi:3", "multi:4")
 
-# Planted AU sets per emotion (FACS prototypes; AU numbers the generator supports). No
-# sadness/fear: the CASME II layout follows MEGC, which drops those two emotions there.
-RECIPES: dict[str, list[tuple[str, tuple[int, ...]]]] = {
-    "positive": [("happiness", (6, 12)), ("happiness", (12,)), ("happiness", (6, 12, 25))],
-    "negative": [
-        ("anger", (4, 7)),
-        ("anger", (4, 5, 7, 23)),
-        ("disgust", (9, 10)),
-        ("disgust", (9, 15)),
-        ("contempt", (14,)),
-    ],
-    "surprise": [("surprise", (1, 2)), ("surprise", (1, 2, 5, 26)), ("surprise", (1, 2, 26))],
-}
+# Planted AU sets per MEGC class: the same FACS prototypes as the product's generator (no
+# sadness/fear: the CASME II layout follows MEGC, which drops those two emotions there).
 FRAME = 128  # generated frame side; the face is centred, 55% of the height
 CROP = 88  # centred crop that holds the face, resized to 64 x 64
 
