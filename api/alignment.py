@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from contracts.feature_text import FeatureText
+from contracts.session_records import Alignment
+from contracts.settings import Settings
 from kg.align.cross_modal import CrossModalLink, cross_modal_links
-from kg.feature_text import FeatureText
 from kg.schema import CONCEPT
-from kg.session_records import Alignment
-from kg.settings import Settings
 from kg.store.base import GraphStore
 
 # A recognizer that states one member of a family (e.g. the SDS band) states the family: the

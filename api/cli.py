@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kg.settings import ConfigError, Settings, load_settings
+from contracts.settings import ConfigError, Settings, load_settings
 from kg.store.base import GraphStore, StoreError, StoreUnavailable
 
 app = typer.Typer(
@@ -53,7 +53,7 @@ def handles_errors(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from api.auth.purpose import PurposeNotDeclared
-        from kg.neo4j_server import Neo4jServerError
+        from kg.server.neo4j_server import Neo4jServerError
 
         try:
             return fn(*args, **kwargs)
@@ -206,7 +206,7 @@ def ingest(
 @handles_errors
 def neo4j_start() -> None:
     """Resolve Neo4j from Maven Central (once), configure it and start it; waits for Bolt."""
-    from kg.neo4j_server import start
+    from kg.server.neo4j_server import start
 
     settings = _settings()
     settings.neo4j_password_value()
@@ -218,7 +218,7 @@ def neo4j_start() -> None:
 @handles_errors
 def neo4j_stop() -> None:
     """Stop the project's Neo4j server."""
-    from kg.neo4j_server import stop
+    from kg.server.neo4j_server import stop
 
     out.print("Neo4j stopped" if stop(_settings()) else "Neo4j was not running")
 
@@ -227,7 +227,7 @@ def neo4j_stop() -> None:
 @handles_errors
 def neo4j_status() -> None:
     """Show whether the project's Neo4j server runs and answers on Bolt (exit 1 if not)."""
-    from kg.neo4j_server import status
+    from kg.server.neo4j_server import status
 
     st = status(_settings())
     out.print(
@@ -262,7 +262,7 @@ Heap = Annotated[str, typer.Option(help="copy's JVM heap, e.g. 384m")]
 
 
 def _browse_copy(bolt_port: int | None, http_port: int | None, heap: str | None = None) -> Any:
-    from kg.neo4j_browse_copy import DEFAULT_HEAP, browse_copy
+    from kg.server.browse_copy import DEFAULT_HEAP, browse_copy
 
     return browse_copy(
         _settings(), bolt_port=bolt_port, http_port=http_port, heap=heap or DEFAULT_HEAP
@@ -282,8 +282,8 @@ def browse_copy_refresh(
     bolt_port: BoltPort = None, http_port: HttpPort = None, heap: Heap = "384m"
 ) -> None:
     """Rebuild the copy from the running main server over Bolt, then serve it read-only."""
-    from kg.neo4j_browse_copy import check_source, main_source, refresh, status
-    from kg.neo4j_server import ensure_jars
+    from kg.server.browse_copy import check_source, main_source, refresh, status
+    from kg.server.neo4j_server import ensure_jars
 
     settings = _settings()
     copy = _browse_copy(bolt_port, http_port, heap)
@@ -304,7 +304,7 @@ def browse_copy_start(
     bolt_port: BoltPort = None, http_port: HttpPort = None, heap: Heap = "384m"
 ) -> None:
     """Serve the last refreshed copy, read-only."""
-    from kg.neo4j_browse_copy import start
+    from kg.server.browse_copy import start
 
     copy = _browse_copy(bolt_port, http_port, heap)
     _print_browse_copy(copy, start(copy).pid)
@@ -314,7 +314,7 @@ def browse_copy_start(
 @handles_errors
 def browse_copy_stop() -> None:
     """Stop the browse-only copy (its data stays for the next start)."""
-    from kg.neo4j_browse_copy import stop
+    from kg.server.browse_copy import stop
 
     copy = _browse_copy(None, None)
     out.print("browse copy stopped" if stop(copy) else "browse copy was not running")
@@ -324,7 +324,7 @@ def browse_copy_stop() -> None:
 @handles_errors
 def browse_copy_status(bolt_port: BoltPort = None, http_port: HttpPort = None) -> None:
     """Whether the copy runs, answers the browsing login, and is read-only (exit 1 if not)."""
-    from kg.neo4j_browse_copy import status
+    from kg.server.browse_copy import status
 
     copy = _browse_copy(bolt_port, http_port)
     st, database = status(copy)

@@ -21,7 +21,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kg.settings import ConfigError, Settings, load_settings
+from contracts.settings import ConfigError, Settings, load_settings
 from kg.store.base import StoreError
 
 server_app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False)

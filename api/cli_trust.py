@@ -16,8 +16,8 @@ from typing import Annotated
 import typer
 
 from api.cli_server import _errors, err
+from contracts.settings import load_settings
 from kg.pseudonym import legacy_pseudonym, load_or_create_key, pseudonymize
-from kg.settings import load_settings
 
 admin_app = typer.Typer(
     help="Operator commands: pseudonym migration, upload sweeps.", no_args_is_help=True

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from api.alignment import align_features, existing_concepts
+from contracts.feature_text import FeatureText
 from contracts.recognition import (
     Part,
     Recognition,
@@ -29,12 +30,11 @@ from contracts.recognition import (
     SessionInput,
     Status,
 )
+from contracts.session_records import Alignment, Assessment, SessionKeys, session_graph
+from contracts.settings import Settings
 from ingest.bundle import SessionBundle, read_bundle
 from kg.align.cross_modal import CrossModalLink
-from kg.feature_text import FeatureText
 from kg.pseudonym import student_pseudonym
-from kg.session_records import Alignment, Assessment, SessionKeys, session_graph
-from kg.settings import Settings
 from kg.store.base import GraphStore
 
 if TYPE_CHECKING:  # the decoder pulls in torch: loaded when a stage needs it

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from contracts.feature_text import Modality
 from contracts.recognition import Part, Recognition, Recognizer, RecognizerConfig, SessionInput
 from ingest.scales import SOURCE as SCALES_SOURCE
-from kg.feature_text import Modality
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
 _REGISTRY: dict[str, Recognizer] = {}

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from kg.feature_text import Bilingual, FeatureText
+from contracts.feature_text import Bilingual, FeatureText
 from kg.schema import ASSESSMENT, FEATURE_TEXT, SESSION
 from kg.store.base import GraphStore
 

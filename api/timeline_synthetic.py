@@ -13,11 +13,11 @@ from typing import Any
 
 import numpy as np
 
+from contracts.feature_text import Bilingual, FeatureText
 from ingest.audio.contour import contour, pause_spans
 from ingest.video.analyze import AUFrames, MicroExpressionEvent, VideoAnalysis
 from ingest.video.au_defs import AUS
 from ingest.video.texts import feature_texts as video_texts
-from kg.feature_text import Bilingual, FeatureText
 
 _WORDS_ZH = ("我最近总是睡不好", "上课的时候很难集中注意力", "和室友的关系还可以",
              "有时候觉得什么都没意思", "周末去跑步了感觉好一点", "考试让我很紧张", "家里人很支持我")

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
 
-from kg.feature_text import FeatureText, Modality
+from contracts.feature_text import FeatureText, Modality
 
 Part = Literal["video", "audio", "transcript", "scales"]
 PARTS: tuple[Part, ...] = ("video", "audio", "transcript", "scales")

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from kg.feature_text import Bilingual, FeatureText
+from contracts.feature_text import Bilingual, FeatureText
 from kg.graph_model import Edge, Node
 from kg.schema import ASSESSMENT, CONCEPT, FEATURE_TEXT, SESSION, STUDENT
 

@@ -38,7 +38,7 @@ class Settings(BaseModel):
     # The project's own server (`mindkg neo4j start`) listens on loopback only.
     neo4j_bolt_port: int = Field(default=7687, ge=1, le=65535)
     neo4j_http_port: int = Field(default=7474, ge=1, le=65535)
-    # The browse-only copy (kg/neo4j_browse_copy.py); None = the main server's port + 1.
+    # The browse-only copy (kg/server/browse_copy.py); None = the main server's port + 1.
     neo4j_browse_bolt_port: int | None = Field(default=None, ge=1, le=65535)
     neo4j_browse_http_port: int | None = Field(default=None, ge=1, le=65535)
     neo4j_heap: str = "1g"

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from contracts.feature_text import Bilingual, FeatureText
 from ingest.limits import loads_bounded
-from kg.feature_text import Bilingual, FeatureText
 from kg.ontology.scale_definitions import (
     INSTRUMENTS,
     RISK_LEVEL_LABELS,

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from kg.feature_text import Bilingual, FeatureText
-from kg.session_records import Assessment, DepressionLevel, EvidenceItem, RiskLevel
+from contracts.feature_text import Bilingual, FeatureText
+from contracts.session_records import Assessment, DepressionLevel, EvidenceItem, RiskLevel
 
 DISCLAIMER = Bilingual(
     zh="本评估仅为辅助决策参考，供专业心理咨询师/医生使用，不构成诊断。",

@@ -21,7 +21,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kg.session_records import Assessment  # noqa: E402
+from contracts.session_records import Assessment  # noqa: E402
 from kg.store.base import GraphStore  # noqa: E402
 from models.cohort import Session, generate_cohort  # noqa: E402
 from models.decoder import DecoderConfig, DecodeResult, decode  # noqa: E402

@@ -19,10 +19,10 @@ from pathlib import Path
 from api.pipeline import analyze_bundle
 from api.plots import timeline_html, timeline_png, trend_png
 from api.timeline import timeline_from_graph, trend_from_graph
+from contracts.settings import load_settings
 from ingest.bundle import read_bundle
 from kg.pseudonym import load_or_create_key, pseudonymize
 from kg.schema import SESSION
-from kg.settings import load_settings
 from kg.store.factory import open_store
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "sessions"

@@ -25,8 +25,8 @@ from api.http.routes import admin, assess, jobs, research, students
 from api.jobs.queue import make_queue
 from api.jobs.runner import Runner
 from api.jobs.store import JobStore, jobs_db_path
-from kg.feature_text import Bilingual, FeatureText
-from kg.settings import Settings, load_settings
+from contracts.feature_text import Bilingual, FeatureText
+from contracts.settings import Settings, load_settings
 from kg.store.base import StoreError, StoreUnavailable
 
 if TYPE_CHECKING:  # the decoder pulls in torch; load it lazily

@@ -1,6 +1,6 @@
 """Settings of the HTTP API and job workers, read from MINDKG_* environment variables.
 
-They live here rather than in kg/settings.py because only the API needs them.
+They live here rather than in contracts/settings.py because only the API needs them.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from kg.settings import ConfigError
+from contracts.settings import ConfigError
 
 
 class ApiSettings(BaseModel):

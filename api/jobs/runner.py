@@ -23,10 +23,10 @@ from api.jobs.queue import JobQueue
 from api.jobs.store import Job, JobStatus, JobStore, heartbeat
 from api.jobs.sweep import discard_upload, sweep_uploads, uploads_dir
 from api.pipeline import analyze_session
+from contracts.settings import ConfigError, Settings
 from ingest.bundle import read_bundle
 from ingest.cancel import Interrupted, StopKind, stop_scope
 from kg.pseudonym import student_pseudonym
-from kg.settings import ConfigError, Settings
 from kg.store.base import StoreError, StoreUnavailable
 from kg.store.factory import open_store
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from api.http.config import ApiSettings
 from api.jobs.store import JobStore
-from kg.settings import Settings
+from contracts.settings import Settings
 
 log = logging.getLogger("mindkg.jobs")
 UNCLAIMED_GRACE_S = 3600.0

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
+from contracts.feature_text import Bilingual, FeatureText
 from ingest.audio import asr as asr_mod
 from ingest.audio.content import (
     analyse_content,
@@ -43,7 +44,6 @@ from ingest.audio.tables import Decision, decide, descriptors, normalise_baselin
 from ingest.audio.transcript import read_transcript
 from ingest.audio.vad import VAD_FRAME_S, SpeechTiming, speech_mask, timing, webrtc_flags
 from ingest.audio.voice import VoiceTrack, f0_summary, syllable_nuclei
-from kg.feature_text import Bilingual, FeatureText
 
 VERSION = "0.1"
 SILENT_PEAK = 10 ** (-60 / 20)  # -60 dBFS

@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from contracts.settings import load_settings
 from ingest.audio.errors import AudioInputError
-from kg.settings import load_settings
 
 ZH_PROMPT = "以下是普通话的句子，使用简体中文。"
 _BASE_DIR_NAME = "whisper-base-ct2"

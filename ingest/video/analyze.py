@@ -19,6 +19,7 @@ from typing import Protocol, runtime_checkable
 import cv2
 import numpy as np
 
+from contracts.feature_text import FeatureText
 from ingest.video import au_defs
 from ingest.video import geometry as g
 from ingest.video.au_defs import AUS
@@ -39,7 +40,6 @@ from ingest.video.spotting import (
     sustained,
 )
 from ingest.video.stream import close_iter, prefetch
-from kg.feature_text import FeatureText
 
 SOURCE = "mindkg.ingest.video/0.1"
 RULES_CLASSIFIER = "au_rules_table1_v1"

@@ -1,4 +1,4 @@
-"""Feature texts (kg.feature_text.FeatureText) for the video modality.
+"""Feature texts (contracts.feature_text.FeatureText) for the video modality.
 
 Bilingual, short, and carrying the machine-readable values the graph aligns on: concept ids
 per docs/CONVENTIONS.md (au:AU4, me_class:negative, emotion:sadness) and the event's
@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from contracts.feature_text import Bilingual, FeatureText
 from ingest.video.au_defs import AU_NAMES, AUS, EMOTION_NAMES, ME_CLASS_NAMES, au_label
-from kg.feature_text import Bilingual, FeatureText
 
 if TYPE_CHECKING:
     from ingest.video.analyze import MicroExpressionEvent, VideoAnalysis

@@ -18,11 +18,11 @@ from functools import cache
 
 import numpy as np
 
+from contracts.feature_text import FeatureText
+from contracts.session_records import Alignment
 from kg.align.rules import allowed_types
 from kg.align.space import ConceptInfo, JointSpace
 from kg.embed.tokenize import tokenize
-from kg.feature_text import FeatureText
-from kg.session_records import Alignment
 from kg.store.base import GraphStore
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from contracts.settings import Settings
 from kg.align.aligner import Aligner, AlignWeights, cilin_synonyms, concept_valence
 from kg.align.space import build_joint_space
-from kg.settings import Settings
 from kg.store.base import GraphStore
 
 _CACHE: dict[tuple[str, str, str], Aligner] = {}

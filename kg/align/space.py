@@ -133,7 +133,7 @@ def space_key(concepts: Sequence[ConceptInfo], graph: CSRGraph, params: dict[str
     Cheap to compute (no walks, no tokenisation), so a warm start reads the cached space
     instead of regenerating what it was built from.
     """
-    from kg.settings import PROJECT_ROOT
+    from contracts.settings import PROJECT_ROOT
 
     h = hashlib.sha256(json.dumps(
         {"space": SPACE_VERSION, "corpus": CORPUS_VERSION, **params}, sort_keys=True).encode())

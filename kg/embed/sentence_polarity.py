@@ -28,9 +28,9 @@ from typing import Any
 import numpy as np
 import yaml
 
+from contracts.settings import PROJECT_ROOT
 from kg import lexicons
 from kg.embed.polarity import EN_NEGATORS, PolarityModel, PolarityScore, load_polarity_model
-from kg.settings import PROJECT_ROOT
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "polarity_weights"
 WEIGHTS_FILE = WEIGHTS_DIR / "sentence_polarity.npz"

@@ -28,9 +28,9 @@ from pathlib import Path
 
 import jieba
 
+from contracts.settings import PROJECT_ROOT
 from kg import lexicons
 from kg.resources import resource_path
-from kg.settings import PROJECT_ROOT
 
 PSYCHOLOGY_TERMS = PROJECT_ROOT / "data" / "lexicon" / "psychology_terms.txt"
 # jieba frequency for lexicon words jieba lacks: about a rare dictionary word's count, so a

@@ -29,8 +29,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from contracts.settings import Settings
 from kg.cypher_files import schema_statements
-from kg.neo4j_server import (
+from kg.server.neo4j_server import (
     DEFAULT_DATABASE,
     Login,
     Neo4jServerError,
@@ -44,7 +45,6 @@ from kg.neo4j_server import (
     start_server,
     stop_server,
 )
-from kg.settings import Settings
 
 BROWSE_USER = "mindkg_browser"
 PASSWORD_FILE = "neo4j-browse.password"

@@ -2,10 +2,10 @@
 
 `mindkg neo4j start|stop|status`. The server listens on loopback only, with auth on; the
 password is set with neo4j-admin before the first start, so the default password never exists.
-Neo4j Browser's guide and GraSS style are served next to it by kg.browser_assets.
+Neo4j Browser's guide and GraSS style are served next to it by kg.server.browser_assets.
 
 Everything below works on a `ServerLayout` (home folder, ports, memory, read-only or not), so
-the browse-only copy (kg.neo4j_browse_copy) runs as a second DBMS through the same code; the
+the browse-only copy (kg.server.browse_copy) runs as a second DBMS through the same code; the
 `start/stop/status(settings)` functions are the main server's layout.
 """
 
@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.settings import PROJECT_ROOT, ConfigError, Settings
+from contracts.settings import PROJECT_ROOT, ConfigError, Settings
 
 NEO4J_VERSION = "5.26.30"
 POM = PROJECT_ROOT / "neo4j" / "pom.xml"
@@ -330,7 +330,7 @@ def start_server(layout: ServerLayout, login: Login, *, timeout_s: float = 180.0
             [
                 sys.executable,
                 "-m",
-                "kg.browser_assets",
+                "kg.server.browser_assets",
                 "--dir",
                 str(ASSETS_DIR),
                 "--port",

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from contracts.feature_text import Bilingual, FeatureText
 from ingest.scales import scale_feature_texts
-from kg.feature_text import Bilingual, FeatureText
 from kg.ontology.scale_definitions import get_instrument
 from models.fusion.state import EMOTIONS, LEVELS
 

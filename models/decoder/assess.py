@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from kg.feature_text import Bilingual, FeatureText
-from kg.session_records import Alignment, Assessment, EvidenceItem
+from contracts.feature_text import Bilingual, FeatureText
+from contracts.session_records import Alignment, Assessment, EvidenceItem
 from kg.store.base import GraphStore
 from models.decoder.beam import Context, Hypothesis, Slot, beam_search
 from models.decoder.templates import realise, recommendation_candidates

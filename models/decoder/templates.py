@@ -6,7 +6,7 @@ names are the graph's own `name_zh` / `name_en`, so the text cannot name what th
 
 from __future__ import annotations
 
-from kg.feature_text import Bilingual
+from contracts.feature_text import Bilingual
 from models.fusion.graph import OntologyView
 from models.rule_assessment import DISCLAIMER
 

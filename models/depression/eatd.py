@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.feature_text import FeatureText
+from contracts.feature_text import FeatureText
 from models.depression.features import PersonInput, person_input
 
 PROMPTS: tuple[str, ...] = ("positive", "neutral", "negative")

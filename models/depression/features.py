@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from kg.feature_text import FeatureText
+from contracts.feature_text import FeatureText
 
 # (feature name, FeatureText kind, value key, transform)
 _AUDIO_SPEC: tuple[tuple[str, str, str, str], ...] = (

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from kg.feature_text import FeatureText
+from contracts.feature_text import FeatureText
 from models.fusion.channels import PROSODY_LOAD, RATE_LOAD
 from models.fusion.kg_fusion import feature_concepts
 from models.fusion.state import EMOTIONS, LEVELS, RISKS

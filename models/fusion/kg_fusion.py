@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from kg.feature_text import FeatureText
-from kg.session_records import Alignment
+from contracts.feature_text import FeatureText
+from contracts.session_records import Alignment
 from models.fusion.graph import OntologyView
 from models.fusion.state import EMOTION_CONCEPT, EMOTIONS, LEVELS, normalise
 

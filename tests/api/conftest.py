@@ -22,9 +22,9 @@ from fastapi.testclient import TestClient
 from api.auth.keys import AuthDB, auth_db_path
 from api.http.app import create_app
 from api.http.config import ApiSettings
+from contracts.settings import Settings
 from kg.graph_model import Node
 from kg.schema import CONCEPT
-from kg.settings import Settings
 from kg.store.factory import open_store
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "sessions"

@@ -21,8 +21,8 @@ from fastapi.testclient import TestClient
 
 from api.http.app import create_app
 from api.http.config import ApiSettings
+from contracts.settings import Settings
 from kg.pseudonym import load_or_create_key, pseudonymize
-from kg.settings import Settings
 from tests.api.conftest import SAMPLES, Keys, make_keys, seed_concepts, wait_job
 
 LOCAL_ID = "demo-student-001"  # both centers have a student with this local id

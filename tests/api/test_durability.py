@@ -23,12 +23,12 @@ from api.http.app import create_app
 from api.http.config import ApiSettings
 from api.jobs.store import JobStore, jobs_db_path
 from api.jobs.sweep import sweep_uploads, uploads_dir
+from contracts.settings import Settings
 from ingest.cancel import Interrupted, checkpoint, stop_scope
 from ingest.video.decode import iter_frames
 from ingest.video.stream import prefetch
 from kg.graph_model import Node
 from kg.schema import CONCEPT
-from kg.settings import Settings
 from kg.store.sqlite_store import SqliteGraphStore
 from tests.api.conftest import SAMPLES, Keys, wait_job, zip_bundle
 

@@ -9,7 +9,7 @@ import httpx
 from typer.testing import CliRunner
 
 from api.cli_server import server_app
-from kg.settings import Settings
+from contracts.settings import Settings
 from tests.api.conftest import SAMPLES, Server, make_keys, seed_concepts, zip_bundle
 
 

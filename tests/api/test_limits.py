@@ -16,7 +16,7 @@ from pydantic import SecretStr
 from api.http.app import create_app
 from api.http.config import ApiSettings
 from api.http.upload import ArchiveError, unpack_bundle
-from kg.settings import Settings
+from contracts.settings import Settings
 from tests.api.conftest import Keys, free_port, wait_job, zip_bundle
 
 MANIFEST = (

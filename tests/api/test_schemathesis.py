@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 
 from api.http.app import create_app
 from api.http.config import ApiSettings
-from kg.settings import Settings
+from contracts.settings import Settings
 from tests.api.conftest import free_port, make_keys, seed_concepts
 
 EXAMPLES = 10

@@ -21,11 +21,11 @@ from PIL import Image
 from api.plots import timeline_html, timeline_png
 from api.plots.timeline_html import LEFT
 from api.timeline import SessionTimeline, build_timeline
+from contracts.feature_text import Bilingual, FeatureText
 from ingest.audio.contour import contour, pause_spans
 from ingest.video.analyze import AUFrames, MicroExpressionEvent, VideoAnalysis
 from ingest.video.au_defs import AUS
 from ingest.video.texts import feature_texts
-from kg.feature_text import Bilingual, FeatureText
 from tests.api.chromium import dump_dom, screenshot
 
 FPS = 120.0

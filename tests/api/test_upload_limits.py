@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from api.http.config import ApiSettings
 from api.http.upload import ArchiveError, unpack_bundle
-from kg.settings import Settings
+from contracts.settings import Settings
 from tests.api.conftest import Keys
 
 MANIFEST = (

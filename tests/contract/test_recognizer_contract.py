@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from api.recognizers import registered
+from contracts.feature_text import FeatureText
 from contracts.recognition import (
     PARTS,
     Part,
@@ -24,7 +25,6 @@ from contracts.recognition import (
     RecognizerConfig,
     SessionInput,
 )
-from kg.feature_text import FeatureText
 from tests.conftest import SAMPLES
 
 pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")

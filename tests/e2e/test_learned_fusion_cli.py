@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from kg.settings import Settings
+from contracts.settings import Settings
 from models.cohort import generate_cohort
 from models.fusion.learned_store import (
     LearnedFusionError,

@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
+from contracts.settings import Settings
 from kg.seed import build_default_seed, load_seed
-from kg.settings import Settings
 from kg.store.factory import open_store
 from tests.conftest import SAMPLES
 

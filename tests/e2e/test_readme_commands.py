@@ -22,7 +22,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from api.cli import app
-from kg.settings import PROJECT_ROOT
+from contracts.settings import PROJECT_ROOT
 from tests.conftest import SHARED_CACHE
 
 README = PROJECT_ROOT / "README.md"

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from contracts.settings import ConfigError, Settings, load_settings
 from ingest.bundle import BundleError, read_bundle
 from kg.pseudonym import load_or_create_key, pseudonymize
-from kg.settings import ConfigError, Settings, load_settings
 from tests.conftest import SAMPLES
 
 

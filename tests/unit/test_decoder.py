@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from contracts.feature_text import Bilingual, FeatureText
 from ingest.scales import scale_feature_texts
-from kg.feature_text import Bilingual, FeatureText
 from kg.store.base import GraphStore
 from kg.store.sqlite_store import SqliteGraphStore
 from models.cohort import CohortConfig, generate_cohort

@@ -18,8 +18,8 @@ import soundfile as sf
 from typer.testing import CliRunner
 
 from api.cli import app
-from kg.feature_text import Bilingual, FeatureText
-from kg.settings import Settings
+from contracts.feature_text import Bilingual, FeatureText
+from contracts.settings import Settings
 from models.depression import ESTIMATE_KIND, depression_feature_text
 from models.depression.model import DepressionModel, shipped_model
 from tests.conftest import SAMPLES

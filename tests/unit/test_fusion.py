@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from contracts.feature_text import Bilingual, FeatureText
+from contracts.session_records import Alignment
 from ingest.scales import scale_feature_texts
-from kg.feature_text import Bilingual, FeatureText
-from kg.session_records import Alignment
 from models.cohort import generate_cohort
 from models.fusion import FusionConfig, fuse
 from models.fusion.encode import GROUP_DIMS, joint_vector, values_vector
