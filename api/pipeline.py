@@ -30,11 +30,12 @@ from contracts.recognition import (
     SessionInput,
     Status,
 )
-from contracts.session_records import Alignment, Assessment, SessionKeys, session_graph
+from contracts.session_records import Alignment, Assessment, SessionKeys
 from contracts.settings import Settings
 from ingest.bundle import SessionBundle, read_bundle
 from kg.align.cross_modal import CrossModalLink
 from kg.pseudonym import student_pseudonym
+from kg.session_graph import session_graph
 from kg.store.base import GraphStore
 
 if TYPE_CHECKING:  # the decoder pulls in torch: loaded when a stage needs it

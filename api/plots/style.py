@@ -6,8 +6,9 @@ stay readable in grayscale and for colour-blind readers.
 
 from __future__ import annotations
 
-DISCLAIMER = ("仅供专业人员决策参考，不是诊断。",
-              "Decision support for a qualified professional, not a diagnosis.")
+from contracts.vocabulary import DISCLAIMER_SHORT
+
+DISCLAIMER = (DISCLAIMER_SHORT.zh, DISCLAIMER_SHORT.en)
 
 # Facial-event classes (me_class): fill colour and hatch.
 CLASS_STYLE = {

@@ -20,6 +20,7 @@ import numpy as np
 from tqdm import tqdm
 
 from contracts.feature_text import Bilingual, FeatureText
+from contracts.vocabulary import polarity_id, risk_id
 from ingest.audio import asr as asr_mod
 from ingest.audio.content import (
     analyse_content,
@@ -368,9 +369,9 @@ def _content_text(
         tokens = pol.pop("tokens")
         values["polarity"] = pol
         values["keywords"] = keywords(tokens)
-        values["concept_ids"].append(f"polarity:{pol['label']}")
+        values["concept_ids"].append(polarity_id(pol["label"]))
     if found.suicide_risk != "none":
-        values["concept_ids"].append(f"risk:{found.suicide_risk}")
+        values["concept_ids"].append(risk_id(found.suicide_risk))
     zh, en = _content_sentence(values, codes, language)
     return FeatureText(modality="audio", kind="speech_content", text=Bilingual(zh=zh, en=en),
                        values=values, confidence=round(min(max(conf, 0.0), 1.0), 3),

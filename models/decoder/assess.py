@@ -10,6 +10,7 @@ import numpy as np
 
 from contracts.feature_text import Bilingual, FeatureText
 from contracts.session_records import Alignment, Assessment, EvidenceItem
+from contracts.vocabulary import DISCLAIMER
 from kg.store.base import GraphStore
 from models.decoder.beam import Context, Hypothesis, Slot, beam_search
 from models.decoder.templates import realise, recommendation_candidates
@@ -21,7 +22,6 @@ from models.fusion.learned import LearnedFusion
 from models.fusion.risk import channel_of
 from models.fusion.state import EMOTION_CONCEPT, EMOTIONS, LEVELS, RISKS, FusedState
 from models.fusion.weighted import FusionConfig
-from models.rule_assessment import DISCLAIMER
 
 METHOD = "graph-beam-v1"
 _EVIDENCE_PREFIXES = ("au:", "me_class:", "emotion:", "prosody:", "rate:", "polarity:",

@@ -7,8 +7,8 @@ names are the graph's own `name_zh` / `name_en`, so the text cannot name what th
 from __future__ import annotations
 
 from contracts.feature_text import Bilingual
+from contracts.vocabulary import DISCLAIMER
 from models.fusion.graph import OntologyView
-from models.rule_assessment import DISCLAIMER
 
 CHANNEL_NAMES = {"video": ("视频", "video"), "speech": ("语音", "speech"), "scales": ("量表", "scales")}
 
