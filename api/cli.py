@@ -78,11 +78,9 @@ def _settings() -> Settings:
 
 def _require_purpose() -> None:
     """Emotion inference runs only for a declared purpose (docs/privacy.md)."""
-    import os
-
     from api.auth.purpose import require_purpose
 
-    require_purpose(os.environ.get("MINDKG_PURPOSE"))
+    require_purpose(load_settings().api.purpose)
 
 
 def _store(settings: Settings) -> GraphStore:

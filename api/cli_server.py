@@ -70,12 +70,11 @@ def serve(
     import uvicorn
 
     from api.http.app import create_app
-    from api.http.config import load_api_settings
 
-    api = load_api_settings()
+    settings = load_settings()
     if workers is not None:
-        api = api.model_copy(update={"workers": workers})
-    uvicorn.run(create_app(load_settings(), api), host=host, port=port, log_level="info")
+        settings.api = settings.api.model_copy(update={"workers": workers})
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
 @server_app.command()
@@ -85,12 +84,12 @@ def worker(
 ) -> None:
     """Run job workers without HTTP (scale out next to `serve`; needs MINDKG_REDIS_URL)."""
     from api.auth.keys import AuthDB, auth_db_path
-    from api.http.config import load_api_settings
     from api.jobs.queue import make_queue
     from api.jobs.runner import Runner
     from api.jobs.store import JobStore, jobs_db_path
 
-    settings, api = load_settings(), load_api_settings()
+    settings = load_settings()
+    api = settings.api
     if not api.redis_url:
         raise ConfigError("`mindkg worker` shares a queue with the API: set MINDKG_REDIS_URL")
     auth = AuthDB(auth_db_path(settings.home))

@@ -92,14 +92,13 @@ def erase(
 @_errors
 def sweep() -> None:
     """Delete uploads no live job needs (also done at every start of the API's workers)."""
-    from api.http.config import load_api_settings
     from api.jobs.store import JobStore, jobs_db_path
     from api.jobs.sweep import sweep_uploads
 
     settings = load_settings()
     jobs = JobStore(jobs_db_path(settings.home))
     try:
-        removed = sweep_uploads(settings, load_api_settings(), jobs)
+        removed = sweep_uploads(settings, settings.api, jobs)
     finally:
         jobs.close()
     err.print(f"swept {len(removed)} upload(s)")

@@ -236,6 +236,7 @@ def recognizer_config_for(settings: Settings, *, show_progress: bool = False) ->
     """
     return RecognizerConfig(
         show_progress=show_progress,
+        asr_threads=settings.asr_threads,
         options={"video": {"me_model": settings.me_model, "me_weights": settings.me_weights}},
     )
 

@@ -165,6 +165,7 @@ def _run_speech(session: SessionInput, config: RecognizerConfig) -> _SpeechPass:
         analysis = analyze_speech(
             audio, video_path=video if audio is None else None, transcript_path=transcript,
             language=session.language, progress=config.show_progress, asr_model=config.asr_model,
+            asr_threads=config.asr_threads,
         )
     except NoSpeechError as exc:
         out.no_signal = short_reason(str(exc), paths)

@@ -57,6 +57,7 @@ class RecognizerConfig:
     """
 
     asr_model: str = "auto"
+    asr_threads: int = 0  # faster-whisper's CPU threads; 0 = min(cores, 4)
     au_model: str = "geometric"
     show_progress: bool = False
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)

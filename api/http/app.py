@@ -17,7 +17,6 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth.keys import AuthDB, auth_db_path
-from api.http.config import ApiSettings, load_api_settings
 from api.http.deps import ApiProblem, AppState, GraphHolder
 from api.http.docs import mount_docs
 from api.http.limits import BodyLimit
@@ -26,7 +25,7 @@ from api.jobs.queue import make_queue
 from api.jobs.runner import Runner
 from api.jobs.store import JobStore, jobs_db_path
 from contracts.feature_text import Bilingual, FeatureText
-from contracts.settings import Settings, load_settings
+from contracts.settings import ApiSettings, Settings, load_settings
 from kg.store.base import StoreError, StoreUnavailable
 
 if TYPE_CHECKING:  # the decoder pulls in torch; load it lazily
@@ -66,11 +65,12 @@ def _problem(
 
 
 def create_app(settings: Settings | None = None, api: ApiSettings | None = None) -> FastAPI:
-    api_settings = api or load_api_settings()
+    """The app; `settings` default to `load_settings()`, `api` (if given) replaces `settings.api`."""
+    cfg = settings or load_settings()
+    api_settings = api or cfg.api
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        cfg = settings or load_settings()
         cfg.home.mkdir(parents=True, exist_ok=True, mode=0o700)
         auth = AuthDB(auth_db_path(cfg.home))
         job_store = JobStore(jobs_db_path(cfg.home))

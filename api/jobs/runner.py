@@ -18,12 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from api.auth.purpose import PurposeNotDeclared, require_purpose
-from api.http.config import ApiSettings
 from api.jobs.queue import JobQueue
 from api.jobs.store import Job, JobStatus, JobStore, heartbeat
 from api.jobs.sweep import discard_upload, sweep_uploads, uploads_dir
 from api.pipeline import analyze_session
-from contracts.settings import ConfigError, Settings
+from contracts.settings import ApiSettings, ConfigError, Settings
 from ingest.bundle import read_bundle
 from ingest.cancel import Interrupted, StopKind, stop_scope
 from kg.pseudonym import student_pseudonym

@@ -91,11 +91,13 @@ def analyze_speech(
     baseline: dict[str, Any] | None = None,
     progress: bool = True,
     asr_model: str = "auto",
+    asr_threads: int = 0,
 ) -> SpeechAnalysis:
     """Content, intonation and speech-rate feature texts for one session's speech.
 
     `baseline` maps feature names (e.g. "f0_mean_hz", "pause_ratio") to the speaker's
     earlier values (list) or {"mean", "sd"}; without it, population norms are used.
+    `asr_threads`: faster-whisper's CPU threads (0 = min(cores, 4)).
     Raises AudioInputError for missing, non-audio, truncated, silent or clipped input.
     """
     if language not in ("zh", "en"):
@@ -113,13 +115,14 @@ def analyze_speech(
         content = _content_text(given, language, "transcript", 1.0, warnings, 0.0)
         text = " ".join(s.text for s in given).strip()
         return SpeechAnalysis([content], warnings, text, 0.0, given, None)
-    return _analyze_media(Path(media), given, language, base, progress, asr_model, warnings)
+    return _analyze_media(Path(media), given, language, base, progress, asr_model, asr_threads,
+                          warnings)
 
 
 def _analyze_media(
     media: Path, given: list[asr_mod.Segment] | None, language: str,
     base: dict[str, tuple[float, float]] | None, progress: bool, asr_model: str,
-    warnings: list[str],
+    asr_threads: int, warnings: list[str],
 ) -> SpeechAnalysis:
     info = probe(media)
     # A quick decode-only pass first (ffmpeg decodes 30 min of audio in seconds): a
@@ -156,7 +159,7 @@ def _analyze_media(
                 emotion.add_block(block, flags)
             if given is None and flags.any() and float(np.abs(block).max()) > SILENT_PEAK:
                 if model is None:
-                    asr_label, model = asr_mod.model_for(asr_model, language)
+                    asr_label, model = asr_mod.model_for(asr_model, language, asr_threads)
                 segs = asr_mod.transcribe(model, block, offset, language)
                 segments += [s for s in segs if _speech_share(s, starts, flags) >= 0.2]
             bar.update(round(block.size / SAMPLE_RATE, 1))

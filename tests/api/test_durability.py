@@ -20,10 +20,9 @@ from fastapi.testclient import TestClient
 
 from api.auth.keys import AuthDB, auth_db_path
 from api.http.app import create_app
-from api.http.config import ApiSettings
 from api.jobs.store import JobStore, jobs_db_path
 from api.jobs.sweep import sweep_uploads, uploads_dir
-from contracts.settings import Settings
+from contracts.settings import ApiSettings, Settings
 from ingest.cancel import Interrupted, checkpoint, stop_scope
 from ingest.video.decode import iter_frames
 from ingest.video.stream import prefetch

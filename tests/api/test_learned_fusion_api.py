@@ -7,8 +7,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from api.http.app import create_app
-from api.http.config import ApiSettings
-from contracts.settings import Settings
+from contracts.settings import ApiSettings, Settings
 from models.cohort import generate_cohort
 from models.fusion.hgc import HGCConfig
 from models.fusion.learned_store import LabelledSession, save_learned_fusion, train_learned_fusion

@@ -17,8 +17,7 @@ import uvicorn
 from hypothesis import HealthCheck, given, settings
 
 from api.http.app import create_app
-from api.http.config import ApiSettings
-from contracts.settings import Settings
+from contracts.settings import ApiSettings, Settings
 from tests.api.conftest import free_port, make_keys, seed_concepts
 
 EXAMPLES = 10

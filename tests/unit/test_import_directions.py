@@ -63,3 +63,16 @@ def test_the_rules_catch_a_wrong_import(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("def f():\n    from api.cli import app\n    import ingest.scales\n")
     assert _imports(bad) == ["api.cli", "ingest.scales"]
+
+
+def test_only_the_api_manages_the_neo4j_server() -> None:
+    """kg/server/ (install, start, stop, browse copy) is used by the CLI, never by the graph."""
+    wrong: list[str] = []
+    for package in ("contracts", "kg", "models", "ingest"):
+        for path in sorted((PROJECT_ROOT / package).rglob("*.py")):
+            rel = path.relative_to(PROJECT_ROOT).as_posix()
+            if rel.startswith("kg/server/"):
+                continue
+            wrong += [f"{rel} imports {m}" for m in _imports(path)
+                      if m == "kg.server" or m.startswith("kg.server.")]
+    assert wrong == []
