@@ -557,11 +557,11 @@ def fusion_train(
         rows = read_labelled_sessions(sessions)
         source = {"trained_on": str(sessions), "synthetic": False}
     else:
-        from models.cohort import generate_cohort
+        from research.cohort import generate_cohort
 
         rows = [LabelledSession(s.features, s.truth.emotion, s.truth.level)
                 for s in generate_cohort(synthetic, seed)]
-        source = {"trained_on": f"models.cohort SYNTHETIC cohort, seed {seed}", "synthetic": True}
+        source = {"trained_on": f"research.cohort SYNTHETIC cohort, seed {seed}", "synthetic": True}
     err.print(f"training on {len(rows)} sessions ({epochs} epochs per target)")
     fusion = train_learned_fusion(rows, weight=weight, cfg=HGCConfig(epochs=epochs, seed=seed))
     meta = {**source, "sessions": len(rows), "seed": seed, "epochs": epochs,
