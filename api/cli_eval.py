@@ -192,9 +192,9 @@ def eval_sentiment(
     import numpy as np
 
     from kg.embed.sentence_polarity import load_sentence_polarity
-    from kg.embed.sentence_polarity_train import SEED, summarise
-    from kg.embed.sentiment_corpora import CorpusFormatError, read_labelled
     from research.mer.metrics import save_confusion_png
+    from research.polarity.corpora import CorpusFormatError, read_labelled
+    from research.polarity.train import SEED, summarise
 
     file, out = Path(file_arg), Path(out_arg)
     try:
