@@ -9,6 +9,7 @@ COPY contracts ./contracts
 COPY kg ./kg
 COPY ingest ./ingest
 COPY models ./models
+COPY research ./research
 COPY api ./api
 COPY cypher ./cypher
 COPY data ./data

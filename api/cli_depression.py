@@ -25,7 +25,7 @@ def train(
     cache: Annotated[Path | None, typer.Option(help="feature cache folder (optional)")] = None,
 ) -> None:
     """Train on every volunteer with the nested recipe; write weights and the CV metrics."""
-    from models.depression.report import evaluate, load_data, table, train_and_save
+    from research.depression.report import evaluate, load_data, table, train_and_save
 
     t0 = time.perf_counter()
     try:

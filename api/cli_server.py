@@ -15,14 +15,16 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from contracts.settings import ConfigError, Settings, load_settings
-from kg.store.base import StoreError
+from api.cli_common import load_cli_settings
+
+if TYPE_CHECKING:
+    from contracts.settings import Settings
 
 server_app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False)
 keys_app = typer.Typer(
@@ -38,6 +40,9 @@ def _errors(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from contracts.settings import ConfigError
+        from kg.store.base import StoreError
+
         try:
             return fn(*args, **kwargs)
         except StoreError as exc:
@@ -71,7 +76,7 @@ def serve(
 
     from api.http.app import create_app
 
-    settings = load_settings()
+    settings = load_cli_settings()
     if workers is not None:
         settings.api = settings.api.model_copy(update={"workers": workers})
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
@@ -87,8 +92,9 @@ def worker(
     from api.jobs.queue import make_queue
     from api.jobs.runner import Runner
     from api.jobs.store import JobStore, jobs_db_path
+    from contracts.settings import ConfigError
 
-    settings = load_settings()
+    settings = load_cli_settings()
     api = settings.api
     if not api.redis_url:
         raise ConfigError("`mindkg worker` shares a queue with the API: set MINDKG_REDIS_URL")
@@ -157,7 +163,7 @@ def keys_create(
     ] = None,
 ) -> None:
     """Create a key and print it ONCE; only its salted hash is stored."""
-    auth = _auth(load_settings())
+    auth = _auth(load_cli_settings())
     record, secret = auth.create_key(name, role, center)
     err.print(f"created key {record.key_id} ({record.role}, center {record.center or '-'})")
     err.print("store it now: it cannot be shown again")
@@ -171,7 +177,7 @@ def keys_list() -> None:
     table = Table(title="API keys")
     for col in ("key id", "name", "role", "center", "created", "revoked"):
         table.add_column(col)
-    for k in _auth(load_settings()).list_keys():
+    for k in _auth(load_cli_settings()).list_keys():
         table.add_row(k.key_id, k.name, k.role, k.center or "", k.created_at, k.revoked_at or "")
     out.print(table)
 
@@ -182,7 +188,7 @@ def keys_revoke(
     key_id: Annotated[str, typer.Argument(help="key id from `mindkg keys list`")],
 ) -> None:
     """Revoke a key at once; its audit entries stay."""
-    record = _auth(load_settings()).revoke(key_id)
+    record = _auth(load_cli_settings()).revoke(key_id)
     out.print(f"revoked {record.key_id} ({record.name}) at {record.revoked_at}")
 
 
@@ -194,7 +200,7 @@ def audit(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Show the audit log of reads of student data (who, what, when)."""
-    rows = _auth(load_settings()).audit_entries(student=student, limit=limit)
+    rows = _auth(load_cli_settings()).audit_entries(student=student, limit=limit)
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -224,7 +230,7 @@ def timeline(
     from api.timeline import timeline_from_graph
     from kg.store.factory import open_store
 
-    with open_store(load_settings()) as graph:
+    with open_store(load_cli_settings()) as graph:
         data = timeline_from_graph(graph, session_key)
     if data is None:
         raise ValueError(f"no session {session_key!r} in the graph (format: student/session)")
@@ -247,7 +253,7 @@ def trend(
     from kg.schema import STUDENT
     from kg.store.factory import open_store
 
-    with open_store(load_settings()) as graph:
+    with open_store(load_cli_settings()) as graph:
         if graph.get_node(STUDENT, student) is None:
             raise ValueError(f"no student {student!r} in the graph")
         data = trend_from_graph(graph, student)

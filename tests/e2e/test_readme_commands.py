@@ -160,7 +160,7 @@ class Session:
         return path
 
     def _labelled(self) -> Path:
-        from models.cohort import generate_cohort
+        from research.cohort import generate_cohort
 
         path = self.tmp / "labelled.jsonl"
         rows = [{"feature_texts": [f.model_dump() for f in s.features],

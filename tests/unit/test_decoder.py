@@ -16,10 +16,10 @@ from contracts.feature_text import Bilingual, FeatureText
 from ingest.scales import scale_feature_texts
 from kg.store.base import GraphStore
 from kg.store.sqlite_store import SqliteGraphStore
-from models.cohort import CohortConfig, generate_cohort
 from models.decoder import DecoderConfig, assess, decode
 from models.fusion.graph import view_from_store
 from models.fusion.state import RISKS
+from research.cohort import CohortConfig, generate_cohort
 
 
 def _load_minimal(store: SqliteGraphStore) -> None:

@@ -18,15 +18,14 @@ import soundfile as sf
 from typer.testing import CliRunner
 
 from models.speech_emotion import runtime
-from models.speech_emotion.emodb import CLASSES, DatasetError, read_emodb
-from models.speech_emotion.metrics import bootstrap_uar, report, uar
-from models.speech_emotion.train import (
+from research.speech_emotion.emodb import CLASSES, DatasetError, read_emodb
+from research.speech_emotion.metrics import bootstrap_uar, report, uar
+from research.speech_emotion.train import (
     FloorConfig,
     LstmConfig,
     fit_final,
     load_corpus,
     loso,
-    lstm_probs,
     train_lstm,
 )
 
@@ -107,8 +106,8 @@ def test_loso_lstm_is_seeded_and_weights_load(emodb: Path, tmp_path: Path) -> No
     corpus = load_corpus(emodb)
     assert corpus.frames.shape[1:] == (198, 360)
     cfg = LstmConfig(hidden=8, attn_dim=4, epochs=1)
-    a = lstm_probs(train_lstm(corpus.frames, corpus.y, cfg), corpus.frames[:5])
-    b = lstm_probs(train_lstm(corpus.frames, corpus.y, cfg), corpus.frames[:5])
+    a = runtime.lstm_probs(train_lstm(corpus.frames, corpus.y, cfg), corpus.frames[:5])
+    b = runtime.lstm_probs(train_lstm(corpus.frames, corpus.y, cfg), corpus.frames[:5])
     np.testing.assert_array_equal(a, b)
     np.testing.assert_allclose(a.sum(axis=1), 1, rtol=1e-5)
     res = loso(corpus, cfg, FloorConfig())

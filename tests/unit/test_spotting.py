@@ -6,7 +6,7 @@ import numpy as np
 
 from ingest.video.au_defs import AUS
 from ingest.video.spotting import evaluate_spotting, interval_iou, spot
-from ingest.video.synthetic import profile
+from research.video.synthetic import profile
 
 FPS = 120.0
 

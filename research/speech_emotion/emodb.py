@@ -15,10 +15,6 @@ LABEL_FILE = "labels.csv"
 CLASSES: tuple[str, ...] = ("anger", "boredom", "disgust", "fear", "happiness", "neutral",
                             "sadness")
 CLASSES_4: tuple[str, ...] = ("anger", "happiness", "neutral", "sadness")
-NAMES_ZH: dict[str, str] = {
-    "anger": "愤怒", "boredom": "厌倦", "disgust": "厌恶", "fear": "恐惧",
-    "happiness": "高兴", "neutral": "中性", "sadness": "悲伤",
-}
 
 
 class DatasetError(ValueError):

@@ -5,7 +5,7 @@
   `mindkg mer train` reads the same kind of input in `mindkg analyze`.
 - `write_casme3_sample`: a small SYNTHETIC set in the CAS(ME)^3 Part A layout (frames
   `part_A/data/part_A/spNO.<S>/<clip>/color/<N>.jpg` plus a Part A label sheet), generated
-  by `ingest.video.synthetic` with planted AU combinations per MEGC class. For tests, demos
+  by `research.video.synthetic` with planted AU combinations per MEGC class. For tests, demos
   and the seeded reproduction of the shipped weights; never a stand-in for real data.
 """
 
@@ -90,7 +90,7 @@ def write_casme3_sample(
         raise ValueError(f"{root} is not empty; the sample set is written to a new folder")
     if not 1 <= per_class <= 4:
         raise ValueError("per_class must be 1..4 (CAS(ME)^3 clip ids are letters a-m)")
-    from ingest.video.synthetic import generate_clip, write_annotations, write_frame_folder
+    from research.video.synthetic import generate_clip, write_annotations, write_frame_folder
 
     rng = np.random.default_rng(seed)
     truths = []

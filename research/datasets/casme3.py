@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from models.datasets.layout import attach, find_sheet, first_dir
-from models.datasets.sample import (
+from research.datasets.layout import attach, find_sheet, first_dir
+from research.datasets.sample import (
     MESample,
     frame_issues,
     normalise_emotion,
@@ -16,7 +16,7 @@ from models.datasets.sample import (
     to_class3,
     with_labels,
 )
-from models.datasets.sheets import (
+from research.datasets.sheets import (
     Row,
     as_frame,
     as_str,

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from models.datasets import casme2, casme3, casme_sq, megc, samm, smic
-from models.datasets.sample import CLASS3, CLASS4, MESample, frame_number, parse_aus
+from research.datasets import casme2, casme3, casme_sq, megc, samm, smic
+from research.datasets.sample import CLASS3, CLASS4, MESample, frame_number, parse_aus
 
 LOADERS: dict[str, Callable[[Path], list[MESample]]] = {
     "casme2": casme2.load,

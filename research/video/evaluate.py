@@ -1,6 +1,6 @@
 """Check spotting and AU ranking on freshly generated SYNTHETIC clips (MEGC-style).
 
-    python -m ingest.video.evaluate --clips 20 --seed 5000 --out /tmp/me-eval
+    python -m research.video.evaluate --clips 20 --seed 5000 --out /tmp/me-eval
 
 Seeds 1000-1999 were used for tuning; report numbers from other seeds. A clip counts for AU
 ranking when the k planted AUs are exactly the k highest AUxx_r above the pre-event baseline
@@ -21,7 +21,7 @@ from ingest.video.analyze import analyze_video
 from ingest.video.au_defs import AUS
 from ingest.video.errors import VideoInputError
 from ingest.video.spotting import SpotScore, evaluate_spotting
-from ingest.video.synthetic import ClipTruth, generate_clip
+from research.video.synthetic import ClipTruth, generate_clip
 
 # micro-expression AU sets typical of the source study's classes (subtle, 1-2 AUs)
 AU_SETS: tuple[tuple[tuple[int, ...], str], ...] = (
@@ -36,7 +36,7 @@ AU_SETS: tuple[tuple[tuple[int, ...], str], ...] = (
 def default_faces() -> list[str]:
     faces = ["astronaut"]
     try:
-        from ingest.video.samples import pyfeat_file
+        from research.video.samples import pyfeat_file
 
         faces += [str(pyfeat_file(n)) for n in ("0-f15-hao-ph.jpg", "15-f13-anc-ph.jpg",
                                                 "single_face.jpg")]

@@ -36,7 +36,7 @@ from kg.embed.sentence_polarity import (
     hashed_counts,
     tfidf,
 )
-from kg.embed.sentiment_corpora import LabelledText, read_interview_answers, read_labelled
+from research.polarity.corpora import LabelledText, read_interview_answers, read_labelled
 
 SEED = 20261207
 CORPORA = {  # name -> file in the data folder

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from models.depression.train import f1_score
+from research.depression.train import f1_score
 
 
 def auc(y: np.ndarray, p: np.ndarray) -> float:

@@ -1,6 +1,6 @@
 """Regenerate samples/sessions/zh_w03_multimodal/: a short SYNTHETIC counseling-session video with ground truth.
 
-    python -m ingest.video.sample_session samples/sessions/zh_w03_multimodal
+    python -m research.video.sample_session samples/sessions/zh_w03_multimodal
 
 Deterministic (fixed seed). mp4v keeps the 6 s, 120 fps, 640x480 file under 3 MB.
 """
@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from ingest.video.synthetic import PlantedEvent, generate_session, write_annotations
+from research.video.synthetic import PlantedEvent, generate_session, write_annotations
 
 EVENTS = (
     PlantedEvent(aus={4: 0.6, 14: 0.5}, onset_s=1.6, apex_s=1.74, offset_s=1.95,

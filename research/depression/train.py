@@ -227,7 +227,7 @@ def train_final(data: Data, seed: int, meta: dict[str, Any]) -> DepressionModel:
 
 
 def data_from_subjects(subjects: Sequence[Any]) -> Data:
-    """Data from models.depression.eatd.Subject records."""
+    """Data from research.depression.eatd.Subject records."""
     from models.depression.features import feature_vector
 
     return Data(

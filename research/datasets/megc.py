@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from models.datasets import casme2, samm, smic
-from models.datasets.layout import find_sheet
-from models.datasets.sample import CLASS3, MESample
-from models.datasets.sheets import SheetError, as_str, data_rows, read_sheet
+from research.datasets import casme2, samm, smic
+from research.datasets.layout import find_sheet
+from research.datasets.sample import CLASS3, MESample
+from research.datasets.sheets import SheetError, as_str, data_rows, read_sheet
 
 GT_PATTERNS = ("combined_3class_gt.csv", "combined_3_class2_for_optical_flow.csv", "*3class*.csv")
 

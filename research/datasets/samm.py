@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from models.datasets.layout import attach, find_sheet, first_dir
-from models.datasets.sample import (
+from research.datasets.layout import attach, find_sheet, first_dir
+from research.datasets.sample import (
     MESample,
     frame_issues,
     normalise_emotion,
     parse_aus,
     with_labels,
 )
-from models.datasets.sheets import (
+from research.datasets.sheets import (
     as_frame,
     as_str,
     column_index,

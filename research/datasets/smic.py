@@ -11,9 +11,9 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from models.datasets.layout import attach, find_sheet, first_dir, list_frames
-from models.datasets.sample import MESample, frame_number, normalise_emotion, with_labels
-from models.datasets.sheets import (
+from research.datasets.layout import attach, find_sheet, first_dir, list_frames
+from research.datasets.sample import MESample, frame_number, normalise_emotion, with_labels
+from research.datasets.sheets import (
     Row,
     as_frame,
     as_str,

@@ -1,8 +1,8 @@
 """Train and evaluate a micro-expression recognizer in one command.
 
-    python -m models.mer.train --model cnn_gcn --data DIR --format casme2 --out runs/x
-    python -m models.mer.train --model cnn_gcn --data SRC --format casme3 --protocol full --out pre
-    python -m models.mer.train --model cnn_gcn --data DIR --format casme2 --pretrained pre/model.pt ...
+    python -m research.mer.train --model cnn_gcn --data DIR --format casme2 --out runs/x
+    python -m research.mer.train --model cnn_gcn --data SRC --format casme3 --protocol full --out pre
+    python -m research.mer.train --model cnn_gcn --data DIR --format casme2 --pretrained pre/model.pt ...
 
 LOSO: one fold per subject, predictions pooled, UF1/UAR computed once (MEGC). Each fold
 holds out part of its training clips for early stopping. Adam (lr 1e-3, weight decay 1e-5),
@@ -27,14 +27,15 @@ from rich.console import Console
 from rich.progress import Progress
 from torch import nn
 
-from models.datasets import CLASS3, CLASS4, LOADERS, MESample, load_dataset
-from models.datasets.sample import to_class5
-from models.mer.clips import ClipArrays, FrameReader, load_clips
-from models.mer.metrics import confusion, save_confusion_png, uar, uf1
+from models.mer.clips import ClipArrays
 from models.mer.zoo import MODELS, Representation, TrainContext, build_model, build_rep
 from models.mer.zoo import transferable_state as transferable
+from research.datasets import CLASS3, CLASS4, LOADERS, MESample, load_dataset
+from research.datasets.sample import to_class5
+from research.mer.clips import FrameReader, load_clips
+from research.mer.metrics import confusion, save_confusion_png, uar, uf1
 
-log = logging.getLogger("models.mer.train")
+log = logging.getLogger("research.mer.train")
 console = Console(stderr=True)
 
 CLASS_SETS = ("class3", "class4", "class5", "emotion")
@@ -237,7 +238,7 @@ def _load_checkpoint(path: Path, model_name: str) -> dict[str, Any]:
         raise FileNotFoundError(f"--pretrained checkpoint not found: {path}")
     ckpt = torch.load(path, map_location="cpu", weights_only=True)
     if not isinstance(ckpt, dict) or "state" not in ckpt or "rep" not in ckpt:
-        raise ValueError(f"{path} is not a checkpoint written by models.mer.train")
+        raise ValueError(f"{path} is not a checkpoint written by research.mer.train")
     if MODELS[ckpt["model"]][0] != MODELS[model_name][0]:
         raise ValueError(
             f"{path} was trained as {ckpt['model']!r} on {MODELS[ckpt['model']][0]} inputs; "
@@ -430,7 +431,7 @@ def _jsonable(d: dict[str, Any]) -> dict[str, Any]:
 
 def parse_args(argv: Sequence[str] | None = None) -> RunConfig:
     """Command-line options -> RunConfig."""
-    p = argparse.ArgumentParser(prog="python -m models.mer.train", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(prog="python -m research.mer.train", description=__doc__.split("\n")[0])
     p.add_argument("--model", required=True, choices=sorted(MODELS))
     p.add_argument("--data", required=True, type=Path, help="dataset folder (sheet + frames)")
     p.add_argument("--format", required=True, choices=sorted(LOADERS))

@@ -20,7 +20,7 @@ from ingest.scales import scale_feature_texts
 from kg.ontology.scale_definitions import get_instrument
 from models.fusion.state import EMOTIONS, LEVELS
 
-SOURCE = "mindkg.models.cohort/1 SYNTHETIC"
+SOURCE = "mindkg.research.cohort/1 SYNTHETIC"
 _AU_TEMPLATES: dict[str, list[tuple[str | None, list[int]]]] = {
     "positive": [("happiness", [6, 12]), ("happiness", [12])],
     "negative": [("sadness", [1, 4, 15]), ("disgust", [9, 15]), ("fear", [1, 2, 20]),

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from models.datasets.layout import attach, find_sheet, first_dir
-from models.datasets.sample import MESample, frame_issues, normalise_emotion, parse_aus, to_class3
-from models.datasets.sheets import SheetError, as_frame, as_str, data_rows, read_sheet
+from research.datasets.layout import attach, find_sheet, first_dir
+from research.datasets.sample import MESample, frame_issues, normalise_emotion, parse_aus, to_class3
+from research.datasets.sheets import SheetError, as_frame, as_str, data_rows, read_sheet
 
 SHEET_PATTERNS = ("CAS(ME)^2code_final*.csv", "CAS(ME)^2code_final*.xlsx", "*code_final*")
 FRAME_VARIANTS = ("cropped", "rawpic", "selectedpic", "")

@@ -7,6 +7,12 @@ of ingest/video/texts.py and ingest/audio/analyze.py). Every session id starts w
 
 from __future__ import annotations
 
-from models.cohort.generator import CohortConfig, Session, Truth, generate_cohort, generate_session
+from research.cohort.generator import (
+    CohortConfig,
+    Session,
+    Truth,
+    generate_cohort,
+    generate_session,
+)
 
 __all__ = ["CohortConfig", "Session", "Truth", "generate_cohort", "generate_session"]

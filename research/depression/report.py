@@ -10,10 +10,10 @@ from typing import Any
 
 import numpy as np
 
-from models.depression.eatd import read_corpus
-from models.depression.metrics import summarise
 from models.depression.model import NAME, VERSION, DepressionModel
-from models.depression.train import (
+from research.depression.eatd import read_corpus
+from research.depression.metrics import summarise
+from research.depression.train import (
     C_GRID,
     C_GRID_DENSE,
     INNER_FOLDS,

@@ -4,7 +4,7 @@ Two models, both leave-one-speaker-out (LOSO):
 - the attention-LSTM of paper 004 on per-utterance CMVN frames (MFCC+Fbank+spectrogram);
 - the floor: utterance statistics (features.utterance_stats) + logistic regression.
 
-    python -m models.speech_emotion.train ROOT --out DIR      # LOSO report + final weights
+    python -m research.speech_emotion.train ROOT --out DIR      # LOSO report + final weights
 (or `mindkg speech train-emotion --root ROOT --out DIR`; `mindkg eval speech-emotion`.)
 """
 
@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 
-from models.speech_emotion.emodb import CLASSES, CLASSES_4, LabelledClip, read_emodb
 from models.speech_emotion.features import (
     CLIP_SAMPLES,
     clip_features,
@@ -29,7 +28,9 @@ from models.speech_emotion.features import (
     load_clip,
     utterance_stats,
 )
-from models.speech_emotion.metrics import report
+from models.speech_emotion.runtime import floor_probs, lstm_probs
+from research.speech_emotion.emodb import CLASSES, CLASSES_4, LabelledClip, read_emodb
+from research.speech_emotion.metrics import report
 
 Log = Callable[[str], None]
 
@@ -128,21 +129,9 @@ def train_lstm(x: np.ndarray, y: np.ndarray, cfg: LstmConfig) -> Any:
     return model
 
 
-def lstm_probs(model: Any, x: np.ndarray, batch: int = 64) -> np.ndarray:
-    import torch
-
-    out = []
-    with torch.no_grad():
-        for i in range(0, x.shape[0], batch):
-            xb = torch.from_numpy(np.ascontiguousarray(x[i:i + batch], dtype=np.float32))
-            lengths = torch.full((xb.shape[0],), xb.shape[1], dtype=torch.long)
-            out.append(torch.softmax(model(xb, lengths), dim=1).numpy())
-    return np.concatenate(out).astype(np.float64)
-
-
 def choose_c(f: np.ndarray, y: np.ndarray, speakers: Sequence[str], seed: int = 0) -> float:
     """The C of C_GRID with the best leave-one-speaker-out UAR on these clips."""
-    from models.speech_emotion.metrics import uar
+    from research.speech_emotion.metrics import uar
 
     spk = np.asarray(speakers)
     best = (-1.0, C_GRID[0])
@@ -179,13 +168,6 @@ def train_floor(f: np.ndarray, y: np.ndarray, cfg: FloorConfig,
     intercept[lr.classes_] = lr.intercept_
     return {"mean": mean, "scale": scale, "coef": coef, "intercept": intercept,
             "c": np.array([c])}
-
-
-def floor_probs(params: dict[str, np.ndarray], f: np.ndarray) -> np.ndarray:
-    z = ((f - params["mean"]) / params["scale"]) @ params["coef"].T + params["intercept"]
-    z -= z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return np.asarray(e / e.sum(axis=1, keepdims=True))
 
 
 def loso(corpus: Corpus, lstm: LstmConfig | None, floor: FloorConfig,
