@@ -1,5 +1,6 @@
-"""The session timeline as a PNG (matplotlib, Agg): one time axis, real signals, evidence
-numbered as in the assessment's evidence list, scales and summaries in a side panel.
+"""The session timeline as a PNG (matplotlib, Agg): one time axis, real signals, each claim
+of the assessment marked where its evidence sits with its number in the text ("[n]"), the
+claims, scales and summaries in a side panel.
 
 Collections (one artist per category, not per event) keep a 30-minute, 120 fps session fast;
 labels and words are drawn only where they fit.
@@ -17,6 +18,7 @@ from matplotlib.figure import Figure
 from api.plots import style
 from api.plots.fonts import bilingual, drawable
 from api.timeline import SessionTimeline
+from kg.claims import MARKER
 
 _ROWS = ("evidence", "face", "f0", "energy", "rate", "speech")
 _HEIGHTS = (0.45, 1.7, 1.1, 0.8, 0.75, 1.0)
@@ -184,6 +186,22 @@ def _evidence(axes: dict[str, Axes], tl: SessionTimeline) -> None:
 def _side_panel(ax: Axes, tl: SessionTimeline, fig_h: float) -> None:
     ax.axis("off")
     lines: list[tuple[str, float, str]] = []  # text, fontsize, weight
+    claims = tl.claims
+    if claims:
+        lines.append((bilingual("评估判断", "Claims of the assessment"), 9, "bold"))
+        lines.append((bilingual("（编号同时间轴）", "(numbered as on the axis)"), 7, "normal"))
+        for c in claims:
+            said = c.claim
+            if c.sentence is not None:
+                said = c.sentence.zh if drawable(c.sentence.zh) else c.sentence.en
+                said = MARKER.sub("", said).rstrip("。. ")
+            lines += [(w, 7, "normal") for w in textwrap.wrap(f"[{c.number}] {said}",
+                                                                _wrap(said))[:3]]
+        untimed = [c.number for c in claims if not c.spans]
+        if untimed:
+            lines.append((bilingual("整场（不在轴上）", "session-level, not on the axis") + ": "
+                          + ", ".join(map(str, untimed)), 7, "normal"))
+        lines.append(("", 5, "normal"))
     lines.append((bilingual(*style.LANES["scales"]), 9, "bold"))
     if not tl.scales:
         lines.append(("none in this session", 7.5, "normal"))
@@ -199,11 +217,6 @@ def _side_panel(ax: Axes, tl: SessionTimeline, fig_h: float) -> None:
         lines += [(w, 7, "normal") for w in wrapped[:4]]
     if tl.session_emotion:
         lines.append((f"speech emotion (session): {tl.session_emotion}", 7, "normal"))
-    untimed = [m.number for m in tl.evidence if not m.spans and m.feature_ids]
-    if untimed:
-        lines.append(("", 5, "normal"))
-        lines.append((bilingual("整场证据", "Session-level evidence"), 7.5, "bold"))
-        lines += [(w, 7, "normal") for w in textwrap.wrap(", ".join(map(str, untimed)), 40)]
     panel_in = ax.get_position().height * fig_h
     y = 1.0
     for text, size, weight in lines:
