@@ -14,11 +14,17 @@ import re
 from kg.feature_text import Bilingual
 
 MARKER = re.compile(r"\[(\d+)\]")
+_CITED = re.compile(r" ?\[\d+\]")
 
 
 def marker(number: int | None) -> str:
     """The citation written at the end of claim `number`'s sentence ("" when unnumbered)."""
     return f"[{number}]" if number is not None else ""
+
+
+def without_markers(text: str) -> str:
+    """`text` with its claim numbers taken out (for a sentence shown beside its number)."""
+    return _CITED.sub("", text)
 
 
 def numbers_in(text: str) -> list[int]:

@@ -14,8 +14,8 @@ import math
 from collections.abc import Iterable
 
 from api.plots import style
-from api.timeline import SessionTimeline
-from kg.claims import MARKER
+from api.timeline import EvidenceMark, SessionTimeline
+from kg.claims import MARKER, without_markers
 
 LEFT, RIGHT = 150, 16  # px margins of the time axis inside the SVG
 MIN_PLOT_W, MAX_PLOT_W, PX_PER_S = 900, 24000, 40.0
@@ -28,6 +28,7 @@ body{font-family:"Noto Sans CJK SC","Noto Sans SC","WenQuanYi Micro Hei",sans-se
 color:#1b2631}
 h1{font-size:1.25em;margin:.2em 0}h2{font-size:1.05em;margin:1em 0 .3em}
 .layout{display:grid;grid-template-columns:minmax(0,1fr) 330px;gap:1em;align-items:start}
+main{min-width:0}
 .axis-wrap{overflow-x:auto;border:1px solid #d5d8dc}
 aside{border:1px solid #d5d8dc;padding:.6em;font-size:.85em}
 aside h2{margin-top:.2em}aside li{margin:.2em 0}
@@ -367,6 +368,27 @@ def _where(spans: list[tuple[float, float]]) -> str:
             else "整场 session-level (not on the axis)")
 
 
+def _paths(marks: list[EvidenceMark]) -> str:
+    """One entry per feature a claim rests on: when, its text, and each graph path from it
+    (the feature shown by its short id; the full graph id on hover)."""
+    groups: dict[tuple[str, ...], list[EvidenceMark]] = {}
+    for m in marks:
+        groups.setdefault(tuple(m.feature_ids), []).append(m)
+    out = []
+    for fids, ms in groups.items():
+        first = ms[0]
+        lines = []
+        for m in ms:
+            steps = [f"<span title='{_esc(p)}'>{_esc('特征 feature ' + p.rsplit('/', 1)[-1])}"
+                     "</span>" if p in fids else _esc(p) for p in m.path]
+            lines.append(f"<div class='path'>{' → '.join(steps) or '—'}</div>")
+        feature = (f"<small>{_esc(first.feature_text.zh)} / {_esc(first.feature_text.en)}"
+                   "</small>" if first.feature_text else "")
+        out.append(f"<li data-timed='{int(bool(first.spans))}'>{_where(first.spans)} · "
+                   f"{_esc(first.modality)}{''.join(dict.fromkeys(lines))}{feature}</li>")
+    return "".join(out)
+
+
 def _claims(tl: SessionTimeline) -> str:
     """The text with its claim numbers as links, then each numbered claim with the graph path
     of every evidence item; a click on a number (in the text or on the axis) opens the claim."""
@@ -379,15 +401,10 @@ def _claims(tl: SessionTimeline) -> str:
     items, pops = [], []
     for claim in tl.claims:
         n = claim.number
-        said = (f"{_esc(claim.sentence.zh)}<br><small>{_esc(claim.sentence.en)}</small>"
+        said = (f"{_esc(without_markers(claim.sentence.zh))}<br><small>"
+                f"{_esc(without_markers(claim.sentence.en))}</small>"
                 if claim.sentence else _esc(claim.claim))
-        paths = ""
-        for m in claim.marks:
-            feature = (f"<br><small>{_esc(m.feature_text.zh)} / {_esc(m.feature_text.en)}"
-                       "</small>" if m.feature_text else "")
-            paths += (f"<li data-timed='{int(bool(m.spans))}'>{_where(m.spans)} · "
-                      f"{_esc(m.modality)}<div class='path'>{_esc(' → '.join(m.path) or '—')}"
-                      f"</div>{feature}</li>")
+        paths = _paths(claim.marks)
         items.append(f"<li id='c-{n}' value='{n}' data-number='{n}' data-claim='{_esc(claim.claim)}'"
                      f" data-timed='{int(bool(claim.spans))}'><b>[{n}]</b> {said}"
                      f"<ul class='paths'>{paths}</ul></li>")
@@ -422,6 +439,6 @@ def page(tl: SessionTimeline) -> str:
         f"<title>{_esc(title)}</title><style>{_CSS}</style></head><body>"
         f"<h1>{_esc(title)} <small>({_esc(tl.recorded_at)}, {tl.duration_s:.1f} s)</small></h1>"
         f"<p class='disclaimer'>{_esc(zh)} {_esc(en)}</p>{_legend()}"
-        f"<div class='layout'><div class='axis-wrap'>{svg(tl)}</div>{_side(tl)}</div>"
-        f"{_claims(tl)}{_features_table(tl)}</body></html>"
+        f"<div class='layout'><main><div class='axis-wrap'>{svg(tl)}</div>{_claims(tl)}</main>"
+        f"{_side(tl)}</div>{_features_table(tl)}</body></html>"
     )

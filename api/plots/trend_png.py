@@ -8,6 +8,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from api.plots import style
 from api.plots.fonts import bilingual
 from api.timeline import MEASURES, Trend
 
@@ -81,8 +82,13 @@ def _scales(ax: Axes, trend: Trend) -> None:
                 linewidth=1.4, markersize=6, label=name)
         for x, p in zip(xs, trend.points, strict=True):
             if name in p.scales:
-                ax.annotate(p.scale_levels.get(name, ""), (x, p.scales[name]),
-                            textcoords="offset points", xytext=(5, 3), fontsize=6.5)
+                level = p.scale_levels.get(name, "")
+                ax.annotate(bilingual(*style.LEVEL_NAMES.get(level, (level, level))),
+                            (x, p.scales[name]), textcoords="offset points", xytext=(5, 3),
+                            fontsize=6.5)
+    if names:  # room above the highest point for its level label
+        top = max(v for p in trend.points for v in p.scales.values())
+        ax.set_ylim(0, top * 1.15 + 1)
     if not names:
         ax.text(0.5, 0.5, bilingual("无量表", "no scales"), transform=ax.transAxes,
                 ha="center", va="center", color="#7f8c8d")

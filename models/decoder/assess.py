@@ -226,9 +226,11 @@ def _build(
 def _add_estimate(assessment: Assessment, features: Sequence[FeatureText]) -> None:
     """The depression model's sentence in the text (its evidence is added in `_build`)."""
     sentence = estimate_sentence(features)
-    if sentence is not None:
-        assessment.text = Bilingual(zh=f"{assessment.text.zh}{sentence.zh}",
-                                    en=f"{assessment.text.en} {sentence.en}")
+    if sentence is not None:  # before the disclaimer, which stays the last word
+        zh, en = assessment.text.zh.removesuffix(DISCLAIMER.zh), assessment.text.en.removesuffix(
+            DISCLAIMER.en).rstrip()
+        assessment.text = Bilingual(zh=f"{zh}{sentence.zh}{DISCLAIMER.zh}",
+                                    en=f"{en} {sentence.en} {DISCLAIMER.en}")
 
 
 def decode(

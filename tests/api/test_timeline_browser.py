@@ -248,7 +248,7 @@ def test_html_in_chromium_dom_and_pixels(demo: SessionTimeline, tmp_path: Path) 
     assert "au:AU14 → emotion:contempt" in pop["text"]  # the graph path from the feature
     pop = layout["afterCite"]  # a number in the text opens the same claim
     assert pop["display"] == "block" and pop["n"] == 5
-    assert "Speech evidence: negative content [5]" in pop["text"]
+    assert "[5] 语音证据：消极内容" in pop["text"] and "Speech evidence: negative content" in pop["text"]
     assert "polarity:negative" in pop["text"] and "0.30–2.60 s" in pop["text"]
 
     # Pixels of the real page (no probe): red where the negative event is, blue where the
