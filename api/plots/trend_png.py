@@ -71,6 +71,25 @@ def _measures(ax: Axes, trend: Trend) -> None:
                 bbox={"facecolor": "#fdedec", "edgecolor": "#7b241c", "linewidth": 2.5})
 
 
+def _level_labels(ax: Axes, trend: Trend, names: list[str]) -> None:
+    """Each scale point's name and level (zh and en) to its right, pushed apart where two scales score
+    alike in one session so the labels never overlap."""
+    fig = ax.get_figure()
+    assert fig is not None
+    lo, hi = ax.get_ylim()
+    height_pt = ax.get_position().height * fig.get_figheight() * 72
+    for x, p in enumerate(trend.points):
+        placed = -np.inf
+        for value, name in sorted((p.scales[n], n) for n in names if n in p.scales):
+            at = (value - lo) / (hi - lo) * height_pt
+            label_at = max(at + 3, placed + 9)
+            level = p.scale_levels.get(name, "")
+            label = f"{name} " + bilingual(*style.LEVEL_NAMES.get(level, (level, level)))
+            ax.annotate(label, (x, value), textcoords="offset points",
+                        xytext=(5, label_at - at), fontsize=6.5)
+            placed = label_at
+
+
 def _scales(ax: Axes, trend: Trend) -> None:
     xs = np.arange(len(trend.points))
     names = sorted({n for p in trend.points for n in p.scales})
@@ -80,15 +99,10 @@ def _scales(ax: Axes, trend: Trend) -> None:
         ax.plot(xs[ok], ys[ok], marker=_MARKERS[(i + 3) % len(_MARKERS)],
                 linestyle=_LINES[i % len(_LINES)], color=_GRAYS[(i + 2) % len(_GRAYS)],
                 linewidth=1.4, markersize=6, label=name)
-        for x, p in zip(xs, trend.points, strict=True):
-            if name in p.scales:
-                level = p.scale_levels.get(name, "")
-                ax.annotate(bilingual(*style.LEVEL_NAMES.get(level, (level, level))),
-                            (x, p.scales[name]), textcoords="offset points", xytext=(5, 3),
-                            fontsize=6.5)
     if names:  # room above the highest point for its level label
         top = max(v for p in trend.points for v in p.scales.values())
         ax.set_ylim(0, top * 1.15 + 1)
+        _level_labels(ax, trend, names)
     if not names:
         ax.text(0.5, 0.5, bilingual("无量表", "no scales"), transform=ax.transAxes,
                 ha="center", va="center", color="#7f8c8d")
