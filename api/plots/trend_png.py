@@ -71,13 +71,11 @@ def _measures(ax: Axes, trend: Trend) -> None:
                 bbox={"facecolor": "#fdedec", "edgecolor": "#7b241c", "linewidth": 2.5})
 
 
-def _level_labels(ax: Axes, trend: Trend, names: list[str]) -> None:
+def _level_labels(ax: Axes, trend: Trend, names: list[str], fig_h: float) -> None:
     """Each scale point's name and level (zh and en) to its right, pushed apart where two scales score
     alike in one session so the labels never overlap."""
-    fig = ax.get_figure()
-    assert fig is not None
     lo, hi = ax.get_ylim()
-    height_pt = ax.get_position().height * fig.get_figheight() * 72
+    height_pt = ax.get_position().height * fig_h * 72
     for x, p in enumerate(trend.points):
         placed = -np.inf
         for value, name in sorted((p.scales[n], n) for n in names if n in p.scales):
@@ -90,7 +88,7 @@ def _level_labels(ax: Axes, trend: Trend, names: list[str]) -> None:
             placed = label_at
 
 
-def _scales(ax: Axes, trend: Trend) -> None:
+def _scales(ax: Axes, trend: Trend, fig_h: float) -> None:
     xs = np.arange(len(trend.points))
     names = sorted({n for p in trend.points for n in p.scales})
     for i, name in enumerate(names):
@@ -102,7 +100,7 @@ def _scales(ax: Axes, trend: Trend) -> None:
     if names:  # room above the highest point for its level label
         top = max(v for p in trend.points for v in p.scales.values())
         ax.set_ylim(0, top * 1.15 + 1)
-        _level_labels(ax, trend, names)
+        _level_labels(ax, trend, names, fig_h)
     if not names:
         ax.text(0.5, 0.5, bilingual("无量表", "no scales"), transform=ax.transAxes,
                 ha="center", va="center", color="#7f8c8d")
@@ -118,7 +116,7 @@ def draw(fig: Figure, trend: Trend) -> None:
     top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": (3, 2)})
     fig.subplots_adjust(left=0.09, right=0.66, top=0.9, bottom=0.1, hspace=0.3)
     _measures(top, trend)
-    _scales(bottom, trend)
+    _scales(bottom, trend, fig.get_figheight())
     xs = list(range(len(trend.points)))
     bottom.set_xticks(xs, _dates(trend), fontsize=7.5)
     bottom.set_xlim(-0.5, max(len(xs) - 0.5, 0.5))
