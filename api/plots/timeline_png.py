@@ -65,7 +65,7 @@ def _face(ax: Axes, tl: SessionTimeline, px_per_s: float) -> None:
             continue
         ax.text(x, rows[ev.scale] + 0.36, label, fontsize=6.5, va="bottom", ha="left", zorder=4,
                 clip_on=True)
-        last_right[ev.scale] = x * px_per_s + 5.2 * len(label)
+        last_right[ev.scale] = x * px_per_s + 6.0 * len(label) + 4  # 6.5 pt: ~6 px a glyph
     if tl.blinks:
         ax.vlines([(a + b) / 2 for a, b in tl.blinks], -1.0, -0.55, color="black",
                   linewidth=1.2, zorder=3)
