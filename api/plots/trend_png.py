@@ -43,14 +43,14 @@ def _measures(ax: Axes, trend: Trend) -> None:
     for i, name in enumerate(names):
         ys = np.array([p.indicators.get(name, np.nan) for p in trend.points], dtype=float)
         ok = np.isfinite(ys)
-        dodge = (i - (len(names) - 1) / 2) * 0.04  # equal values stay visible side by side
+        dodge = (i - len(names) / 2) * 0.05  # equal values stay visible side by side
         ax.plot(xs[ok] + dodge, ys[ok], marker=_MARKERS[i % len(_MARKERS)],
                 linestyle=_LINES[i % len(_LINES)], color=_GRAYS[i % len(_GRAYS)], linewidth=1.4,
                 markersize=6, markerfacecolor="white", label=_measure_name(name))
     index = np.array([np.nan if p.index is None else p.index for p in trend.points], dtype=float)
     ok = np.isfinite(index)
-    ax.plot(xs[ok], index[ok], color="black", linewidth=3, marker="s", markersize=7,
-            label=bilingual("负性情绪指数", "negative-affect index"))
+    ax.plot(xs[ok] + len(names) / 2 * 0.05, index[ok], color="black", linewidth=3, marker="s",
+            markersize=7, label=bilingual("负性情绪指数", "negative-affect index"))
     if trend.flagged and len(trend.points) > trend.rises_needed:
         first = len(trend.points) - trend.rises_needed - 1
         ax.axvspan(first - 0.25, len(trend.points) - 0.75, facecolor="none", edgecolor="#7b241c",
