@@ -31,6 +31,10 @@ class EvidenceItem(BaseModel):
     feature_ids: list[str] = Field(default_factory=list)
     concept_ids: list[str] = Field(default_factory=list)
     path: list[str] = Field(default_factory=list, description="graph ids from feature to claim")
+    claim_number: int | None = Field(
+        default=None, ge=1,
+        description="the claim's number as cited in the assessment text ([n]; contracts/claims.py); "
+                    "None for a claim that rests on no feature")
 
 
 class Assessment(BaseModel):

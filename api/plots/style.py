@@ -45,6 +45,14 @@ CLASS_NAMES = {
     "surprise": ("惊讶", "surprise"),
     "other": ("其他", "other"),
 }
+LEVEL_NAMES = {  # scale bands as the scales store them
+    "none": ("无", "none"),
+    "minimal": ("极轻微", "minimal"),
+    "mild": ("轻度", "mild"),
+    "moderate": ("中度", "moderate"),
+    "moderately_severe": ("中重度", "mod.-severe"),
+    "severe": ("重度", "severe"),
+}
 POLARITY_NAMES = {
     "negative": ("负性", "negative"),
     "positive": ("正性", "positive"),
