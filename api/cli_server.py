@@ -65,8 +65,17 @@ def serve(
     workers: Annotated[
         int | None, typer.Option(help="job worker threads (default MINDKG_WORKERS or 1)")
     ] = None,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=32, help="HTTP processes, each with its own models (default "
+            "MINDKG_HTTP_PROCESSES or 1); with the embedded queue one of them runs the job workers"
+        ),
+    ] = None,
 ) -> None:
     """Start the HTTP API (OpenAPI docs at /docs); job workers run in the same process."""
+    import os
+
     import uvicorn
 
     from api.http.app import create_app
@@ -75,7 +84,19 @@ def serve(
     api = load_api_settings()
     if workers is not None:
         api = api.model_copy(update={"workers": workers})
-    uvicorn.run(create_app(load_settings(), api), host=host, port=port, log_level="info")
+    if processes is not None:
+        api = api.model_copy(update={"http_processes": processes})
+    settings = load_settings()  # a bad configuration fails here, before any process starts
+    if api.http_processes == 1:
+        uvicorn.run(create_app(settings, api), host=host, port=port, log_level="info")
+        return
+    # Each process builds its app from the environment (api.http.app.app_from_env).
+    os.environ["MINDKG_WORKERS"] = str(api.workers)
+    os.environ["MINDKG_HTTP_PROCESSES"] = str(api.http_processes)
+    uvicorn.run(
+        "api.http.app:app_from_env", factory=True, workers=api.http_processes,
+        host=host, port=port, log_level="info",
+    )
 
 
 @server_app.command()
