@@ -110,7 +110,7 @@ def start_server(
         {"MINDKG_HOME": str(home), "MINDKG_PURPOSE": "counseling", "MINDKG_STORE": "embedded",
          "PYTHONPATH": str(project)}
     )
-    for passed in ("MINDKG_CACHE_DIR", "MINDKG_CPU_THREADS"):  # tuning under test
+    for passed in ("MINDKG_CACHE_DIR", "MINDKG_CPU_THREADS", "MINDKG_WORKERS"):  # tuning under test
         if os.environ.get(passed):
             env[passed] = os.environ[passed]
     args = ["serve", "--port", str(port)]
