@@ -34,6 +34,15 @@ def _recognizer_config(settings: Settings) -> Any:
     return recognizer_config_for(settings, show_progress=True)
 
 
+def _bind_center(settings: Settings, result: Any) -> None:
+    """A written session binds its student to the configured center (MINDKG_CENTER), as the
+    HTTP path binds it to the submitting key's: that center's psychologists can then read it."""
+    if result.written:
+        from api.auth.keys import bind_written_student
+
+        bind_written_student(settings.home, result.student, settings.center)
+
+
 @analysis_app.command()
 @handles_errors
 def analyze(
@@ -66,6 +75,7 @@ def analyze(
             progress=progress_line,
             recognizer_config=_recognizer_config(settings),
         )
+    _bind_center(settings, result)
     if as_json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
         return
@@ -128,6 +138,7 @@ def ingest(
     with open_cli_store(settings) as store:
         result = analyze_bundle(bundle, settings, store, write=True,
                                 recognizer_config=_recognizer_config(settings))
+    _bind_center(settings, result)
     out.print(
         f"ingested session {result.session_key} into {result.store}: "
         f"{len(result.feature_texts)} feature texts, {len(result.alignments)} alignments, "

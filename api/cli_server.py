@@ -70,16 +70,45 @@ def serve(
     workers: Annotated[
         int | None, typer.Option(help="job worker threads (default MINDKG_WORKERS or 1)")
     ] = None,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=32, help="HTTP processes, each with its own models (default "
+            "MINDKG_HTTP_PROCESSES or 1); with the embedded queue one of them runs the job workers"
+        ),
+    ] = None,
 ) -> None:
     """Start the HTTP API (OpenAPI docs at /docs); job workers run in the same process."""
+    import os
+    import socket
+
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
     from api.http.app import create_app
 
     settings = load_cli_settings()
     if workers is not None:
         settings.api = settings.api.model_copy(update={"workers": workers})
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    if processes is not None:
+        settings.api = settings.api.model_copy(update={"http_processes": processes})
+    api = settings.api
+    if api.http_processes == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        return
+    # Each process builds its app from the environment (api.http.app.app_from_env).
+    os.environ["MINDKG_WORKERS"] = str(api.workers)
+    os.environ["MINDKG_HTTP_PROCESSES"] = str(api.http_processes)
+    config = uvicorn.Config(
+        "api.http.app:app_from_env", factory=True, workers=api.http_processes,
+        host=host, port=port, log_level="info",
+    )
+    sock = config.bind_socket()
+    # uvicorn binds this socket with protocol 0, so asyncio does not set TCP_NODELAY on the
+    # connections the processes accept: every response (head and body are two writes) then
+    # waited ~40 ms for the client's delayed ACK. Accepted sockets inherit it on Linux.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    Multiprocess(config, sockets=[sock]).run()
 
 
 @server_app.command()

@@ -83,6 +83,9 @@ class ApiSettings(BaseModel):
     retain_media: bool = False
     redis_url: str | None = None
     workers: int = Field(default=1, ge=0, le=16, description="job worker threads per process")
+    http_processes: int = Field(
+        default=1, ge=1, le=32, description="HTTP processes of `mindkg serve` (uvicorn workers)"
+    )
     max_upload_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
     max_unpacked_bytes: int = Field(default=1024 * 1024 * 1024, ge=1024)
     max_archive_entries: int = Field(default=64, ge=1)

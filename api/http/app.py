@@ -142,3 +142,9 @@ def create_app(settings: Settings | None = None, api: ApiSettings | None = None)
         return _problem(503, "store_error", f"graph store error: {exc}", {"Retry-After": retry})
 
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The app with settings from MINDKG_* variables: the factory each HTTP process of
+    `mindkg serve --processes N` builds its own app (models loaded once per process) from."""
+    return create_app()

@@ -145,15 +145,17 @@ def _support_items(
 
 def _build(
     hyp: Hypothesis, state: FusedState, features: Sequence[FeatureText],
-    feature_ids: Sequence[str], view: OntologyView, cfg: DecoderConfig,
+    feature_ids: Sequence[str], view: OntologyView,
+    named: dict[str, list[tuple[str, str]]],
     cache: dict[tuple[str, str, tuple[str, ...]], list[EvidenceItem]],
     estimate_fid: str | None = None,
 ) -> tuple[Assessment, list[str]]:
-    """One hypothesis -> Assessment; `cache` shares evidence searches between hypotheses.
-    `estimate_fid`: the depression model's feature when it decided the level (its evidence)."""
+    """One hypothesis -> Assessment; `named` (the evidence concepts, the same for every
+    hypothesis) and `cache` (evidence searches) are shared between hypotheses; each hypothesis
+    gets its own copies of the cached items, because numbering the claims sets their
+    `claim_number`. `estimate_fid`: the depression model's feature when it decided the level."""
     ctx = hyp.context
     modality_of = {fid: f.modality for f, fid in zip(features, feature_ids, strict=True)}
-    named = _evidence_concepts(state, features, feature_ids, view, cfg.max_evidence_per_modality)
 
     def support(claim: str, target: str, extra: list[str], channels: list[str]
                 ) -> list[EvidenceItem]:
@@ -161,7 +163,7 @@ def _build(
         if key not in cache:
             cache[key] = _support_items(claim, target, extra, named, channels, state, view,
                                         modality_of)
-        return [item.model_copy(deep=True) for item in cache[key]]
+        return [item.model_copy() for item in cache[key]]
     emo_channels = [c for c, ch in state.channels.items() if ch.emotion is not None]
     dep_channels = [c for c, ch in state.channels.items() if ch.depression is not None]
     state_cid, detail, level_cid, risk_cid = ctx["emotion"], ctx["detail"], ctx["depression"], ctx["risk"]
@@ -258,7 +260,8 @@ def decode(
                                                           for r in RISKS[1:])))
     hyps = beam_search(_slots(state, view, cfg), beam_width)
     cache: dict[tuple[str, str, tuple[str, ...]], list[EvidenceItem]] = {}
-    built = [_build(h, state, features, feature_ids, view, cfg, cache, estimate_fid)
+    named = _evidence_concepts(state, features, feature_ids, view, cfg.max_evidence_per_modality)
+    built = [_build(h, state, features, feature_ids, view, named, cache, estimate_fid)
              for h in hyps]
     best = built[0][0]
     _add_estimate(best, features)
