@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from api.alignment import align_features, existing_concepts
 from contracts.recognition import (
     Part,
     Recognition,
@@ -31,6 +30,7 @@ from contracts.recognition import (
 )
 from ingest.bundle import SessionBundle, read_bundle
 from kg.align.cross_modal import CrossModalLink
+from kg.align.policy import align_features, existing_concepts
 from kg.feature_text import FeatureText
 from kg.pseudonym import student_pseudonym
 from kg.session_records import Alignment, Assessment, SessionKeys, session_graph

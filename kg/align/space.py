@@ -23,55 +23,25 @@ import numpy as np
 from kg.embed.csr import CSRGraph, csr_from_store
 from kg.embed.tokenize import tokenize
 from kg.embed.word_vectors import CORPUS_VERSION, PlainVectors, WordSpace, build_joint_model
-from kg.schema import CONCEPT
+from kg.graph_view import ONTOLOGY_RELATIONS, ConceptInfo, concept_names, graph_view
 from kg.store.base import GraphStore
 
+__all__ = ["ONTOLOGY_RELATIONS", "ConceptInfo", "JointSpace", "build_joint_space",
+           "concept_names", "csr_from_store", "load_concepts", "space_key"]
+
 NODE_PREFIX = "node::"
-# Ontology relations walked by node2vec. FROM_SOURCE (hubs joining every concept to its
-# source) and session relations are left out: they say nothing about meaning.
-ONTOLOGY_RELATIONS: tuple[str, ...] = (
-    "IS_A", "PART_OF", "INDICATES", "HAS_SYMPTOM", "HAS_SIGN", "MEASURED_BY", "HAS_ITEM",
-    "HAS_SEVERITY", "ASSESSES", "SIGNALS_RISK", "TREATED_BY", "EXAMINED_BY", "COMPLICATION_OF",
-    "MOVES", "LOCATED_IN", "SYNONYM_OF", "RELATED_TO",
-)
+# node2vec walks the ontology relations of the graph view (kg.graph_view.ONTOLOGY_RELATIONS).
+# FROM_SOURCE (hubs joining every concept to its source) and session relations are left out:
+# they say nothing about meaning.
 # Bump when walks, label sentences or concept rows change meaning: cached spaces are keyed by
 # this, the ontology's content and the build parameters, never by anything derived from them.
 SPACE_VERSION = 2
 _SPACE_FILES = ("names.npy", "nodes.npy", "vectors.npy", "vocab.json", "space.json")
-_NAME_PROPS = ("name_zh", "name_en", "facs_name", "paper_description", "item_name_zh",
-               "item_name_en", "description_zh", "description_en")
-
-
-@dataclass(frozen=True)
-class ConceptInfo:
-    id: str
-    type: str
-    source: str
-    names: tuple[str, ...]  # every name a text may use for it: labels, aliases, descriptions
-
-
-def concept_names(props: dict[str, Any]) -> tuple[str, ...]:
-    names: list[str] = []
-    for prop in _NAME_PROPS:
-        value = props.get(prop)
-        if isinstance(value, str) and value.strip():
-            names.append(value.strip())
-    aliases = props.get("aliases") or []
-    names += [a.strip() for a in aliases if isinstance(a, str) and a.strip()]
-    return tuple(dict.fromkeys(names))
 
 
 def load_concepts(store: GraphStore) -> list[ConceptInfo]:
-    concepts = []
-    for node in store.iter_nodes(CONCEPT):
-        names = concept_names(node.props)
-        if not names:
-            continue
-        concepts.append(ConceptInfo(
-            id=node.key, type=str(node.props.get("type", "Other")),
-            source=str(node.props.get("source", "")), names=names,
-        ))
-    return concepts
+    """The concepts that have a name, from the store's graph view (kg.graph_view)."""
+    return list(graph_view(store).concepts)
 
 
 def label_sentences(
@@ -211,10 +181,11 @@ def build_joint_space(
     no walks, tokenisation or training.
     """
     say = progress or (lambda _m: None)
-    concepts = load_concepts(store)
+    view = graph_view(store)
+    concepts = view.concepts
     if not concepts:
         raise ValueError("the graph has no concepts: run `mindkg kg seed` first")
-    graph = csr_from_store(store, ONTOLOGY_RELATIONS, node_labels=(CONCEPT,))
+    graph = view.csr(ONTOLOGY_RELATIONS)
     params = {"seed": seed, "walk_length": walk_length, "num_walks": num_walks, "p": p, "q": q}
     folder = home / "models" / f"space-{space_key(concepts, graph, params)}"
     cached = _load_cached(folder, concepts)

@@ -7,6 +7,7 @@ property-graph model that Neo4j holds, so both stores pass the same contract tes
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import threading
@@ -356,6 +357,35 @@ class SqliteGraphStore(GraphStore):
             check_rel_type(rel_type)
             rows = self._query(f"SELECT {cols} FROM edges WHERE type = ?{order}", [rel_type])
         yield from (_decode_edge(r) for r in rows)
+
+    def revision(self) -> tuple[int, int]:
+        """(changes committed by other connections, rows changed by this one)."""
+        with self._lock:
+            (version,) = self._conn.execute("PRAGMA data_version").fetchone()
+            return int(version), self._conn.total_changes
+
+    def raw_digest(self, label: str, rel_types: Sequence[str]) -> str:
+        check_label(label)
+        for rel_type in rel_types:
+            check_rel_type(rel_type)
+        h = hashlib.sha256()
+        with self._lock:  # one read transaction: nodes and edges of the same moment
+            self._conn.execute("BEGIN")
+            try:
+                rows = self._query(
+                    "SELECT n.label, n.key, n.labels, n.props FROM node_labels l JOIN nodes n "
+                    "ON n.label = l.plabel AND n.key = l.key WHERE l.label = ? ORDER BY n.key",
+                    (label,))
+                h.update("\x1e".join("\x1f".join(r) for r in rows).encode())
+                marks = ", ".join("?" * len(rel_types))
+                rows = self._query(
+                    "SELECT type, src_label, src_key, dst_label, dst_key, props FROM edges "
+                    f"WHERE type IN ({marks}) ORDER BY type, src_label, src_key, dst_label, "
+                    "dst_key", list(rel_types))
+                h.update(b"\x00" + "\x1e".join("\x1f".join(r) for r in rows).encode())
+            finally:
+                self._conn.execute("COMMIT")
+        return h.hexdigest()
 
     def count_by_label(self) -> dict[str, int]:
         rows = self._query("SELECT label, COUNT(*) FROM node_labels GROUP BY label ORDER BY label")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from kg.align.policy import feature_concepts
 from kg.feature_text import Bilingual, FeatureText
 from kg.session_records import Alignment, Assessment, EvidenceItem
 from kg.store.base import GraphStore
@@ -16,7 +17,6 @@ from models.decoder.templates import realise, recommendation_candidates
 from models.depression import apply_to_state, estimate_sentence
 from models.fusion.core import fuse, risk_distribution
 from models.fusion.graph import OntologyView, ontology_view
-from models.fusion.kg_fusion import feature_concepts
 from models.fusion.learned import LearnedFusion
 from models.fusion.risk import channel_of
 from models.fusion.state import EMOTION_CONCEPT, EMOTIONS, LEVELS, RISKS, FusedState

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from api.alignment import align_features
 from kg.align.aligner import Aligner
 from kg.align.gold import evaluate, read_gold
+from kg.align.policy import align_features
 from kg.align.service import load_aligner
 from kg.feature_text import Bilingual, FeatureText
 from kg.seed import build_default_seed, load_seed

@@ -1,0 +1,35 @@
+"""Content-keyed derived artefacts on disk: written once, atomically, read memory-mapped.
+
+An artefact derived from some content (the graph view of the ontology, the aligner's lexical
+index) lives in a folder named by a hash of that content; a folder that exists is complete,
+because it is written under a temporary name and renamed in one step.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+
+def write_folder(folder: Path, fill: Callable[[Path], None]) -> bool:
+    """Let `fill` write into a temporary sibling, then rename it to `folder`.
+
+    Returns False, leaving nothing behind, when the cache is read-only or another process
+    won the race (its folder holds the same content: it has the same key).
+    """
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    except OSError:
+        return False
+    try:
+        fill(tmp)
+        os.replace(tmp, folder)
+        return True
+    except OSError:
+        return False
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
