@@ -81,14 +81,16 @@ def text_features(text: str) -> frozenset[str]:
     return frozenset(feats)
 
 
-def _dice(a: frozenset[str], b: frozenset[str]) -> float:
+def _weight(feats: Iterable[str]) -> int:
+    # Bigrams and words weigh double: they carry more meaning than single characters.
+    return sum(1 if len(f) == 1 else 2 for f in feats)
+
+
+def _dice(a: frozenset[str], b: frozenset[str], wa: int, wb: int) -> float:
+    """Weighted Dice overlap of two feature sets whose weights are `wa` and `wb`."""
     if not a or not b:
         return 0.0
-    # Bigrams and words weigh double: they carry more meaning than single characters.
-    def weight(f: str) -> float:
-        return 1.0 if len(f) == 1 else 2.0
-    inter = sum(weight(f) for f in a & b)
-    return 2 * inter / (sum(weight(f) for f in a) + sum(weight(f) for f in b))
+    return 2 * _weight(a & b) / (wa + wb)
 
 
 class LexicalIndex:
@@ -180,19 +182,23 @@ class Aligner:
         self.valence = valence or {}
         self.synonyms = synonyms or {}
         self.lexicon = lexicon or LexicalIndex.build(self.concepts)
-        self._name_feats: dict[int, list[frozenset[str]]] = {}  # filled as rows are scored
+        # each name's features and their weight, filled in as rows are scored
+        self._name_feats: dict[int, list[tuple[frozenset[str], int]]] = {}
         self._types = np.array([c.type for c in self.concepts])
         self._curated = np.array([c.source == CURATED_SOURCE for c in self.concepts])
 
     # -- scoring ------------------------------------------------------------------------------
-    def _names_of(self, i: int) -> list[frozenset[str]]:
+    def _names_of(self, i: int) -> list[tuple[frozenset[str], int]]:
         feats = self._name_feats.get(i)
         if feats is None:
-            feats = self._name_feats[i] = [text_features(n) for n in self.concepts[i].names]
+            feats = self._name_feats[i] = [(f, _weight(f)) for f in
+                                           (text_features(n) for n in self.concepts[i].names)]
         return feats
 
     def _lexical(self, feats: frozenset[str], rows: Iterable[int]) -> dict[int, float]:
-        return {i: max((_dice(feats, nf) for nf in self._names_of(i)), default=0.0) for i in rows}
+        w = _weight(feats)
+        return {i: max((_dice(feats, nf, w, nw) for nf, nw in self._names_of(i)), default=0.0)
+                for i in rows}
 
     def _expand(self, text: str) -> frozenset[str]:
         """Text features after adding each token's Cilin synonyms (Chinese words only)."""

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from kg.derived import write_folder
 from kg.embed.csr import CSRGraph, csr_from_store
 from kg.embed.tokenize import tokenize
 from kg.embed.word_vectors import CORPUS_VERSION, PlainVectors, WordSpace, build_joint_model
@@ -129,14 +130,28 @@ def _load_cached(folder: Path, concepts: list[ConceptInfo]) -> JointSpace | None
     vectors = np.load(folder / "vectors.npy", mmap_mode="r")
     if len(vocab) != vectors.shape[0]:
         return None
-    kv = PlainVectors(vocab, vectors)
     model_dir = folder.parent / str(meta["model"])
     names = np.load(folder / "names.npy", mmap_mode="r")
     nodes = np.load(folder / "nodes.npy", mmap_mode="r")
     if names.shape[0] != len(concepts) or nodes.shape != names.shape:
         return None
-    return JointSpace(words=WordSpace(kv), concepts=concepts, name_matrix=names,
-                      node_matrix=nodes, model_dir=model_dir)
+    return JointSpace(words=_finished_words(folder, vocab, vectors), concepts=concepts,
+                      name_matrix=names, node_matrix=nodes, model_dir=model_dir)
+
+
+def _finished_words(folder: Path, vocab: list[str], vectors: np.ndarray) -> WordSpace:
+    """The word space of the cached raw vectors: its unit, centred rows are derived once into
+    `<folder>-rows` and memory-mapped after that (no full-matrix copies at start-up)."""
+    rows_dir = folder.parent / f"{folder.name}-rows"
+    try:
+        rows = np.load(rows_dir / "rows.npy", mmap_mode="r")
+        if rows.shape == vectors.shape and rows.dtype == np.float32:
+            return WordSpace.from_rows(vocab, rows)
+    except (OSError, ValueError):
+        pass
+    words = WordSpace(PlainVectors(vocab, vectors))
+    write_folder(rows_dir, lambda tmp: np.save(tmp / "rows.npy", words.matrix))
+    return words
 
 
 def _save_cached(folder: Path, space: JointSpace) -> None:
