@@ -33,3 +33,16 @@ def write_folder(folder: Path, fill: Callable[[Path], None]) -> bool:
         return False
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def write_file(path: Path, text: str) -> bool:
+    """Write a small text file atomically (a temporary sibling renamed); False if it failed."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+        return True
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        return False

@@ -20,11 +20,11 @@ from typing import Any
 
 import numpy as np
 
-from kg.derived import write_folder
+from kg.derived import write_file, write_folder
 from kg.embed.csr import CSRGraph, csr_from_store
 from kg.embed.tokenize import tokenize
 from kg.embed.word_vectors import CORPUS_VERSION, PlainVectors, WordSpace, build_joint_model
-from kg.graph_view import ONTOLOGY_RELATIONS, ConceptInfo, concept_names, graph_view
+from kg.graph_view import ONTOLOGY_RELATIONS, ConceptInfo, GraphView, concept_names, graph_view
 from kg.store.base import GraphStore
 
 __all__ = ["ONTOLOGY_RELATIONS", "ConceptInfo", "JointSpace", "build_joint_space",
@@ -122,6 +122,27 @@ def space_key(concepts: Sequence[ConceptInfo], graph: CSRGraph, params: dict[str
     return h.hexdigest()[:16]
 
 
+def _space_folder(view: GraphView, home: Path, params: dict[str, Any]) -> Path:
+    """home/models/space-<space_key>. The key is remembered per graph-view content, parameters,
+    versions and lexicon files (by size and mtime), so a warm start neither rebuilds the walked
+    graph nor rehashes the concepts. An input added to `space_key` must join `memo` here."""
+    from kg.settings import PROJECT_ROOT
+
+    lexicons = [(f.name, f.stat().st_size, f.stat().st_mtime_ns)
+                for f in sorted((PROJECT_ROOT / "data" / "lexicon").glob("*")) if f.is_file()]
+    memo = hashlib.sha256(json.dumps(
+        [view.key, SPACE_VERSION, CORPUS_VERSION, params, lexicons], sort_keys=True).encode())
+    memo_file = home / "models" / "space-keys" / memo.hexdigest()[:16]
+    try:
+        key = memo_file.read_text(encoding="utf-8").strip()
+    except OSError:
+        key = ""
+    if len(key) != 16 or not all(c in "0123456789abcdef" for c in key):
+        key = space_key(view.concepts, view.csr(ONTOLOGY_RELATIONS), params)
+        write_file(memo_file, key)
+    return home / "models" / f"space-{key}"
+
+
 def _load_cached(folder: Path, concepts: list[ConceptInfo]) -> JointSpace | None:
     if not all((folder / name).is_file() for name in _SPACE_FILES):
         return None
@@ -200,12 +221,12 @@ def build_joint_space(
     concepts = view.concepts
     if not concepts:
         raise ValueError("the graph has no concepts: run `mindkg kg seed` first")
-    graph = view.csr(ONTOLOGY_RELATIONS)
     params = {"seed": seed, "walk_length": walk_length, "num_walks": num_walks, "p": p, "q": q}
-    folder = home / "models" / f"space-{space_key(concepts, graph, params)}"
+    folder = _space_folder(view, home, params)
     cached = _load_cached(folder, concepts)
     if cached is not None:
         return cached
+    graph = view.csr(ONTOLOGY_RELATIONS)
     from kg.embed.node2vec import generate_walks, walks_as_tokens  # numba: only to build
 
     say(f"node2vec walks over the ontology ({len(concepts)} concepts)")
