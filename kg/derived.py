@@ -7,6 +7,7 @@ because it is written under a temporary name and renamed in one step.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -46,3 +47,22 @@ def write_file(path: Path, text: str) -> bool:
     except OSError:
         tmp.unlink(missing_ok=True)
         return False
+
+
+def user_cache(name: str) -> Path:
+    """$MINDKG_HOME/cache/<name> (the system temp dir's mindkg/cache/<name> without a home),
+    created: per-user caches of what pinned packages' files become after parsing."""
+    home = os.environ.get("MINDKG_HOME")
+    base = Path(home).expanduser() if home else Path(tempfile.gettempdir()) / "mindkg"
+    path = base / "cache" / name
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def file_key(*paths: Path, salt: str = "") -> str:
+    """A key for what is derived from these files, by name, size and modification time."""
+    h = hashlib.sha256(salt.encode())
+    for path in paths:
+        stat = path.stat()
+        h.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return h.hexdigest()[:16]

@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
-import tempfile
 import threading
 from collections.abc import Iterable
 from functools import cache
@@ -28,6 +26,7 @@ from pathlib import Path
 import jieba
 
 from kg import lexicons
+from kg.derived import user_cache
 from kg.embed.prefix_dict import load_freq, save_freq
 from kg.resources import resource_path
 from kg.settings import PROJECT_ROOT
@@ -63,11 +62,7 @@ def read_term_file(path: Path) -> list[str]:
 
 
 def _cache_dir() -> Path:
-    home = os.environ.get("MINDKG_HOME")
-    base = Path(home).expanduser() if home else Path(tempfile.gettempdir()) / "mindkg"
-    path = base / "cache" / "jieba"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return user_cache("jieba")
 
 
 class PsychTokenizer:
