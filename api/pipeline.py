@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from api.alignment import align_features, existing_concepts
 from contracts.feature_text import FeatureText
 from contracts.recognition import (
     Part,
@@ -34,6 +33,7 @@ from contracts.session_records import Alignment, Assessment, SessionKeys
 from contracts.settings import Settings
 from ingest.bundle import SessionBundle, read_bundle
 from kg.align.cross_modal import CrossModalLink
+from kg.align.policy import align_features, existing_concepts
 from kg.pseudonym import student_pseudonym
 from kg.session_graph import session_graph
 from kg.store.base import GraphStore

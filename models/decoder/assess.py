@@ -11,13 +11,13 @@ import numpy as np
 from contracts.feature_text import Bilingual, FeatureText
 from contracts.session_records import Alignment, Assessment, EvidenceItem
 from contracts.vocabulary import DISCLAIMER
+from kg.align.policy import feature_concepts
 from kg.store.base import GraphStore
 from models.decoder.beam import Context, Hypothesis, Slot, beam_search
 from models.decoder.templates import number_claims, realise, recommendation_candidates
 from models.depression import apply_to_state, estimate_sentence
 from models.fusion.core import fuse, risk_distribution
 from models.fusion.graph import OntologyView, ontology_view
-from models.fusion.kg_fusion import feature_concepts
 from models.fusion.learned import LearnedFusion
 from models.fusion.risk import channel_of
 from models.fusion.state import EMOTION_CONCEPT, EMOTIONS, LEVELS, RISKS, FusedState

@@ -129,11 +129,11 @@ def _lexicon_sets() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
 
 def text_values(text: str, symptom_areas: int) -> dict[str, float]:
     """Length, symptom areas and lexicon rates of a transcript (rates per CJK character)."""
-    import jieba
+    from kg.embed.tokenize import default_tokenizer  # jieba's dictionary, memory-mapped
 
     n_chars = len(_CJK.findall(text))
     neg, pos, deny = _lexicon_sets()
-    words = [w for w in jieba.lcut(text) if w.strip()]
+    words = [w for w in default_tokenizer().lcut(text) if w.strip()]
     denom = max(n_chars, 1)
     return {
         "log_chars": math.log1p(n_chars),

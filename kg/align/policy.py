@@ -1,11 +1,13 @@
-"""Aligning a session's feature texts to Concept nodes, and linking agreeing modalities.
+"""The one alignment policy: which concepts a session's feature texts are aligned to.
 
 Two methods, both kept as ALIGNED_TO edges with their `method`:
 - "recognizer": the concepts a recognizer observed directly (values["concept_ids"], e.g. the
   SDS band it computed), when they exist in the graph;
-- "joint-space": the semantic aligner (kg.align) over the joint word/node space, restricted by
-  modality -> concept-type rules, with lexical and Cilin-synonym signals.
+- "joint-space": the semantic aligner (kg.align.aligner) over the joint word/node space,
+  restricted by modality -> concept-type rules, with lexical and Cilin-synonym signals.
 Concepts missing from the graph are reported (run `mindkg kg seed`), never invented.
+Feature texts of different modalities that reach concepts of one valence are linked
+(kg.align.cross_modal). Fusion seeds its spreading activation with `feature_concepts`.
 """
 
 from __future__ import annotations
@@ -25,6 +27,31 @@ _FAMILIES: tuple[frozenset[str], ...] = (
     frozenset({"Scale", "Severity", "RiskLevel", "ScaleItem"}),
     frozenset({"ActionUnit", "Emotion"}),
 )
+
+# Speech-content symptom codes (data/speech_tables/content.yaml) -> curated symptom concepts.
+SPEECH_SYMPTOMS: dict[str, str] = {
+    "sleep": "symptom:sleep_disturbance",
+    "appetite": "symptom:appetite_loss",
+    "fatigue": "symptom:fatigue",
+    "anhedonia": "symptom:anhedonia",
+    "worthlessness": "symptom:worthlessness",
+    "meaninglessness": "symptom:hopelessness",
+    "hopelessness": "symptom:hopelessness",
+    "concentration": "symptom:poor_concentration",
+    "low_mood": "symptom:depressed_mood",
+    "anxiety": "symptom:psychic_anxiety",
+}
+
+
+def feature_concepts(feature: FeatureText) -> list[str]:
+    """Concept ids a feature text names: `values.concept_ids` plus mapped speech symptoms."""
+    out = [str(c) for c in feature.values.get("concept_ids", [])]
+    if feature.kind == "speech_content":
+        for code in feature.values.get("symptoms", []) or []:
+            cid = SPEECH_SYMPTOMS.get(str(code))
+            if cid and cid not in out:
+                out.append(cid)
+    return out
 
 
 def existing_concepts(store: GraphStore | None, concept_ids: set[str]) -> set[str]:
@@ -69,7 +96,9 @@ def align_features(
     alignments, warnings = recognizer_alignments(features, feature_ids, store)
     if not (semantic and store is not None and settings is not None and features):
         return alignments, [], warnings
-    if not store.find_nodes(CONCEPT, limit=1):
+    from kg.graph_view import graph_view
+
+    if not len(graph_view(store)):
         return alignments, [], [*warnings, "semantic alignment skipped: the graph has no concepts"]
     from kg.align.service import load_aligner
 
