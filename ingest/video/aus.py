@@ -169,8 +169,11 @@ def _similarity(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
 # milliseconds per frame when the machine is busy (thread hand-offs), this costs microseconds.
 def _apply(m: np.ndarray, pts: np.ndarray) -> np.ndarray:
     x, y = pts[:, 0], pts[:, 1]
-    return np.stack([m[0, 0] * x + m[0, 1] * y + m[0, 2], m[1, 0] * x + m[1, 1] * y + m[1, 2]],
-                    axis=1)
+    (a, b, c), (d, e, f) = m.tolist()  # Python floats: no numpy scalar per term
+    out = np.empty((len(pts), 2))
+    out[:, 0] = a * x + b * y + c
+    out[:, 1] = d * x + e * y + f
+    return out
 
 
 def _invert(m: np.ndarray) -> np.ndarray:
@@ -337,12 +340,15 @@ def combine(flow: np.ndarray, rel: dict[int, float], motion: float = 0.0,
     the neutral reference frame loses track (displacements of whole face units) and its
     least-squares split spreads over unrelated templates. So the flow estimate is faded out
     between `lo` and `hi` RMS displacement; each AU then takes the larger of the two."""
-    keep = 1.0 - float(np.clip((motion - lo) / max(hi - lo, 1e-6), 0.0, 1.0))
+    keep = 1.0 - min(max((motion - lo) / max(hi - lo, 1e-6), 0.0), 1.0)
     out: np.ndarray = flow.astype(np.float64) * keep
     for au, v in rel.items():
-        k = AUS.index(au)
+        k = _COLUMN[au]
         out[k] = v if au == 43 else max(float(out[k]), v)
     return out
+
+
+_COLUMN = {au: k for k, au in enumerate(AUS)}
 
 
 AUModelFactory = Callable[[], AUModel]

@@ -35,7 +35,8 @@ LOWER_LID = (145, 144, 153, 374, 373, 380)
 CORNERS = (61, 291)
 CHIN = (152, 175, 199, 200)
 _STABLE = np.array(g.STABLE)
-_IDX = {ids: np.array(ids) for ids in (INNER_BROW, OUTER_BROW, CHEEK, LOWER_LID, CORNERS, CHIN)}
+_IDX: dict[tuple[int, ...], np.ndarray] = {
+    ids: np.array(ids) for ids in (INNER_BROW, OUTER_BROW, CHEEK, LOWER_LID, CORNERS, CHIN)}
 # eye aspect: three lid gaps and the width of the right eye, then of the left eye
 _EAR_A = np.array([160, 159, 158, 33, 385, 386, 387, 362])
 _EAR_B = np.array([144, 145, 153, 133, 380, 374, 373, 263])
