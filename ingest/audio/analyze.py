@@ -57,7 +57,8 @@ LOW_COVERAGE = 0.3  # confidence of prosody/rate reaches 1 at this much speech
 
 @dataclass
 class SpeechAnalysis:
-    """Result of `analyze_speech`: three feature texts (fewer without audio) and context."""
+    """Result of `analyze_speech`: content, intonation, rate and (when estimated) speech
+    emotion feature texts (only content without audio) and context."""
 
     feature_texts: list[FeatureText]
     warnings: list[str]
@@ -189,12 +190,14 @@ def _analyze_media(
             warnings.append("ASR produced no text for this recording")
     transcript = " ".join(s.text for s in segments).strip()
     speech_frames = _lookup(starts, mask, frames.cat("times"))
-    intonation = _intonation(frames, speech_frames, voice, starts, mask, language, base, tm,
-                             emotion.result() if emotion is not None else None)
+    intonation = _intonation(frames, speech_frames, voice, starts, mask, language, base, tm)
     rate = _rate(transcript, voice, starts, mask, tm, frames, speech_frames, mfcc, language, base)
     content = _content_text(segments, language, source, conf, warnings, duration)
-    return SpeechAnalysis([content, intonation, rate], warnings, transcript, duration,
-                          segments, tm)
+    found = [content, intonation, rate]
+    estimate = emotion.result() if emotion is not None else None
+    if estimate is not None:
+        found.append(_speech_emotion(estimate, tm))
+    return SpeechAnalysis(found, warnings, transcript, duration, segments, tm)
 
 
 def _emotion_track(declared_s: float | None, warnings: list[str]) -> EmotionTrack | None:
@@ -249,7 +252,7 @@ def _confidence(tm: SpeechTiming) -> float:
 def _intonation(
     frames: _Frames, speech: np.ndarray, voice: VoiceTrack, starts: np.ndarray,
     mask: np.ndarray, language: str, base: dict[str, tuple[float, float]] | None,
-    tm: SpeechTiming, speech_emotion: dict[str, Any] | None = None,
+    tm: SpeechTiming,
 ) -> FeatureText:
     energy = frames.cat("energy_db")[speech]
     f0_t, f0 = voice.f0()
@@ -282,14 +285,23 @@ def _intonation(
     zh = f"语调：{d.zh}（基频均值 {f0_txt} Hz，音域 {rng} 半音，能量 {values['energy_db']} dBFS）"
     en = (f"Intonation: {d.en} (F0 mean {f0_txt} Hz, range {rng} semitones, "
           f"energy {values['energy_db']} dBFS)")
-    if speech_emotion is not None:
-        # Context for the counselor; deliberately not a concept id (acted German training data).
-        values["speech_emotion"] = speech_emotion
-        ezh, een = emotion_sentence(speech_emotion)
-        zh, en = f"{zh}；{ezh}", f"{en}; {een}"
     return FeatureText(modality="audio", kind="intonation", text=Bilingual(zh=zh, en=en),
                        values=values, confidence=_confidence(tm), start_s=0.0,
                        end_s=round(tm.span_end_s, 3), source=f"ingest.audio/{VERSION} praat")
+
+
+def _speech_emotion(estimate: dict[str, Any], tm: SpeechTiming) -> FeatureText:
+    """The speech-emotion recognizer's feature text (models/speech_emotion over voiced 2 s
+    windows). Context for the counselor; deliberately no concept id and no alignment
+    (kg/align/rules.py): the model is trained on acted German speech."""
+    zh, en = emotion_sentence(estimate)
+    values: dict[str, Any] = {"speech_emotion": estimate, "label": estimate["label"],
+                              "probabilities": estimate["probabilities"], "concept_ids": []}
+    return FeatureText(modality="audio", kind="speech_emotion",
+                       text=Bilingual(zh=zh[0].upper() + zh[1:], en=en[0].upper() + en[1:]),
+                       values=values, confidence=round(float(estimate["probability"]), 3),
+                       start_s=0.0, end_s=round(tm.span_end_s, 3),
+                       source=f"ingest.audio/{VERSION} {estimate.get('model', 'speech-emotion')}")
 
 
 def _rate(

@@ -94,7 +94,8 @@ def _check_recognition(rec: Recognizer, got: Recognition) -> None:
 
 
 def test_registry_is_not_empty_and_names_are_unique() -> None:
-    assert {"scales", "video", "speech_content", "intonation", "speech_rate"} <= set(IDS)
+    assert {"scales", "video", "speech_content", "intonation", "speech_rate",
+            "speech_emotion"} <= set(IDS)
     assert len(set(IDS)) == len(IDS)
 
 

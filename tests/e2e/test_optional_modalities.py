@@ -98,7 +98,7 @@ def test_silent_video_is_analysed_without_audio(settings: Settings, tmp_path: Pa
     assert data["modalities_used"] == ["video"]
     assert {f["kind"] for f in data["feature_texts"]} >= {"action_units"}
     missing = _missing(data)
-    for name in ("speech_content", "intonation", "speech_rate"):
+    for name in ("speech_content", "intonation", "speech_rate", "speech_emotion"):
         assert missing[name] == "face.mp4: contains no audio stream"
     assert "audio not used: face.mp4: contains no audio stream" in data["warnings"]
     assert str(tmp_path) not in json.dumps(data)  # reasons name files, not server paths

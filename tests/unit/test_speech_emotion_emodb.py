@@ -183,21 +183,24 @@ def test_cli_eval_speech_emotion_floor(emodb: Path, tmp_path: Path) -> None:
 
 @needs_ffmpeg
 @pytest.mark.slow
-def test_intonation_text_carries_speech_emotion(tmp_path: Path) -> None:
+def test_speech_emotion_is_its_own_feature_text(tmp_path: Path) -> None:
     from ingest.audio import analyze_speech
 
     transcript = tmp_path / "t.txt"
     transcript.write_text("我最近总是睡不着，觉得什么都没意思。", encoding="utf-8")
     result = analyze_speech(SPEECH / "zh_01.flac", transcript_path=transcript, language="zh",
                             progress=False)
-    intonation = next(f for f in result.feature_texts if f.kind == "intonation")
-    emo = intonation.values["speech_emotion"]
+    feature = next(f for f in result.feature_texts if f.kind == "speech_emotion")
+    emo = feature.values["speech_emotion"]
     assert emo["label"] in CLASSES and emo["windows"] >= 1
     assert set(emo["probabilities"]) == set(CLASSES)
+    assert feature.values["label"] == emo["label"]
     assert emo["model"] == runtime.load().name
-    assert "语音情绪：" in intonation.text.zh and "德语" in intonation.text.zh
-    assert "speech emotion: " in intonation.text.en and "German" in intonation.text.en
-    assert not any(c.startswith("emotion:") for c in intonation.values["concept_ids"])
+    assert feature.text.zh.startswith("语音情绪：") and "德语" in feature.text.zh
+    assert feature.text.en.startswith("Speech emotion: ") and "German" in feature.text.en
+    assert feature.values["concept_ids"] == []
+    intonation = next(f for f in result.feature_texts if f.kind == "intonation")
+    assert "speech_emotion" not in intonation.values and "语音情绪" not in intonation.text.zh
 
 
 def test_cli_train_emotion_writes_both_weight_files(emodb: Path, tmp_path: Path) -> None:
