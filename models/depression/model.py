@@ -2,8 +2,8 @@
 
 Two small L2-regularised logistic regressions, stacked:
 - text: bag of character n-grams of the transcript (models/depression/text.py);
-- speech+lexicon: standardised prosody, voice-quality, pause/rate and lexicon features
-  (models/depression/features.py).
+- speech+lexicon: standardised prosody, voice-quality, pause/rate and lexicon features and,
+  for answers to known prompts, the negative-topic contrasts (models/depression/features.py).
 Their decision scores are combined by a two-input logistic regression fitted on
 out-of-fold scores (stacked Platt scaling), so the output is a calibrated probability.
 Weights are plain arrays (.npz) plus JSON (vocabulary, names, threshold, metrics): no pickle.
@@ -20,11 +20,16 @@ from typing import Any
 
 import numpy as np
 
-from models.depression.features import AUDIO_FEATURES, FEATURES, PersonInput, feature_vector
+from models.depression.features import (
+    CONTRAST_PREFIX,
+    FEATURES,
+    PersonInput,
+    feature_vector,
+)
 from models.depression.text import CharNgrams
 
 NAME = "eatd-speech-text-lr"
-VERSION = "1"
+VERSION = "2"
 WEIGHTS_DIR = Path(__file__).with_name("weights")
 # What each feature measures (zh, en); a cue reads "<name> high" or "<name> low".
 _CUE_NAMES: dict[str, tuple[str, str]] = {
@@ -53,6 +58,17 @@ _CUE_NAMES: dict[str, tuple[str, str]] = {
     "negation_rate": ("否定词比例", "negation rate"),
     "first_person_rate": ("第一人称比例", "first-person rate"),
 }
+
+
+def cue_text(feature: str, high: bool) -> tuple[str, str]:
+    """(zh, en) of a cue: "<name> high|low", or for a negative-topic contrast "<name> higher|
+    lower on the negative topic than on the others"."""
+    if feature.startswith(CONTRAST_PREFIX):
+        zh, en = _CUE_NAMES[feature.removeprefix(CONTRAST_PREFIX)]
+        return (f"负面话题时{zh}{'更高' if high else '更低'}",
+                f"{en} {'higher' if high else 'lower'} on the negative topic than on the others")
+    zh, en = _CUE_NAMES[feature]
+    return zh + ("偏高" if high else "偏低"), f"{en} {'high' if high else 'low'}"
 
 
 @dataclass
@@ -141,16 +157,13 @@ class DepressionModel:
         z = self.dense.standardise(x[None, :])[0]
         contrib = z * self.dense.coef * self.stack_coef[1]
         cues: list[Cue] = []
-        audio = person.has_audio
         for j in np.argsort(-contrib):
             if contrib[j] <= 0 or len(cues) >= n_cues:
                 break
-            if not audio and j < len(AUDIO_FEATURES):
+            if np.isnan(x[j]):
                 continue  # imputed, not observed: not a cue
-            zh, en = _CUE_NAMES[FEATURES[j]]
-            high = z[j] >= 0
-            cues.append(Cue(FEATURES[j], zh + ("偏高" if high else "偏低"),
-                            f"{en} {'high' if high else 'low'}", float(contrib[j])))
+            zh, en = cue_text(FEATURES[j], bool(z[j] >= 0))
+            cues.append(Cue(FEATURES[j], zh, en, float(contrib[j])))
         text_part = float(s[0, 0] * self.stack_coef[0])
         if text_part > 0:
             grams = self._top_grams(person.transcript)
@@ -159,7 +172,7 @@ class DepressionModel:
                                 "wording: " + ", ".join(grams), text_part))
         prob = float(p[0])
         return Estimate(prob, self.threshold, prob > self.threshold, float(s[0, 0]),
-                        float(s[0, 1]), cues, audio)
+                        float(s[0, 1]), cues, person.has_audio)
 
     def _top_grams(self, text: str, k: int = 3) -> list[str]:
         v = self.text.ngrams.transform([text])[0] * self.text.coef
