@@ -27,7 +27,7 @@ from models.depression.train import (
 
 LABELS = {"floor": "floor: char n-gram LR (text)", "speech": "speech+lexicon LR",
           "model": "model: stacked text + speech",
-          "model_no_prompts": "model, prompts unknown at scoring"}
+          "model_no_prompts": "model, prompts unknown (fallback)"}
 
 
 def load_data(root: Path, cache_dir: Path | None, jobs: int,

@@ -8,8 +8,9 @@ Protocol (fixed before looking at test folds):
   which the stacked Platt layer is fitted, and the decision threshold (max F1 on those
   calibrated inner out-of-fold probabilities);
 - the floor (character n-grams alone) gets the same nested C choice and Platt calibration;
-- "model_no_prompts" is the fitted model scoring the test volunteers with the negative-topic
-  contrasts hidden, as a counseling session without prompt labels is scored.
+- "model_no_prompts" is the shipped fallback: the same recipe without the negative-topic
+  contrasts, scored on test volunteers whose contrasts are hidden, as a counseling session
+  without prompt labels is scored.
 Nothing is tuned on an outer test fold. scikit-learn is used here only; scoring is numpy.
 """
 
@@ -21,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from models.depression.model import DenseLR, DepressionModel, TextLR
+from models.depression.features import CONTRAST_FEATURES, FEATURES
+from models.depression.model import DenseLR, DepressionModel, SpeechHead, TextLR
 from models.depression.text import CharNgrams
 
 C_GRID: tuple[float, ...] = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # text (L2)
@@ -41,11 +43,14 @@ class Data:
 
     def without_prompts(self) -> Data:
         """The same volunteers with the negative-topic contrasts unknown (NaN)."""
-        from models.depression.features import CONTRAST_FEATURES, FEATURES
-
         dense = self.dense.copy()
-        dense[:, [FEATURES.index(f) for f in CONTRAST_FEATURES]] = np.nan
+        dense[:, CONTRAST_COLUMNS] = np.nan
         return Data(self.names, self.texts, dense, self.y, self.sds)
+
+
+CONTRAST_COLUMNS = np.array([FEATURES.index(f) for f in CONTRAST_FEATURES], dtype=int)
+ALL_COLUMNS = np.arange(len(FEATURES))
+NO_PROMPT_COLUMNS = np.array([i for i in ALL_COLUMNS if i not in CONTRAST_COLUMNS], dtype=int)
 
 
 DENSE_PENALTY = "l2"  # 42 correlated features, ~66 training volunteers
@@ -113,10 +118,10 @@ def _text_component(data: Data) -> Component:
     return fit
 
 
-def _dense_component(data: Data) -> Component:
+def _dense_component(data: Data, columns: np.ndarray) -> Component:
     def fit(idx: np.ndarray, y: np.ndarray, c: float) -> Scorer:
-        m = fit_dense(data.dense[idx], y, c)
-        return lambda d, j: m.score(d.dense[j])
+        m = fit_dense(data.dense[np.ix_(idx, columns)], y, c)
+        return lambda d, j: m.score(d.dense[np.ix_(j, columns)])
     return fit
 
 
@@ -176,10 +181,12 @@ class Fitted:
 def fit_variant(data: Data, idx: np.ndarray, variant: str, seed: int) -> Fitted:
     y = data.y[idx]
     comps: list[tuple[Component, Sequence[float]]] = []
-    if variant in ("floor", "model"):
+    if variant in ("floor", "model", "model_no_prompts"):
         comps.append((_text_component(data), C_GRID))
     if variant in ("speech", "model"):
-        comps.append((_dense_component(data), C_GRID_DENSE))
+        comps.append((_dense_component(data, ALL_COLUMNS), C_GRID_DENSE))
+    if variant == "model_no_prompts":
+        comps.append((_dense_component(data, NO_PROMPT_COLUMNS), C_GRID_DENSE))
     cs, oofs = [], []
     for comp, grid in comps:
         c, oof = _inner(data, comp, idx, y, seed, grid)
@@ -198,8 +205,7 @@ def fit_variant(data: Data, idx: np.ndarray, variant: str, seed: int) -> Fitted:
     return Fitted(predict, threshold, {"C": cs, "stack_coef": a.tolist(), "stack_intercept": b})
 
 
-FITTED = ("floor", "speech", "model")
-VARIANTS = (*FITTED, "model_no_prompts")
+VARIANTS = ("floor", "speech", "model", "model_no_prompts")
 
 
 def cross_validate(data: Data, seeds: Sequence[int], folds: int,
@@ -214,15 +220,13 @@ def cross_validate(data: Data, seeds: Sequence[int], folds: int,
         for k, (tr, te) in enumerate(_folds(data.y, folds, seed)):
             if progress:
                 progress(f"seed {seed} fold {k + 1}/{folds}")
-            for v in FITTED:
+            for v in VARIANTS:
                 fitted = fit_variant(data, tr, v, seed + 1000 * (k + 1))
-                scored = [(v, data)] + ([("model_no_prompts", hidden)] if v == "model" else [])
-                for name, d in scored:
-                    p = fitted.predict(d, te)
-                    out[name]["prob"][r, te] = p
-                    out[name]["pred"][r, te] = (p > fitted.threshold).astype(int)
-                    out[name]["thresholds"].append(fitted.threshold)
-                    out[name]["C"].append(fitted.info["C"])
+                p = fitted.predict(hidden if v == "model_no_prompts" else data, te)
+                out[v]["prob"][r, te] = p
+                out[v]["pred"][r, te] = (p > fitted.threshold).astype(int)
+                out[v]["thresholds"].append(fitted.threshold)
+                out[v]["C"].append(fitted.info["C"])
     return out
 
 
@@ -231,14 +235,19 @@ def train_final(data: Data, seed: int, meta: dict[str, Any]) -> DepressionModel:
     idx = np.arange(len(data.y))
     y = data.y
     c_text, oof_t = _inner(data, _text_component(data), idx, y, seed, C_GRID)
-    c_dense, oof_d = _inner(data, _dense_component(data), idx, y, seed, C_GRID_DENSE)
-    s = np.column_stack([oof_t, oof_d])
-    a, b = _platt(s, y)
-    threshold = best_f1_threshold(y, 1 / (1 + np.exp(-(s @ a + b))))
+    heads, cs = [], []
+    for columns in (ALL_COLUMNS, NO_PROMPT_COLUMNS):
+        c_dense, oof_d = _inner(data, _dense_component(data, columns), idx, y, seed,
+                                C_GRID_DENSE)
+        s = np.column_stack([oof_t, oof_d])
+        a, b = _platt(s, y)
+        threshold = best_f1_threshold(y, 1 / (1 + np.exp(-(s @ a + b))))
+        dense = fit_dense(data.dense[:, columns], y, c_dense)
+        heads.append(SpeechHead(dense, columns, a, b, threshold))
+        cs.append(c_dense)
     text = fit_text(data.texts, y, c_text)
-    dense = fit_dense(data.dense, y, c_dense)
-    meta = {**meta, "C_text": c_text, "C_dense": c_dense}
-    return DepressionModel(text, dense, a, b, threshold, meta)
+    meta = {**meta, "C_text": c_text, "C_dense": cs[0], "C_dense_no_prompts": cs[1]}
+    return DepressionModel(text, heads[0], heads[1], meta)
 
 
 def data_from_subjects(subjects: Sequence[Any]) -> Data:

@@ -137,6 +137,9 @@ def test_negative_topic_contrasts_need_prompt_labels() -> None:
     assert cue_text("negative_minus_other_f0_range_semitones", True)[1] == (
         "pitch range higher on the negative topic than on the others")
     assert cue_text("pause_ratio", False) == ("停顿占比偏低", "pause share low")
+    model = shipped_model()
+    assert model.head_for(x) is model.head  # prompts known: the contrasts are used
+    assert model.head_for(feature_vector(unlabelled)) is model.fallback
 
 
 def _content(text: str) -> FeatureText:
@@ -150,7 +153,10 @@ def test_shipped_model_estimate_is_a_probability_with_its_threshold() -> None:
     assert ft is not None and ft.kind == ESTIMATE_KIND
     p = ft.values["depression_probability"]
     assert 0.0 < p < 1.0
-    assert ft.values["above_threshold"] == (p > shipped_model().threshold)
+    # no prompt labels: the fallback head (no negative-topic contrasts) and its threshold
+    assert ft.values["threshold"] == round(shipped_model().fallback.threshold, 4)
+    assert ft.values["negative_topic_contrasts_used"] is False
+    assert ft.values["above_threshold"] == (p > shipped_model().fallback.threshold)
     assert ft.values["audio_used"] is False and "text only" in ft.text.en
     assert depression_feature_text([_content("")]) is None
     assert depression_feature_text([_content("I feel fine")], language="en") is None
@@ -183,7 +189,7 @@ def test_result_json_has_the_probability_and_the_level_follows_it(
     est = next(f for f in result.feature_texts if f.kind == ESTIMATE_KIND)
     assert est.values["audio_used"] is True
     assert result.assessment is not None
-    expected = "mild" if p > shipped_model().threshold else "none"
+    expected = "mild" if p > shipped_model().fallback.threshold else "none"
     assert result.assessment.depression_level == expected
     assert f"{p:.2f}" in result.assessment.text.en and "SDS index ≥ 53" in result.assessment.text.en
     assert any(e.feature_ids == [est.id] and e.claim.startswith("depression_level:")
