@@ -54,6 +54,7 @@ NO_PROMPT_COLUMNS = np.array([i for i in ALL_COLUMNS if i not in CONTRAST_COLUMN
 
 
 DENSE_PENALTY = "l2"  # 42 correlated features, ~66 training volunteers
+FALLBACK_PENALTY = "l1"  # the 24 features without contrasts: the /1 recipe
 
 
 def _lr(x: np.ndarray, y: np.ndarray, c: float, penalty: str = "l2") -> tuple[np.ndarray, float]:
@@ -74,13 +75,13 @@ def fit_text(texts: Sequence[str], y: np.ndarray, c: float) -> TextLR:
     return TextLR(ng, coef, b)
 
 
-def fit_dense(x: np.ndarray, y: np.ndarray, c: float) -> DenseLR:
+def fit_dense(x: np.ndarray, y: np.ndarray, c: float, penalty: str = DENSE_PENALTY) -> DenseLR:
     med = np.nanmedian(x, axis=0)
     med = np.where(np.isnan(med), 0.0, med)
     filled = np.where(np.isnan(x), med, x)
     mean, sd = filled.mean(axis=0), filled.std(axis=0)
     sd = np.where(sd > 1e-9, sd, 1.0)
-    coef, b = _lr((filled - mean) / sd, y, c, DENSE_PENALTY)
+    coef, b = _lr((filled - mean) / sd, y, c, penalty)
     return DenseLR(med, mean, sd, coef, b)
 
 
@@ -118,9 +119,13 @@ def _text_component(data: Data) -> Component:
     return fit
 
 
+def _penalty(columns: np.ndarray) -> str:
+    return FALLBACK_PENALTY if np.array_equal(columns, NO_PROMPT_COLUMNS) else DENSE_PENALTY
+
+
 def _dense_component(data: Data, columns: np.ndarray) -> Component:
     def fit(idx: np.ndarray, y: np.ndarray, c: float) -> Scorer:
-        m = fit_dense(data.dense[np.ix_(idx, columns)], y, c)
+        m = fit_dense(data.dense[np.ix_(idx, columns)], y, c, _penalty(columns))
         return lambda d, j: m.score(d.dense[np.ix_(j, columns)])
     return fit
 
@@ -242,7 +247,7 @@ def train_final(data: Data, seed: int, meta: dict[str, Any]) -> DepressionModel:
         s = np.column_stack([oof_t, oof_d])
         a, b = _platt(s, y)
         threshold = best_f1_threshold(y, 1 / (1 + np.exp(-(s @ a + b))))
-        dense = fit_dense(data.dense[:, columns], y, c_dense)
+        dense = fit_dense(data.dense[:, columns], y, c_dense, _penalty(columns))
         heads.append(SpeechHead(dense, columns, a, b, threshold))
         cs.append(c_dense)
     text = fit_text(data.texts, y, c_text)
