@@ -8,9 +8,9 @@ Protocol (fixed before looking at test folds):
   which the stacked Platt layer is fitted, and the decision threshold (max F1 on those
   calibrated inner out-of-fold probabilities);
 - the floor (character n-grams alone) gets the same nested C choice and Platt calibration;
-- "model_no_prompts" is the shipped fallback: the same recipe without the negative-topic
-  contrasts, scored on test volunteers whose contrasts are hidden, as a counseling session
-  without prompt labels is scored.
+- "model_no_prompts" is the shipped fallback: the same recipe on the 24 features without the
+  negative-topic contrasts, L1 (the /1 model), scored on test volunteers whose contrasts are
+  hidden, as a counseling session without prompt labels is scored.
 Nothing is tuned on an outer test fold. scikit-learn is used here only; scoring is numpy.
 """
 
