@@ -73,6 +73,7 @@ def _cache_key(paths: list[Path]) -> str:
 def read_subject(folder: Path, cache_dir: Path | None = None) -> Subject:
     index, depressed = _sds(folder / "sds.json")
     recordings: list[list[FeatureText]] = []
+    answered: list[str] = []
     missing: list[str] = []
     for prompt in PROMPTS:
         audio = next((folder / f"{prompt}{s}" for s in AUDIO_SUFFIXES
@@ -94,9 +95,10 @@ def read_subject(folder: Path, cache_dir: Path | None = None) -> Subject:
                 cached.write_text(json.dumps([f.model_dump(mode="json") for f in fts],
                                              ensure_ascii=False))
         recordings.append(fts)
+        answered.append(prompt)
     if not recordings:
         raise ValueError(f"{folder}: no audio or transcript for any prompt")
-    return Subject(folder.name, index, depressed, person_input(recordings), missing)
+    return Subject(folder.name, index, depressed, person_input(recordings, answered), missing)
 
 
 def read_corpus(root: Path, cache_dir: Path | None = None,

@@ -26,7 +26,8 @@ from research.depression.train import (
 )
 
 LABELS = {"floor": "floor: char n-gram LR (text)", "speech": "speech+lexicon LR",
-          "model": "model: stacked text + speech"}
+          "model": "model: stacked text + speech",
+          "model_no_prompts": "model, prompts unknown (fallback)"}
 
 
 def load_data(root: Path, cache_dir: Path | None, jobs: int,
@@ -51,7 +52,8 @@ def evaluate(data: Data, seeds: list[int], folds: int, n_boot: int,
         "protocol": {
             "outer": f"stratified {folds}-fold over volunteers x seeds {seeds}",
             "inner": f"stratified {INNER_FOLDS}-fold: C (text, L2) from {list(C_GRID)}, "
-                     f"C (speech+lexicon, L1) from {list(C_GRID_DENSE)} by log-loss, "
+                     f"C (speech+lexicon+contrasts, L2; fallback without contrasts, L1) from "
+                     f"{list(C_GRID_DENSE)} by log-loss, "
                      "stacked Platt, threshold = max F1 on inner out-of-fold probabilities",
             "text": f"char 1..{NGRAM_MAX}-grams, tf-idf, min_df=2",
             "bootstrap": f"{n_boot} resamples of volunteers, percentile 95 % interval",

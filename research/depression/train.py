@@ -4,10 +4,13 @@ Protocol (fixed before looking at test folds):
 - outer: stratified K-fold over volunteers, repeated over seeds; every number is out-of-fold;
 - inside each outer training set: a stratified inner K-fold chooses each component's
   regularisation strength C from a fixed grid (inner out-of-fold log-loss; L2 for the
-  character n-grams, L1 for the 24 speech+lexicon features), gives out-of-fold scores on
+  character n-grams and for the 42 speech+lexicon+contrast features), gives out-of-fold scores on
   which the stacked Platt layer is fitted, and the decision threshold (max F1 on those
   calibrated inner out-of-fold probabilities);
-- the floor (character n-grams alone) gets the same nested C choice and Platt calibration.
+- the floor (character n-grams alone) gets the same nested C choice and Platt calibration;
+- "model_no_prompts" is the shipped fallback: the same recipe on the 24 features without the
+  negative-topic contrasts, L1 (the /1 model), scored on test volunteers whose contrasts are
+  hidden, as a counseling session without prompt labels is scored.
 Nothing is tuned on an outer test fold. scikit-learn is used here only; scoring is numpy.
 """
 
@@ -19,11 +22,12 @@ from typing import Any
 
 import numpy as np
 
-from models.depression.model import DenseLR, DepressionModel, TextLR
+from models.depression.features import CONTRAST_FEATURES, FEATURES
+from models.depression.model import DenseLR, DepressionModel, SpeechHead, TextLR
 from models.depression.text import CharNgrams
 
 C_GRID: tuple[float, ...] = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # text (L2)
-C_GRID_DENSE: tuple[float, ...] = (0.01, 0.03, 0.1, 0.3, 1.0)  # speech+lexicon (L1)
+C_GRID_DENSE: tuple[float, ...] = (0.01, 0.03, 0.1, 0.3, 1.0)  # speech+lexicon+contrasts (L2)
 INNER_FOLDS = 5
 NGRAM_MAX = 2
 MIN_DF = 2
@@ -37,8 +41,20 @@ class Data:
     y: np.ndarray  # 1 = SDS index >= 53
     sds: np.ndarray
 
+    def without_prompts(self) -> Data:
+        """The same volunteers with the negative-topic contrasts unknown (NaN)."""
+        dense = self.dense.copy()
+        dense[:, CONTRAST_COLUMNS] = np.nan
+        return Data(self.names, self.texts, dense, self.y, self.sds)
 
-DENSE_PENALTY = "l1"  # sparse: 24 correlated features, ~66 training volunteers
+
+CONTRAST_COLUMNS = np.array([FEATURES.index(f) for f in CONTRAST_FEATURES], dtype=int)
+ALL_COLUMNS = np.arange(len(FEATURES))
+NO_PROMPT_COLUMNS = np.array([i for i in ALL_COLUMNS if i not in CONTRAST_COLUMNS], dtype=int)
+
+
+DENSE_PENALTY = "l2"  # 42 correlated features, ~66 training volunteers
+FALLBACK_PENALTY = "l1"  # the 24 features without contrasts: the /1 recipe
 
 
 def _lr(x: np.ndarray, y: np.ndarray, c: float, penalty: str = "l2") -> tuple[np.ndarray, float]:
@@ -59,13 +75,13 @@ def fit_text(texts: Sequence[str], y: np.ndarray, c: float) -> TextLR:
     return TextLR(ng, coef, b)
 
 
-def fit_dense(x: np.ndarray, y: np.ndarray, c: float) -> DenseLR:
+def fit_dense(x: np.ndarray, y: np.ndarray, c: float, penalty: str = DENSE_PENALTY) -> DenseLR:
     med = np.nanmedian(x, axis=0)
     med = np.where(np.isnan(med), 0.0, med)
     filled = np.where(np.isnan(x), med, x)
     mean, sd = filled.mean(axis=0), filled.std(axis=0)
     sd = np.where(sd > 1e-9, sd, 1.0)
-    coef, b = _lr((filled - mean) / sd, y, c, DENSE_PENALTY)
+    coef, b = _lr((filled - mean) / sd, y, c, penalty)
     return DenseLR(med, mean, sd, coef, b)
 
 
@@ -92,24 +108,29 @@ def _platt(s: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
     return m.coef_[0].astype(np.float64), float(m.intercept_[0])
 
 
-Component = Callable[[np.ndarray, np.ndarray, float], Callable[[np.ndarray], np.ndarray]]
+Scorer = Callable[[Data, np.ndarray], np.ndarray]  # scores of rows j of a Data
+Component = Callable[[np.ndarray, np.ndarray, float], Scorer]
 
 
 def _text_component(data: Data) -> Component:
-    def fit(idx: np.ndarray, y: np.ndarray, c: float) -> Callable[[np.ndarray], np.ndarray]:
+    def fit(idx: np.ndarray, y: np.ndarray, c: float) -> Scorer:
         m = fit_text([data.texts[i] for i in idx], y, c)
-        return lambda j: m.score([data.texts[i] for i in j])
+        return lambda d, j: m.score([d.texts[i] for i in j])
     return fit
 
 
-def _dense_component(data: Data) -> Component:
-    def fit(idx: np.ndarray, y: np.ndarray, c: float) -> Callable[[np.ndarray], np.ndarray]:
-        m = fit_dense(data.dense[idx], y, c)
-        return lambda j: m.score(data.dense[j])
+def _penalty(columns: np.ndarray) -> str:
+    return FALLBACK_PENALTY if np.array_equal(columns, NO_PROMPT_COLUMNS) else DENSE_PENALTY
+
+
+def _dense_component(data: Data, columns: np.ndarray) -> Component:
+    def fit(idx: np.ndarray, y: np.ndarray, c: float) -> Scorer:
+        m = fit_dense(data.dense[np.ix_(idx, columns)], y, c, _penalty(columns))
+        return lambda d, j: m.score(d.dense[np.ix_(j, columns)])
     return fit
 
 
-def _inner(component: Component, idx: np.ndarray, y: np.ndarray, seed: int,
+def _inner(data: Data, component: Component, idx: np.ndarray, y: np.ndarray, seed: int,
            grid: Sequence[float]) -> tuple[float, np.ndarray]:
     """Choose C by inner out-of-fold log-loss; return it and its out-of-fold scores."""
     folds = _folds(y, INNER_FOLDS, seed)
@@ -117,7 +138,7 @@ def _inner(component: Component, idx: np.ndarray, y: np.ndarray, seed: int,
     for c in grid:
         oof = np.zeros(len(idx))
         for tr, te in folds:
-            oof[te] = component(idx[tr], y[tr], c)(idx[te])
+            oof[te] = component(idx[tr], y[tr], c)(data, idx[te])
         loss = _logloss(y, oof) if SELECT_BY == "logloss" else -_auc(y, oof)
         if best is None or loss < best[0] - 1e-9:
             best = (loss, c, oof)
@@ -155,9 +176,9 @@ def f1_score(y: np.ndarray, pred: np.ndarray) -> float:
 
 @dataclass
 class Fitted:
-    """A fitted variant: scores test indices -> calibrated probabilities; plus its threshold."""
+    """A fitted variant: (data, test indices) -> calibrated probabilities; its threshold."""
 
-    predict: Callable[[np.ndarray], np.ndarray]
+    predict: Scorer
     threshold: float
     info: dict[str, Any]
 
@@ -165,13 +186,15 @@ class Fitted:
 def fit_variant(data: Data, idx: np.ndarray, variant: str, seed: int) -> Fitted:
     y = data.y[idx]
     comps: list[tuple[Component, Sequence[float]]] = []
-    if variant in ("floor", "model"):
+    if variant in ("floor", "model", "model_no_prompts"):
         comps.append((_text_component(data), C_GRID))
     if variant in ("speech", "model"):
-        comps.append((_dense_component(data), C_GRID_DENSE))
+        comps.append((_dense_component(data, ALL_COLUMNS), C_GRID_DENSE))
+    if variant == "model_no_prompts":
+        comps.append((_dense_component(data, NO_PROMPT_COLUMNS), C_GRID_DENSE))
     cs, oofs = [], []
     for comp, grid in comps:
-        c, oof = _inner(comp, idx, y, seed, grid)
+        c, oof = _inner(data, comp, idx, y, seed, grid)
         cs.append(c)
         oofs.append(oof)
     s = np.column_stack(oofs)
@@ -180,14 +203,14 @@ def fit_variant(data: Data, idx: np.ndarray, variant: str, seed: int) -> Fitted:
     threshold = best_f1_threshold(y, p_oof)
     finals = [comp(idx, y, c) for (comp, _g), c in zip(comps, cs, strict=True)]
 
-    def predict(j: np.ndarray) -> np.ndarray:
-        z = np.column_stack([f(j) for f in finals]) @ a + b
+    def predict(d: Data, j: np.ndarray) -> np.ndarray:
+        z = np.column_stack([f(d, j) for f in finals]) @ a + b
         return 1 / (1 + np.exp(-z))
 
     return Fitted(predict, threshold, {"C": cs, "stack_coef": a.tolist(), "stack_intercept": b})
 
 
-VARIANTS = ("floor", "speech", "model")
+VARIANTS = ("floor", "speech", "model", "model_no_prompts")
 
 
 def cross_validate(data: Data, seeds: Sequence[int], folds: int,
@@ -197,13 +220,14 @@ def cross_validate(data: Data, seeds: Sequence[int], folds: int,
     out: dict[str, dict[str, Any]] = {
         v: {"prob": np.zeros((len(seeds), n)), "pred": np.zeros((len(seeds), n), dtype=int),
             "thresholds": [], "C": []} for v in VARIANTS}
+    hidden = data.without_prompts()
     for r, seed in enumerate(seeds):
         for k, (tr, te) in enumerate(_folds(data.y, folds, seed)):
             if progress:
                 progress(f"seed {seed} fold {k + 1}/{folds}")
             for v in VARIANTS:
                 fitted = fit_variant(data, tr, v, seed + 1000 * (k + 1))
-                p = fitted.predict(te)
+                p = fitted.predict(hidden if v == "model_no_prompts" else data, te)
                 out[v]["prob"][r, te] = p
                 out[v]["pred"][r, te] = (p > fitted.threshold).astype(int)
                 out[v]["thresholds"].append(fitted.threshold)
@@ -215,15 +239,20 @@ def train_final(data: Data, seed: int, meta: dict[str, Any]) -> DepressionModel:
     """The shipped model: the same nested recipe on all volunteers."""
     idx = np.arange(len(data.y))
     y = data.y
-    c_text, oof_t = _inner(_text_component(data), idx, y, seed, C_GRID)
-    c_dense, oof_d = _inner(_dense_component(data), idx, y, seed, C_GRID_DENSE)
-    s = np.column_stack([oof_t, oof_d])
-    a, b = _platt(s, y)
-    threshold = best_f1_threshold(y, 1 / (1 + np.exp(-(s @ a + b))))
+    c_text, oof_t = _inner(data, _text_component(data), idx, y, seed, C_GRID)
+    heads, cs = [], []
+    for columns in (ALL_COLUMNS, NO_PROMPT_COLUMNS):
+        c_dense, oof_d = _inner(data, _dense_component(data, columns), idx, y, seed,
+                                C_GRID_DENSE)
+        s = np.column_stack([oof_t, oof_d])
+        a, b = _platt(s, y)
+        threshold = best_f1_threshold(y, 1 / (1 + np.exp(-(s @ a + b))))
+        dense = fit_dense(data.dense[:, columns], y, c_dense, _penalty(columns))
+        heads.append(SpeechHead(dense, columns, a, b, threshold))
+        cs.append(c_dense)
     text = fit_text(data.texts, y, c_text)
-    dense = fit_dense(data.dense, y, c_dense)
-    meta = {**meta, "C_text": c_text, "C_dense": c_dense}
-    return DepressionModel(text, dense, a, b, threshold, meta)
+    meta = {**meta, "C_text": c_text, "C_dense": cs[0], "C_dense_no_prompts": cs[1]}
+    return DepressionModel(text, heads[0], heads[1], meta)
 
 
 def data_from_subjects(subjects: Sequence[Any]) -> Data:
