@@ -154,7 +154,7 @@ def browse_password(copy: BrowseCopy, *, create: bool = False) -> str:
         )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.parent.chmod(0o700)
-    password = secrets.token_urlsafe(24)
+    password = secrets.token_hex(24)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(password + "\n", encoding="utf-8")
     tmp.chmod(0o600)
@@ -382,7 +382,7 @@ def _refresh(copy: BrowseCopy, source: Source, say: Progress) -> CopyReport:
         raise BrowseCopyError(f"the source {source.uri} is the browse copy itself")
     check_source(source)
     browser = Login(copy.user, browse_password(copy, create=True), source=str(copy.password_file))
-    loader = Login(_LOADER_USER, secrets.token_urlsafe(24), source="the one-time loader password")
+    loader = Login(_LOADER_USER, secrets.token_hex(24), source="the one-time loader password")
     build = replace(
         copy.layout, home=_build_dir(copy), bolt_port=_free_port(), http_port=None,
         read_only=False, name="Browse copy (building)",

@@ -73,6 +73,12 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(home=tmp_path / "home", cache_dir=SHARED_CACHE, semantic_alignment=False)
 
 
+@pytest.fixture
+def neo4j_settings(neo4j_settings: Settings) -> Settings:
+    """The shared Neo4j settings (tests/conftest.py) without semantic alignment, as above."""
+    return neo4j_settings.model_copy(update={"semantic_alignment": False})
+
+
 def seed_concepts(settings: Settings) -> None:
     with open_store(settings) as store:
         store.write(
