@@ -66,6 +66,8 @@ def main() -> None:
         "timed_claims": sum(bool(c.spans) for c in tl.claims), "stored_values_bytes": stored,
         "png_bytes": len(png), "html_bytes": len(page.encode()),
         **{k: round(statistics.median(r[k] for r in rows), 3) for k in rows[0]},
+        **{f"{k}_min": round(min(r[k] for r in rows), 3) for k in rows[0]},
+        **{f"{k}_max": round(max(r[k] for r in rows), 3) for k in rows[0]},
         "repeats": args.repeats,
     }
     if args.out:
