@@ -255,6 +255,13 @@ def warm_runs(tools: Sequence[str], graph_file: Path, split_name: str,
         t0 = time.perf_counter()
         impl.walk(graphs[tool])
         first[tool] = time.perf_counter() - t0
+    identical = None
+    if "ours" in tools and args.workers > 1:  # determinism: 1 thread gives the same walks
+        one = _ours(str(graph_file), args, 1).walk(graphs["ours"])
+        many = impls["ours"].walk(graphs["ours"])
+        identical = bool(np.array_equal(one.nodes, many.nodes)
+                         and np.array_equal(one.lengths, many.lengths))
+        del one, many
     wall: dict[str, list[float]] = {t: [] for t in tools}
     cpu: dict[str, list[float]] = {t: [] for t in tools}
     conv: list[float] = []
@@ -280,6 +287,7 @@ def warm_runs(tools: Sequence[str], graph_file: Path, split_name: str,
                      "walk_cpu_s": spread(cpu[tool]),
                      "threads": args.node2vec_workers if tool == "node2vec" else args.workers}
     if "ours" in out:
+        out["ours"]["identical_1_vs_n_threads"] = identical
         out["ours"]["to_lists_s"] = spread(conv)
         out["ours"]["walk_plus_lists_s"] = spread(
             [a + b for a, b in zip(wall["ours"], conv, strict=True)])

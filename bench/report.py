@@ -200,6 +200,10 @@ def node2vec(doc: dict[str, Any]) -> list[str]:
             if tool == "ours" and w:
                 lines.append(f"| ours + lists (conversion {m(w['to_lists_s'])} s) "
                              f"| {m(w['walk_plus_lists_s'])} | | | | | | | |")
+        same = g["warm"].get("ours", {}).get("identical_1_vs_n_threads")
+        if same is not None:
+            lines += ["", f"Our walks with 1 and {p['threads']} threads identical: "
+                          f"{'yes' if same else '**no**'}."]
         lines.append("")
     return lines
 
