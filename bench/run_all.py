@@ -113,6 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     env = {**os.environ, "PYTHONPATH": str(REPO), "MINDKG_HOME": str(home),
            "MINDKG_CACHE_DIR": os.environ.get("MINDKG_CACHE_DIR") or str(out / "cache"),
            "MINDKG_PURPOSE": os.environ.get("MINDKG_PURPOSE", "counseling")}
+    # A user's Python caches bytecode; some sandboxes turn that off, which would make every
+    # process recompile the project's modules.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     py = sys.executable
     run: dict[str, Any] = {"machine": machine(), "loadavg_before": loadavg(), "smoke": args.smoke,
                            "command": shlex.join([py, *sys.argv]), "steps": [],

@@ -20,7 +20,8 @@ it except the artefacts derived at start-up, so dropping those never touches a u
   dictionaries, lexicons, CMeKG) and the store's remembered content digests (`digests`
   table). NOT dropped: the operating system's page cache (dropping it needs root:
   `echo 3 > /proc/sys/vm/drop_caches`; so files read by earlier runs are still in memory),
-  Python's bytecode (`__pycache__`, written at install time), numba's on-disk cache, and
+  Python's bytecode (`__pycache__`: written by the warm-up run as a user's Python does, even
+  where PYTHONDONTWRITEBYTECODE is set around the bench), numba's on-disk cache, and
   the trained joint space itself (building it is bench/joint_space_bench.py's subject).
   `--help` reads none of these caches: it has no cold case. `--cold-repeats` rounds.
 
@@ -106,6 +107,8 @@ class PrivateState:
 def run_once(tree: Path, args: list[str], env_extra: dict[str, str]) -> tuple[float, float, float]:
     """(wall s, user+sys CPU s, peak RSS MB) of `mindkg ARGS` with `tree` first on the path."""
     env = {**os.environ, **env_extra, "PYTHONPATH": str(tree), "OMP_NUM_THREADS": "1"}
+    # As a user's Python: the warm-up run writes the project's bytecode, later runs read it.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     cmd = [TIME, "-f", "%e %U %S %M", sys.executable, "-m", "api.cli", *args]
     done = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True, check=False)
     last = done.stderr.strip().splitlines()[-1].split()
