@@ -208,9 +208,12 @@ def node2vec(doc: dict[str, Any]) -> list[str]:
     return lines
 
 
-def captured(name: str, title: str, outdir: Path) -> list[str]:
+def captured(name: str, title: str, outdir: Path, run: dict[str, Any] | None) -> list[str]:
     """A bench run by its own command line: its JSON flattened, or its stdout verbatim."""
     lines = [f"### {title}", ""]
+    step = next((s for s in (run or {}).get("steps", []) if s["name"] == name), None)
+    if step is not None:
+        lines += [f"Command: `{step['command']}`.", ""]
     doc = _load(outdir, name)
     if isinstance(doc, dict):
         lines += ["| key | value |", "|---|---|"]
@@ -236,16 +239,18 @@ def _flatten(doc: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
 
 def render(outdir: Path) -> str:
     lines = [BEGIN, "", "## Measured: quick benchmarks (generated)", ""]
-    lines += header(_load(outdir, "run"), outdir)
+    run = _load(outdir, "run")
+    lines += header(run, outdir)
     sections: list[tuple[str, Callable[[dict[str, Any]], list[str]]]] = [
         ("startup", startup), ("face_path", face_path), ("timeline", timeline),
         ("node2vec", node2vec)]
     for name, fn in sections:
         doc = _load(outdir, name)
         lines += fn(doc) if doc else [f"### {name}", "", "(not run)", ""]
-    lines += captured("api_load", "API load (`bench/api_load_bench.py`, its output)", outdir)
+    lines += captured("api_load", "API load (`bench/api_load_bench.py`, its output)", outdir,
+                      run)
     lines += captured("joint_space", "Joint-space build (`bench/joint_space_bench.py`, its "
-                      "output)", outdir)
+                      "output)", outdir, run)
     return "\n".join([*lines, END])
 
 

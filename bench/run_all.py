@@ -16,7 +16,8 @@ Steps (in this order; --only picks some):
 - node2vec: bench/node2vec_bench.py (warm 5 rounds on the power-law graph and the seed
   knowledge graph, cold 3 rounds on the seed knowledge graph, walk quality);
 - api_load, joint_space: bench/api_load_bench.py and bench/joint_space_bench.py with the
-  command lines below (override with MINDKG_BENCH_API_ARGS / MINDKG_BENCH_JOINT_ARGS); their
+  command lines below (override with MINDKG_BENCH_API_ARGS / MINDKG_BENCH_JOINT_ARGS); the
+  API bench serves the seeded home (`--home`) where its version has that option; their
   stdout is kept as OUTDIR/<name>.stdout (and as <name>.json when it is one JSON document).
 
 MINDKG_CACHE_DIR is used as set (a user's cache: the trained joint space is reused); without
@@ -94,6 +95,13 @@ def _run(name: str, argv: list[str], env: dict[str, str], out: Path, timeout: in
     return step
 
 
+def _accepts(py: str, script: str, option: str, env: dict[str, str]) -> bool:
+    """Whether `script --help` lists `option` (benches other work is changing)."""
+    done = subprocess.run([py, script, "--help"], cwd=REPO, env=env, capture_output=True,
+                          text=True, check=False, timeout=120)
+    return option in done.stdout
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("outdir", type=Path)
@@ -144,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
             run["steps"].append({"name": name, "command": shlex.join(rest), "skipped": True,
                                  "error": f"{rest[0]} not in this tree"})
             continue
+        if name == "api_load" and not override and _accepts(py, rest[0], "--home", env):
+            rest = [*rest, "--home", str(home)]  # serve the seeded home, as a user's server
         stdout_file = out / f"{name}.stdout"
         run["steps"].append(_run(name, [py, *rest], env, out, args.timeout, stdout_file))
         try:
