@@ -163,8 +163,8 @@ def node2vec(doc: dict[str, Any]) -> list[str]:
              f"p={p['p']}, q={p['q']}, {p['num_walks']} walks of {p['walk_length']} nodes per "
              f"node, {p['threads']} threads each, seed {p['seed']}; {versions}; {_loads(doc)}.",
              f"Warm: all implementations loaded and called once in one process first (numba "
-             f"compiled; PecanPy's per-call closures built once and reused, PreComp's tables "
-             f"computed), then {p['repeats']} rounds in rotating order. PecanPy returns lists of "
+             f"compiled; PecanPy's per-call closures built once and reused, PreComp's transition "
+             f"tables computed untimed, which favours it; \"first call\" is that call), then {p['repeats']} rounds in rotating order. PecanPy returns lists of "
              "node-id strings, ours an int32 matrix: \"ours + lists\" adds the timed "
              "conversion of our walks into those lists, the like-for-like comparison. Cold: a "
              f"fresh process per run ({p['cold_repeats']} rounds, alternating): interpreter, "
