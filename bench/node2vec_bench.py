@@ -554,6 +554,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     unknown = set(tools) - set(TOOLS)
     if unknown or not tools:
         parser.error(f"unknown tools {sorted(unknown)}; known: {', '.join(TOOLS)}")
+    import importlib.util
+
+    needed = {"pecanpy": any(t.startswith("pecanpy-") for t in tools),
+              "node2vec": "node2vec" in tools, "networkx": True,
+              "sklearn": args.quality, "gensim": args.quality}
+    missing = [m for m, need in needed.items() if need and importlib.util.find_spec(m) is None]
+    if missing:
+        parser.error(f"missing {', '.join(missing)}: install the bench extras, e.g. "
+                     "pip install --no-deps pecanpy==2.0.9 numba-progress==1.2.0 nptyping==2.5.0"
+                     " (node2vec==0.5.0 for that peer)")
     if tools[0] != "ours" and "ours" in tools:
         tools.remove("ours")
         tools.insert(0, "ours")
