@@ -503,8 +503,8 @@ def print_summary(result: dict[str, Any]) -> None:
             if "error" in r:
                 print(f"  cold {tool:20s} failed: {r['error']}")
                 continue
-            print(f"  cold {tool:20s} process {_fmt(r['process_s'])} s, load+walks "
-                  f"{_fmt(r['walk_s'])} s walks, peak {_fmt(r['peak_mb'], 0)} MiB")
+            print(f"  cold {tool:20s} process {_fmt(r['process_s'])} s, first walks "
+                  f"{_fmt(r['walk_s'])} s, peak {_fmt(r['peak_mb'], 0)} MiB")
         for tool, q in g.get("quality", {}).items():
             print(f"  AUC  {tool:20s} cos {q['auc_cos']:.3f} Hadamard-LR {q['auc_hadamard_lr']:.3f}")
 
