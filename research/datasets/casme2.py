@@ -5,13 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from research.datasets.layout import attach, first_dir, sheet_and_base
-from research.datasets.sample import (
-    MESample,
-    frame_issues,
-    normalise_emotion,
-    parse_aus,
-    with_labels,
-)
+from research.datasets.sample import MESample, coded_sample
 from research.datasets.sheets import as_frame, as_str, read_table
 
 SHEET_PATTERNS = ("CASME2-coding-*.xlsx", "CASME2-coding*.xls*", "CASME2-coding*.csv", "*/CASME2-coding-*.xlsx")
@@ -25,30 +19,12 @@ def read_coding_sheet(path: Path) -> list[MESample]:
     onset (sub05/EP09_05f) is noted too, because MEGC 2019 drops both clips.
     """
     table = read_table(path, 0, ("Subject", "Filename", "OnsetFrame"), _COLUMNS)
-    col = table.col
     obj_col = table.optional("Objective Classes")
-    out: list[MESample] = []
-    for number, row in table.rows:
-        onset, apex, offset = (as_frame(row[col[k]]) for k in _FRAMES)
-        issues = frame_issues(row[col["ApexFrame"]], onset, apex, offset)
-        tokens, aus = parse_aus(row[col["Action Units"]])
-        objective = as_frame(row[obj_col]) if obj_col is not None else None
-        sample = MESample(
-            dataset="casme2",
-            subject=as_str(row[col["Subject"]], pad=2),
-            clip_id=as_str(row[col["Filename"]]),
-            onset=onset,
-            apex=apex,
-            offset=offset,
-            emotion=normalise_emotion(row[col["Estimated Emotion"]]),
-            au_tokens=tokens,
-            aus=aus,
-            objective_class=objective,
-            source_row=number,
-            issues=issues,
-        )
-        out.append(with_labels(sample))
-    return out
+    return [
+        coded_sample("casme2", row, number, table.col, _FRAMES, pad=2,
+                     objective=as_frame(row[obj_col]) if obj_col is not None else None)
+        for number, row in table.rows
+    ]
 
 
 def read_objective_classes(path: Path) -> dict[tuple[str, str], int]:
@@ -76,4 +52,4 @@ _COLUMNS = (
     "Action Units",
     "Estimated Emotion",
 )
-_FRAMES = ("OnsetFrame", "ApexFrame", "OffsetFrame")
+_FRAMES = ("OnsetFrame", "ApexFrame", "OffsetFrame")  # onset, apex, offset

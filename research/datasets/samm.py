@@ -9,13 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from research.datasets.layout import attach, first_dir, sheet_and_base
-from research.datasets.sample import (
-    MESample,
-    frame_issues,
-    normalise_emotion,
-    parse_aus,
-    with_labels,
-)
+from research.datasets.sample import MESample, coded_sample, frame_issues, parse_aus
 from research.datasets.sheets import as_frame, as_str, read_table
 
 SHEET_PATTERNS = (
@@ -29,27 +23,12 @@ FRAME_VARIANTS = ("SAMM", "")
 def read_micro_sheet(path: Path) -> list[MESample]:
     """The `MICRO_ONLY` sheet: header found below the preamble (13 rows in v2)."""
     table = read_table(path, "MICRO_ONLY", ("Subject", "Filename", "Onset Frame"), _MICRO_COLUMNS)
-    c = table.col
-    out: list[MESample] = []
-    for number, row in table.rows:
-        onset, apex, offset = (as_frame(row[c[k]]) for k in _MICRO_FRAMES)
-        tokens, aus = parse_aus(row[c["Action Units"]])
-        sample = MESample(
-            dataset="samm",
-            subject=as_str(row[c["Subject"]], pad=3),
-            clip_id=as_str(row[c["Filename"]]),
-            onset=onset,
-            apex=apex,
-            offset=offset,
-            emotion=normalise_emotion(row[c["Estimated Emotion"]]),
-            au_tokens=tokens,
-            aus=aus,
-            objective_class=as_frame(row[c["Objective Classes"]]),
-            source_row=number,
-            issues=frame_issues(row[c["Apex Frame"]], onset, apex, offset),
-        )
-        out.append(with_labels(sample))
-    return out
+    objective = table.col["Objective Classes"]
+    return [
+        coded_sample("samm", row, number, table.col, _MICRO_FRAMES, pad=3,
+                     objective=as_frame(row[objective]))
+        for number, row in table.rows
+    ]
 
 
 def read_long_video_sheet(path: Path) -> list[MESample]:
