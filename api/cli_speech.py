@@ -9,39 +9,19 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
+
+from api.cli_common import err, handles_errors
 
 speech_app = typer.Typer(
     help="Speech emotion (EmoDB-trained; acted German speech): estimate, train.",
     no_args_is_help=True,
 )
-err = Console(stderr=True)
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _errors(fn: F) -> F:
-    """Exit code 2 with a clear message for bad input or a missing purpose declaration."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from api.auth.purpose import PurposeNotDeclared
-
-        try:
-            return fn(*args, **kwargs)
-        except (ValueError, PurposeNotDeclared, FileNotFoundError) as exc:
-            err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-            raise typer.Exit(2) from exc
-
-    return wrapper  # type: ignore[return-value]
-
-
 @speech_app.command("emotion")
-@_errors
+@handles_errors
 def emotion(
     files: Annotated[list[Path], typer.Argument(help="audio or video files (any ffmpeg input)")],
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line")] = False,
@@ -72,7 +52,7 @@ def emotion(
 
 
 @speech_app.command("train-emotion")
-@_errors
+@handles_errors
 def train_emotion(
     root: Annotated[Path, typer.Option(help="EmoDB-layout folder: labels.csv + audio")],
     out: Annotated[Path, typer.Option(help="folder for attention_lstm.npz, floor.npz, "

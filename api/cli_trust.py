@@ -15,8 +15,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli_common import load_cli_settings
-from api.cli_server import _errors, err
+from api.cli_common import err, handles_errors, load_cli_settings
 
 admin_app = typer.Typer(
     help="Operator commands: pseudonym migration, upload sweeps.", no_args_is_help=True
@@ -24,7 +23,7 @@ admin_app = typer.Typer(
 
 
 @admin_app.command("pseudonym-map")
-@_errors
+@handles_errors
 def pseudonym_map(
     ids: Annotated[
         Path,
@@ -54,7 +53,7 @@ def pseudonym_map(
 
 
 @admin_app.command("erase")
-@_errors
+@handles_errors
 def erase(
     student: Annotated[str, typer.Argument(help="student pseudonym (stu_...)")],
 ) -> None:
@@ -90,7 +89,7 @@ def erase(
 
 
 @admin_app.command("sweep-uploads")
-@_errors
+@handles_errors
 def sweep() -> None:
     """Delete uploads no live job needs (also done at every start of the API's workers)."""
     from api.jobs.store import JobStore, jobs_db_path

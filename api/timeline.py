@@ -19,13 +19,22 @@ from typing import Any
 
 from contracts.claims import claim_sentence
 from contracts.feature_text import Bilingual, FeatureText
+from contracts.vocabulary import (
+    POLARITY_PREFIX,
+    RISK_PREFIX,
+    SYMPTOM_PREFIX,
+    VALENCE_PREFIX,
+    me_class_id,
+    polarity_id,
+    valence_id,
+)
 from kg.schema import ASSESSMENT, FEATURE_TEXT, SESSION
 from kg.store.base import GraphStore
 
 _SEVERITY = {"none": 0.0, "minimal": 0.0, "mild": 1 / 3, "moderate": 2 / 3, "severe": 1.0}
 _RISK = {"none": 0.0, "low": 1 / 3, "moderate": 2 / 3, "high": 1.0}
-_NEGATIVE = ("valence:negative", "me_class:negative", "polarity:negative")
-_POSITIVE = ("valence:positive", "me_class:positive", "polarity:positive")
+_NEGATIVE = (valence_id("negative"), me_class_id("negative"), polarity_id("negative"))
+_POSITIVE = (valence_id("positive"), me_class_id("positive"), polarity_id("positive"))
 EVENT_KINDS = ("micro_expression", "macro_expression")  # the only feature texts drawn as events
 CLOSURE_KINDS = ("eye_closure", "closure", "eyes_closed", "wink")  # AU43, AU46 one side
 
@@ -167,7 +176,7 @@ def negativity(feature: FeatureText) -> float | None:
         return max(-1.0, min(1.0, -float(raw)))
     if raw in ("negative", "positive", "neutral"):
         return {"negative": 1.0, "positive": -1.0, "neutral": 0.0}[raw]
-    return 0.0 if any(c.startswith(("valence:", "polarity:")) for c in concepts) else None
+    return 0.0 if any(c.startswith((VALENCE_PREFIX, POLARITY_PREFIX)) for c in concepts) else None
 
 
 def _num(raw: Any) -> float | None:
@@ -367,7 +376,7 @@ def _content_spans(
         return [(u.start_s, u.end_s) for u in utterances if any(p and p in u.text for p in phrases)]
 
     spans: list[tuple[float, float]] = []
-    if any(c.startswith("risk:") for c in concepts):
+    if any(c.startswith(RISK_PREFIX) for c in concepts):
         for rp in v.get("risk_phrases") or []:
             at = _num(rp.get("start_s"))
             hit = [(u.start_s, u.end_s) for u in utterances if at is not None
@@ -375,10 +384,10 @@ def _content_spans(
             spans += hit or holding([str(rp.get("phrase", ""))])
     mentions = v.get("symptom_mentions") or {}
     for c in concepts:
-        if c.startswith("symptom:"):
+        if c.startswith(SYMPTOM_PREFIX):
             code = c.split(":", 1)[1]
             spans += holding([str(p) for p in mentions.get(code, [])])
-        if c.startswith("polarity:"):
+        if c.startswith(POLARITY_PREFIX):
             label = c.split(":", 1)[1]
             spans += [(u.start_s, u.end_s) for u in utterances if u.polarity == label]
     return spans

@@ -52,6 +52,7 @@ SEVERITY_PREFIX = "severity:"
 RISK_PREFIX = "risk:"
 SYMPTOM_PREFIX = "symptom:"
 POLARITY_PREFIX = "polarity:"
+VALENCE_PREFIX = "valence:"
 
 
 def au_id(number: int) -> str:
@@ -91,6 +92,11 @@ def symptom_id(key: str) -> str:
 def polarity_id(label: str) -> str:
     """`polarity:negative`."""
     return f"{POLARITY_PREFIX}{label}"
+
+
+def valence_id(label: str) -> str:
+    """`valence:negative`: the positive / negative / neutral emotion groups."""
+    return f"{VALENCE_PREFIX}{label}"
 
 
 # --- the disclaimer --------------------------------------------------------------------------

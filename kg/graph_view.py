@@ -171,19 +171,9 @@ class GraphView:
     def csr(self, rel_types: Sequence[str], *, directed: bool = False) -> CSRGraph:
         """The graph of `rel_types` over all concepts, as `csr_from_store` reads it from the
         store (a key under two labels is an error)."""
-        from kg.embed.csr import GraphInputError, csr_from_edges
+        from kg.embed.csr import csr_from_edges, label_checked_keys
 
-        labels_of: dict[str, str] = {}
-
-        def key(label: str, node_key: str) -> str:
-            seen = labels_of.setdefault(node_key, label)
-            if seen != label:
-                raise GraphInputError(
-                    f"node key {node_key!r} appears under labels {seen} and {label}; "
-                    "keys must be unique across labels to embed the graph"
-                )
-            return node_key
-
+        key = label_checked_keys()
         pairs = [(key(sl, sk), key(dl, dk)) for _r, sl, sk, dl, dk, _w in self.edges(rel_types)]
         nodes = [key(self.strings[row[0]], cid) for cid, row in zip(self.ids, self._nodes,
                                                                       strict=True)]

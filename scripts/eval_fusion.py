@@ -25,14 +25,11 @@ from contracts.session_records import Assessment  # noqa: E402
 from kg.store.base import GraphStore  # noqa: E402
 from models.decoder import DecoderConfig, DecodeResult, decode  # noqa: E402
 from models.fusion.graph import OntologyView  # noqa: E402
-from models.fusion.learned import (  # noqa: E402
-    LearnedFusion,
-    predict_sessions,
-    train_session_model,
-)
+from models.fusion.learned import LearnedFusion, predict_sessions  # noqa: E402
 from models.fusion.risk import channel_of  # noqa: E402
 from models.fusion.state import EMOTIONS, LEVELS, RISKS  # noqa: E402
 from research.cohort import Session, generate_cohort  # noqa: E402
+from research.fusion.train import train_session_model  # noqa: E402
 
 MARK_START, MARK_END = "<!-- eval:start -->", "<!-- eval:end -->"
 

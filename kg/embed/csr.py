@@ -10,7 +10,7 @@ the Neo4j or the embedded store.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -183,6 +183,24 @@ def _assemble(
     return CSRGraph(indptr=indptr, indices=indices, weights=weights, ids=ids, directed=directed)
 
 
+def label_checked_keys() -> Callable[[str, str], str]:
+    """A `key(label, node_key) -> node_key` function for one graph build: it remembers the
+    label each key came with and raises GraphInputError when a key comes back under another
+    label, since MindKG's keys are unique across labels and a merge would be silent."""
+    labels_of: dict[str, str] = {}
+
+    def key(label: str, node_key: str) -> str:
+        seen = labels_of.setdefault(node_key, label)
+        if seen != label:
+            raise GraphInputError(
+                f"node key {node_key!r} appears under labels {seen} and {label}; "
+                "keys must be unique across labels to embed the graph"
+            )
+        return node_key
+
+    return key
+
+
 def csr_from_store(
     store: GraphStore,
     rel_types: Sequence[str] | None = None,
@@ -198,16 +216,7 @@ def csr_from_store(
     `weight_property` names a numeric edge property used as weight (missing -> 1.0).
     `node_labels` also brings in nodes of those labels that have no selected edge.
     """
-    labels_of: dict[str, str] = {}
-
-    def key(label: str, node_key: str) -> str:
-        seen = labels_of.setdefault(node_key, label)
-        if seen != label:
-            raise GraphInputError(
-                f"node key {node_key!r} appears under labels {seen} and {label}; "
-                "keys must be unique across labels to embed the graph"
-            )
-        return node_key
+    key = label_checked_keys()
 
     def edge_rows() -> Iterable[Sequence[object]]:
         for rel_type in rel_types if rel_types is not None else [None]:

@@ -10,7 +10,7 @@ import numpy as np
 
 from contracts.feature_text import Bilingual, FeatureText
 from contracts.session_records import Alignment, Assessment, EvidenceItem
-from contracts.vocabulary import DISCLAIMER
+from contracts.vocabulary import DISCLAIMER, general_level_id, risk_id
 from kg.align.policy import feature_concepts
 from kg.store.base import GraphStore
 from models.decoder.beam import Context, Hypothesis, Slot, beam_search
@@ -75,14 +75,15 @@ def _slots(state: FusedState, view: OntologyView, cfg: DecoderConfig) -> list[Sl
             return [("", 0.0)]
         # Most severe first: on a tie the more severe level wins (safer), as in FusedState.
         pairs = list(zip(LEVELS, state.depression, strict=True))[::-1]
-        return [(f"severity:{lv}", _log(p)) for lv, p in pairs if view.has(f"severity:{lv}")]
+        return [(general_level_id(lv), _log(p)) for lv, p in pairs
+                if view.has(general_level_id(lv))]
 
     def risk(_ctx: Context) -> list[tuple[str, float]]:
         allowed = RISKS[RISKS.index(state.risk):]  # never below the explicit floor
         probs = np.array([state.risk_probs[RISKS.index(r)] for r in allowed])
         probs = probs / probs.sum() if probs.sum() > 0 else np.full(len(allowed), 1 / len(allowed))
-        return [(f"risk:{r}", _log(p)) for r, p in zip(allowed, probs, strict=True)
-                if view.has(f"risk:{r}")]
+        return [(risk_id(r), _log(p)) for r, p in zip(allowed, probs, strict=True)
+                if view.has(risk_id(r))]
 
     def recommendation(ctx: Context) -> list[tuple[str, float]]:
         level = ctx["depression"].split(":")[-1] if ctx["depression"] else "unknown"
@@ -256,7 +257,7 @@ def decode(
     estimate_fid = apply_to_state(state, features, feature_ids)
     if cfg.learned is not None or estimate_fid is not None:
         state.risk_probs = risk_distribution(state.risk, state.depression_level,
-                                             min(1.0, sum(state.activation.get(f"risk:{r}", 0.0)
+                                             min(1.0, sum(state.activation.get(risk_id(r), 0.0)
                                                           for r in RISKS[1:])))
     hyps = beam_search(_slots(state, view, cfg), beam_width)
     cache: dict[tuple[str, str, tuple[str, ...]], list[EvidenceItem]] = {}

@@ -13,6 +13,7 @@ import numpy as np
 
 from contracts.feature_text import FeatureText
 from contracts.session_records import Alignment
+from contracts.vocabulary import risk_id
 from models.fusion.channels import channel_outputs
 from models.fusion.graph import OntologyView
 from models.fusion.kg_fusion import kg_opinion
@@ -71,7 +72,7 @@ def fuse(
     depression = _mix(weighted_fusion(channels, "depression", cfg), kg.depression, cfg.kg_weight)
     signals = risk_signals(features, feature_ids)
     floor = max_risk(signals)
-    kg_risk = sum(kg.activation.get(f"risk:{r}", 0.0) for r in RISKS[1:])
+    kg_risk = sum(kg.activation.get(risk_id(r), 0.0) for r in RISKS[1:])
     fused = FusedState(
         emotion=emotion if emotion is not None else np.full(len(EMOTIONS), 1.0 / len(EMOTIONS)),
         depression=depression,

@@ -17,12 +17,13 @@ import numpy as np
 
 from contracts.feature_text import FeatureText
 from contracts.session_records import Alignment
+from contracts.vocabulary import EMOTION_PREFIX, general_level_id, me_class_id
 from kg.align.policy import feature_concepts
 from models.fusion.graph import OntologyView
 from models.fusion.state import EMOTION_CONCEPT, EMOTIONS, LEVELS, normalise
 
 _EMOTION_NODES: dict[str, tuple[str, ...]] = {
-    s: (EMOTION_CONCEPT[s], f"me_class:{s}") for s in EMOTIONS
+    s: (EMOTION_CONCEPT[s], me_class_id(s)) for s in EMOTIONS
 }
 
 
@@ -90,8 +91,8 @@ def kg_opinion(
     seeds, missing = seeds_of(features, feature_ids, alignments, view)
     act = spread(seeds, view, damping, hops)
     emo = np.array([sum(act.get(n, 0.0) for n in _EMOTION_NODES[s]) for s in EMOTIONS])
-    sev = np.array([act.get(f"severity:{lv}", 0.0) for lv in LEVELS])
-    detail = {k: v for k, v in act.items() if k.startswith("emotion:") and v > 0}
+    sev = np.array([act.get(general_level_id(lv), 0.0) for lv in LEVELS])
+    detail = {k: v for k, v in act.items() if k.startswith(EMOTION_PREFIX) and v > 0}
     total = sum(detail.values())
     return KGOpinion(
         activation=act,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from contracts.feature_text import FeatureText
+from contracts.vocabulary import RISK_PREFIX, risk_id
 from models.fusion.state import RISKS, RiskSignal
 
 
@@ -30,10 +31,10 @@ def risk_signals(features: Sequence[FeatureText], feature_ids: Sequence[str]) ->
                 concepts = [
                     str(c)
                     for c in feature.values.get("concept_ids", [])
-                    if str(c).startswith(("risk:", "scale_item:"))
+                    if str(c).startswith((RISK_PREFIX, "scale_item:"))
                 ]
-                if f"risk:{level}" not in concepts:
-                    concepts.insert(0, f"risk:{level}")
+                if risk_id(level) not in concepts:
+                    concepts.insert(0, risk_id(level))
                 if name == "risk_level":
                     items = ", ".join(str(i) for i in feature.values.get("risk_items", []) or [])
                     inst = feature.instance or str(feature.values.get("instrument", "scale"))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from research.datasets.layout import attach, find_sheet, first_dir
+from research.datasets.layout import attach, first_dir, sheet_and_base
 from research.datasets.sample import (
     MESample,
     frame_issues,
@@ -20,11 +20,9 @@ from research.datasets.sheets import (
     Row,
     as_frame,
     as_str,
-    column_index,
     data_rows,
-    find_header,
-    optional_column,
     read_sheet,
+    read_table,
     sheet_names,
 )
 
@@ -44,16 +42,14 @@ def read_part_a(path: Path, sheet: str | int | None = None) -> list[MESample]:
     Filename is lower-cased ('J' on spNO.14). Onset = apex = 0 (spNO.216/e) is kept with
     an issue note: the errata's fix (+1) is a decision for the caller, not silent here.
     """
-    rows = read_sheet(path, _part_a_sheet(path) if sheet is None else sheet)
-    h = find_header(rows, ("Subject", "Filename", "Onset", "Apex", "Offset"), path)
-    head = rows[h]
-    c = {n: column_index(head, n, path) for n in ("Subject", "Filename", "Onset", "Apex", "Offset")}
-    au_col = optional_column(head, "AU")
-    emo_col = optional_column(head, "emotion")
-    obj_col = optional_column(head, "Objective class")
-    type_col = optional_column(head, "Expression type")
+    table = read_table(path, _part_a_sheet(path) if sheet is None else sheet,
+                       ("Subject", "Filename", "Onset", "Apex", "Offset"))
+    c = table.col
+    au_col, emo_col, obj_col, type_col = (
+        table.optional(n) for n in ("AU", "emotion", "Objective class", "Expression type")
+    )
     out: list[MESample] = []
-    for number, row in data_rows(rows, h + 1):
+    for number, row in table.rows:
         onset, apex, offset = (as_frame(row[c[k]]) for k in ("Onset", "Apex", "Offset"))
         tokens, aus = parse_aus(row[au_col] if au_col is not None else None)
         issues = list(frame_issues(row[c["Apex"]], onset, apex, offset))
@@ -81,24 +77,21 @@ def read_part_a(path: Path, sheet: str | int | None = None) -> list[MESample]:
 
 def read_eye_blinks(path: Path) -> list[tuple[str, str, int | None, int | None]]:
     """(subject, filename, onset, offset) rows of the Part A `eye blink` sheet."""
-    rows = read_sheet(path, "eye blink")
-    h = find_header(rows, ("Subject", "Filename", "Onset", "Offset"), path)
-    head = rows[h]
-    s, f, on, off = (column_index(head, n, path) for n in ("Subject", "Filename", "Onset", "Offset"))
+    table = read_table(path, "eye blink", ("Subject", "Filename", "Onset", "Offset"))
+    s, f, on, off = table.col.values()
     return [
         (as_str(r[s]), as_str(r[f]).lower(), as_frame(r[on]), as_frame(r[off]))
-        for _, r in data_rows(rows, h + 1)
+        for _, r in table.rows
     ]
 
 
 def read_part_c(path: Path) -> list[MESample]:
     """Part C `mockCrimeME`: sub, count, onset, offset, au (comma list), emotion; no apex."""
-    rows = read_sheet(path, "mockCrimeME")
-    h = find_header(rows, ("sub", "count", "onset", "offset"), path)
-    head = rows[h]
-    c = {n: column_index(head, n, path) for n in ("sub", "count", "onset", "offset", "au", "emotion")}
+    table = read_table(path, "mockCrimeME", ("sub", "count", "onset", "offset"),
+                       ("sub", "count", "onset", "offset", "au", "emotion"))
+    c = table.col
     out: list[MESample] = []
-    for number, row in data_rows(rows, h + 1):
+    for number, row in table.rows:
         tokens, aus = parse_aus(row[c["au"]])
         emotion = normalise_emotion(row[c["emotion"]])
         out.append(
@@ -123,9 +116,8 @@ def read_part_c(path: Path) -> list[MESample]:
 
 def read_part_c_intervals(path: Path) -> list[Row]:
     """Part C `organize` sheet rows (Subject, Onset, Offset, diff, Exp_type, risk), as numbers."""
-    rows = read_sheet(path, "organize")
-    h = find_header(rows, ("Subject", "Onset", "Offset", "Exp_type"), path)
-    return [row[:6] for _, row in data_rows(rows, h + 1)]
+    table = read_table(path, "organize", ("Subject", "Onset", "Offset", "Exp_type"))
+    return [row[:6] for _, row in table.rows]
 
 
 def read_part_b_self_reports(path: Path) -> list[dict[str, object]]:
@@ -163,8 +155,7 @@ def read_exception_frames(path: Path) -> list[tuple[str, str, int]]:
 
 def load(root: Path, *, drop_others: bool = False) -> list[MESample]:
     """Part A MEs with frames `spNO.N/<a-m>/color/<frame>.jpg` (file name = frame number)."""
-    sheet = find_sheet(root, PART_A_PATTERNS, "CAS(ME)^3 Part A")
-    base = sheet.parent if Path(root).is_file() else Path(root)
+    sheet, base = sheet_and_base(root, PART_A_PATTERNS, "CAS(ME)^3 Part A")
     out = []
     for s in read_part_a(sheet):
         if drop_others and s.class4 == "others":

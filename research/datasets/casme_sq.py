@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from research.datasets.layout import attach, find_sheet, first_dir
+from research.datasets.layout import attach, first_dir, sheet_and_base
 from research.datasets.sample import MESample, frame_issues, normalise_emotion, parse_aus, to_class3
 from research.datasets.sheets import SheetError, as_frame, as_str, data_rows, read_sheet
 
@@ -55,8 +55,7 @@ def read_code_sheet(path: Path) -> list[MESample]:
 
 def load(root: Path, *, micro_only: bool = True) -> list[MESample]:
     """Intervals with their long-video frame folders (needs the video-stem column)."""
-    sheet = find_sheet(root, SHEET_PATTERNS, "CAS(ME)^2")
-    base = sheet.parent if Path(root).is_file() else Path(root)
+    sheet, base = sheet_and_base(root, SHEET_PATTERNS, "CAS(ME)^2")
     out = []
     for s in read_code_sheet(sheet):
         if micro_only and s.expression_type != "micro":

@@ -45,6 +45,13 @@ def find_sheet(root: Path, patterns: Iterable[str], what: str) -> Path:
     raise FileNotFoundError(f"{what}: no annotation sheet matching {list(patterns)} in {root}")
 
 
+def sheet_and_base(root: Path, patterns: Iterable[str], what: str) -> tuple[Path, Path]:
+    """The annotation sheet (`find_sheet`) and the folder its frame paths are relative to:
+    the dataset folder, or the sheet's own folder when `root` is the sheet itself."""
+    sheet = find_sheet(root, patterns, what)
+    return sheet, sheet.parent if Path(root).is_file() else Path(root)
+
+
 def attach(sample: MESample, folder: Path | None, *, by_order: bool = False) -> MESample:
     """Return the sample with its frame folder and frames, or an issue note if none was found."""
     if folder is None:

@@ -8,22 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from research.datasets.layout import attach, find_sheet, first_dir
-from research.datasets.sample import (
-    MESample,
-    frame_issues,
-    normalise_emotion,
-    parse_aus,
-    with_labels,
-)
-from research.datasets.sheets import (
-    as_frame,
-    as_str,
-    column_index,
-    data_rows,
-    find_header,
-    read_sheet,
-)
+from research.datasets.layout import attach, first_dir, sheet_and_base
+from research.datasets.sample import MESample, coded_sample, frame_issues, parse_aus
+from research.datasets.sheets import as_frame, as_str, read_table
 
 SHEET_PATTERNS = (
     "SAMM_Micro_FACS_Codes*.xls*",
@@ -35,40 +22,21 @@ FRAME_VARIANTS = ("SAMM", "")
 
 def read_micro_sheet(path: Path) -> list[MESample]:
     """The `MICRO_ONLY` sheet: header found below the preamble (13 rows in v2)."""
-    rows = read_sheet(path, "MICRO_ONLY")
-    h = find_header(rows, ("Subject", "Filename", "Onset Frame"), path)
-    head = rows[h]
-    c = {n: column_index(head, n, path) for n in _MICRO_COLUMNS}
-    out: list[MESample] = []
-    for number, row in data_rows(rows, h + 1):
-        onset, apex, offset = (as_frame(row[c[k]]) for k in _MICRO_FRAMES)
-        tokens, aus = parse_aus(row[c["Action Units"]])
-        sample = MESample(
-            dataset="samm",
-            subject=as_str(row[c["Subject"]], pad=3),
-            clip_id=as_str(row[c["Filename"]]),
-            onset=onset,
-            apex=apex,
-            offset=offset,
-            emotion=normalise_emotion(row[c["Estimated Emotion"]]),
-            au_tokens=tokens,
-            aus=aus,
-            objective_class=as_frame(row[c["Objective Classes"]]),
-            source_row=number,
-            issues=frame_issues(row[c["Apex Frame"]], onset, apex, offset),
-        )
-        out.append(with_labels(sample))
-    return out
+    table = read_table(path, "MICRO_ONLY", ("Subject", "Filename", "Onset Frame"), _MICRO_COLUMNS)
+    objective = table.col["Objective Classes"]
+    return [
+        coded_sample("samm", row, number, table.col, _MICRO_FRAMES, pad=3,
+                     objective=as_frame(row[objective]))
+        for number, row in table.rows
+    ]
 
 
 def read_long_video_sheet(path: Path) -> list[MESample]:
     """SAMM-LV V2 (CSV export): macro and micro intervals; Apex -1 means not annotated."""
-    rows = read_sheet(path, 0)
-    h = find_header(rows, ("Subject", "Filename", "Onset", "Type"), path)
-    head = rows[h]
-    c = {n: column_index(head, n, path) for n in _LV_COLUMNS}
+    table = read_table(path, 0, ("Subject", "Filename", "Onset", "Type"), _LV_COLUMNS)
+    c = table.col
     out: list[MESample] = []
-    for number, row in data_rows(rows, h + 1):
+    for number, row in table.rows:
         onset, apex, offset = (as_frame(row[c[k]]) for k in ("Onset", "Apex", "Offset"))
         raw_apex = row[c["Apex"]]
         if apex == -1:
@@ -96,8 +64,7 @@ def read_long_video_sheet(path: Path) -> list[MESample]:
 
 def load(root: Path) -> list[MESample]:
     """Samples with frames from a SAMM folder holding the micro sheet and subject folders."""
-    sheet = find_sheet(root, SHEET_PATTERNS, "SAMM")
-    base = sheet.parent if Path(root).is_file() else Path(root)
+    sheet, base = sheet_and_base(root, SHEET_PATTERNS, "SAMM")
     return [
         attach(s, first_dir(base, FRAME_VARIANTS, Path(s.subject) / s.clip_id))
         for s in read_micro_sheet(sheet)

@@ -7,8 +7,11 @@ training code sees one record type and one set of MEGC class names.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from research.datasets.sheets import Row, as_frame, as_str
 
 CLASS3 = ("negative", "positive", "surprise")
 """MEGC 2019 3-class labels in the official index order (negative 0, positive 1, surprise 2)."""
@@ -208,3 +211,35 @@ def frame_issues(
     ):
         issues.append(f"apex {apex} outside [{onset}, {offset}]")
     return tuple(issues)
+
+
+def coded_sample(
+    dataset: str,
+    row: Row,
+    number: int,
+    col: Mapping[str, int],
+    frames: tuple[str, str, str],
+    *,
+    pad: int,
+    objective: int | None,
+) -> MESample:
+    """One row of a FACS coding sheet (CASME II, SAMM: Subject, Filename, onset/apex/offset
+    `frames`, Action Units, Estimated Emotion) as a labelled sample without frames; subject
+    ids zero-padded to `pad` digits, sheet row `number`."""
+    onset, apex, offset = (as_frame(row[col[k]]) for k in frames)
+    tokens, aus = parse_aus(row[col["Action Units"]])
+    sample = MESample(
+        dataset=dataset,
+        subject=as_str(row[col["Subject"]], pad=pad),
+        clip_id=as_str(row[col["Filename"]]),
+        onset=onset,
+        apex=apex,
+        offset=offset,
+        emotion=normalise_emotion(row[col["Estimated Emotion"]]),
+        au_tokens=tokens,
+        aus=aus,
+        objective_class=objective,
+        source_row=number,
+        issues=frame_issues(row[col[frames[1]]], onset, apex, offset),
+    )
+    return with_labels(sample)

@@ -7,6 +7,7 @@ that returns cell lists keeps those quirks visible in each loader instead of hid
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from pathlib import Path
 
 Cell = str | int | float | None
@@ -130,10 +131,10 @@ def find_header(rows: list[Row], required: tuple[str, ...], path: Path) -> int:
 
 def column_index(header: Row, name: str, path: Path) -> int:
     """Position of a column by its (case-insensitive, stripped) name."""
-    for i, cell in enumerate(header):
-        if cell is not None and str(cell).strip().lower() == name.lower():
-            return i
-    raise SheetError(f"{path}: missing column {name!r}; header is {header}")
+    found = optional_column(header, name)
+    if found is None:
+        raise SheetError(f"{path}: missing column {name!r}; header is {header}")
+    return found
 
 
 def as_str(cell: Cell, *, pad: int = 0) -> str:
@@ -170,3 +171,28 @@ def optional_column(header: Row, name: str) -> int | None:
         if cell is not None and str(cell).strip().lower() == name.lower():
             return i
     return None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A sheet below its header row: the header, the named columns' positions and the rows."""
+
+    header: Row
+    col: dict[str, int]
+    rows: list[tuple[int, Row]]  # (1-based sheet row number, non-blank row)
+
+    def optional(self, name: str) -> int | None:
+        """Position of a column that only some releases have, or None."""
+        return optional_column(self.header, name)
+
+
+def read_table(
+    path: Path, sheet: str | int, required: tuple[str, ...], columns: tuple[str, ...] = ()
+) -> Table:
+    """One sheet as the loaders read it: the header is the first row holding every `required`
+    name; `columns` (default: the required ones) must all be in it; data rows follow it."""
+    rows = read_sheet(path, sheet)
+    h = find_header(rows, required, path)
+    header = rows[h]
+    col = {name: column_index(header, name, path) for name in columns or required}
+    return Table(header=header, col=col, rows=data_rows(rows, h + 1))

@@ -13,15 +13,7 @@ from pathlib import Path
 
 from research.datasets.layout import attach, find_sheet, first_dir, list_frames
 from research.datasets.sample import MESample, frame_number, normalise_emotion, with_labels
-from research.datasets.sheets import (
-    Row,
-    as_frame,
-    as_str,
-    column_index,
-    data_rows,
-    find_header,
-    read_sheet,
-)
+from research.datasets.sheets import as_frame, as_str, read_table
 
 SUBSETS = ("HS", "VIS", "NIR")
 TREE_PREFIXES = ("SMIC_all_raw", "")
@@ -80,13 +72,11 @@ def load(root: Path, subset: str = "HS") -> list[MESample]:
 
 def read_e_sheet(path: Path, subset: str = "HS") -> list[MESample]:
     """SMIC-E long-clip sheet (`HS` or `VIS` sheet): absolute onset/offset, second ME if any."""
-    rows = read_sheet(path, subset)
-    h = find_header(rows, ("Subject", "Filename", "OnsetF", "OffsetF"), path)
-    head = rows[h]
-    c = {n: column_index(head, n, path) for n in ("Subject", "Filename", "OnsetF", "OffsetF")}
-    emotion_col = _emotion_column(head)
+    table = read_table(path, subset, ("Subject", "Filename", "OnsetF", "OffsetF"))
+    c = table.col
+    emotion_col = table.optional("emotion")
     out: list[MESample] = []
-    for number, row in data_rows(rows, h + 1):
+    for number, row in table.rows:
         clip = as_str(row[c["Filename"]])
         emotion = row[emotion_col] if emotion_col is not None else _CLIP.match(clip)
         label = (
@@ -107,13 +97,6 @@ def read_e_sheet(path: Path, subset: str = "HS") -> list[MESample]:
         )
         out.append(with_labels(sample))
     return out
-
-
-def _emotion_column(head: Row) -> int | None:
-    for i, cell in enumerate(head):
-        if cell is not None and str(cell).strip().lower() == "emotion":
-            return i
-    return None
 
 
 def read_e_sheet_from(root: Path, subset: str = "HS") -> list[MESample]:

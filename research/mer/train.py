@@ -34,6 +34,7 @@ from research.datasets import CLASS3, CLASS4, LOADERS, MESample, load_dataset
 from research.datasets.sample import to_class5
 from research.mer.clips import FrameReader, load_clips
 from research.mer.metrics import confusion, save_confusion_png, uar, uf1
+from research.seeding import seed_everything
 
 log = logging.getLogger("research.mer.train")
 console = Console(stderr=True)
@@ -64,14 +65,6 @@ class RunConfig:
     threads: int = 2
     flip: bool = True
     finetune_lr_scale: float = 1.0
-
-
-def seed_everything(seed: int, threads: int) -> None:
-    """Fixed seeds and deterministic kernels: the same command gives the same numbers."""
-    torch.manual_seed(seed)
-    np.random.seed(seed)
-    torch.use_deterministic_algorithms(True)
-    torch.set_num_threads(threads)
 
 
 def select_labels(samples: Sequence[MESample], classes: str) -> tuple[list[MESample], list[str]]:
@@ -247,17 +240,24 @@ def _load_checkpoint(path: Path, model_name: str) -> dict[str, Any]:
     return ckpt
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """What both protocols train on: the labelled clips, their representation, the subject of
+    each clip and the checkpoint to transfer from (or None)."""
+
+    rep: Representation
+    samples: Sequence[MESample]
+    y: np.ndarray
+    labels: list[str]
+    subjects: np.ndarray
+    ckpt: dict[str, Any] | None
+
+
 def train_fold(
-    cfg: RunConfig,
-    rep: Representation,
-    samples: Sequence[MESample],
-    y: np.ndarray,
-    labels: Sequence[str],
-    train_idx: np.ndarray,
-    seed: int,
-    ckpt: dict[str, Any] | None,
+    cfg: RunConfig, data: Prepared, train_idx: np.ndarray, seed: int
 ) -> tuple[nn.Module, dict[str, Any]]:
     """Fit representation statistics and a model on `train_idx` (validation split inside)."""
+    rep, samples, y, labels, ckpt = data.rep, data.samples, data.y, data.labels, data.ckpt
     torch.manual_seed(seed)
     if ckpt is not None:
         rep.load_state(ckpt["rep"])  # the source's feature space, not refitted
@@ -309,24 +309,17 @@ def run(cfg: RunConfig, read: FrameReader | None = None) -> dict[str, Any]:
     rep = build_rep(cfg.model, with_mirrors(clips) if cfg.flip else clips)
     ckpt = _load_checkpoint(cfg.pretrained, cfg.model) if cfg.pretrained else None
     cfg.out.mkdir(parents=True, exist_ok=True)
+    data = Prepared(rep, samples, y, labels, subjects, ckpt)
     if cfg.protocol == "full":
-        return _run_full(cfg, rep, samples, y, labels, subjects, ckpt)
+        return _run_full(cfg, data)
     if cfg.protocol != "loso":
         raise ValueError("--protocol must be loso or full")
-    return _run_loso(cfg, rep, samples, y, labels, subjects, ckpt)
+    return _run_loso(cfg, data)
 
 
-def _run_full(
-    cfg: RunConfig,
-    rep: Representation,
-    samples: Sequence[MESample],
-    y: np.ndarray,
-    labels: list[str],
-    subjects: np.ndarray,
-    ckpt: dict[str, Any] | None,
-) -> dict[str, Any]:
-    everything = np.arange(len(samples))
-    model, info = train_fold(cfg, rep, samples, y, labels, everything, cfg.seed, ckpt)
+def _run_full(cfg: RunConfig, data: Prepared) -> dict[str, Any]:
+    rep, samples, labels, subjects = data.rep, data.samples, data.labels, data.subjects
+    model, info = train_fold(cfg, data, np.arange(len(samples)), cfg.seed)
     path = cfg.out / "model.pt"
     torch.save(
         {"model": cfg.model, "labels": labels, "state": model.state_dict(), "rep": rep.state(),
@@ -350,15 +343,8 @@ def _run_full(
     return result
 
 
-def _run_loso(
-    cfg: RunConfig,
-    rep: Representation,
-    samples: Sequence[MESample],
-    y: np.ndarray,
-    labels: list[str],
-    subjects: np.ndarray,
-    ckpt: dict[str, Any] | None,
-) -> dict[str, Any]:
+def _run_loso(cfg: RunConfig, data: Prepared) -> dict[str, Any]:
+    rep, samples, y, labels, subjects = data.rep, data.samples, data.y, data.labels, data.subjects
     pred = np.full(len(samples), -1)
     folds: list[dict[str, Any]] = []
     with Progress(console=console, transient=True) as progress:
@@ -366,7 +352,7 @@ def _run_loso(
         for k, subject in enumerate(sorted(set(subjects))):
             test = np.flatnonzero(subjects == subject)
             train = np.flatnonzero(subjects != subject)
-            model, info = train_fold(cfg, rep, samples, y, labels, train, cfg.seed + k, ckpt)
+            model, info = train_fold(cfg, data, train, cfg.seed + k)
             pred[test] = predict(model, rep.transform(test), cfg.batch_size)
             folds.append({"subject": subject, "n_test": len(test), **info})
             progress.advance(task)

@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from api.http.app import create_app
 from contracts.settings import ApiSettings, Settings
 from models.fusion.hgc import HGCConfig
-from models.fusion.learned_store import LabelledSession, save_learned_fusion, train_learned_fusion
 from research.cohort import generate_cohort
+from research.fusion.train import LabelledSession, save_learned_fusion, train_learned_fusion
 from tests.api.conftest import Keys
 
 FEATURES = [{"modality": "scales", "kind": "scale_score", "instance": "PHQ9",

@@ -10,12 +10,9 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from contracts.settings import Settings
-from models.fusion.learned_store import (
-    LearnedFusionError,
-    load_learned_fusion,
-    read_labelled_sessions,
-)
+from models.fusion.learned_store import LearnedFusionError, load_learned_fusion
 from research.cohort import generate_cohort
+from research.fusion.train import read_labelled_sessions
 
 runner = CliRunner()
 FEATURES = [

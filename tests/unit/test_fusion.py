@@ -15,10 +15,11 @@ from models.fusion.encode import GROUP_DIMS, joint_vector, values_vector
 from models.fusion.graph import curated_view
 from models.fusion.hgc import HGCConfig
 from models.fusion.kg_fusion import kg_opinion
-from models.fusion.learned import predict_sessions, train_session_model
+from models.fusion.learned import predict_sessions
 from models.fusion.state import EMOTIONS, ChannelOutput
 from models.fusion.weighted import weighted_fusion
 from research.cohort import generate_cohort
+from research.fusion.train import train_session_model
 
 
 def _p(*xs: float) -> np.ndarray:

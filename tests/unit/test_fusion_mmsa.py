@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from models.fusion.hgc import HGCConfig
-from models.fusion.learned import train_eval_mmsa
 from models.fusion.mmsa import MMSAFormatError, load_label_csv, mmsa_metrics
+from research.fusion.train import train_eval_mmsa
 
 POS = ["what a great and lovely movie", "i really loved it, wonderful", "happy and great fun"]
 NEG = ["this was awful and boring", "terrible, i hated the awful plot", "boring and sad waste"]

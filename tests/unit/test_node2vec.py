@@ -15,7 +15,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kg.embed.csr import CSRGraph, GraphInputError, csr_from_edges, csr_from_store, read_edge_list
+from kg.embed.csr import (
+    CSRGraph,
+    GraphInputError,
+    csr_from_edges,
+    csr_from_store,
+    label_checked_keys,
+    read_edge_list,
+)
 from kg.embed.node2vec import Node2Vec, Walks, generate_walks, walks_as_tokens
 from kg.graph_model import Edge, Node
 from kg.store.sqlite_store import SqliteGraphStore
@@ -152,6 +159,23 @@ def test_csr_from_store(tmp_path: Path) -> None:
         assert only.degree("au:AU6") == 0
         assert only.edge_weight("au:AU4", "emotion:sadness") == 3.0
         assert only.edge_weight("au:AU4", "emotion:anger") == 1.0
+    finally:
+        store.close()
+
+
+def test_a_key_under_two_labels_is_an_error(tmp_path: Path) -> None:
+    key = label_checked_keys()
+    assert key("Concept", "x") == "x" and key("Concept", "x") == "x"
+    with pytest.raises(GraphInputError, match="labels Concept and Symptom"):
+        key("Symptom", "x")
+    store = SqliteGraphStore(tmp_path / "graph.sqlite3")
+    store.ensure_schema()
+    store.write([Node("Concept", "x", {}), Node("Symptom", "x", {}), Node("Concept", "y", {})],
+                [Edge("RELATED_TO", "Concept", "x", "Concept", "y"),
+                 Edge("RELATED_TO", "Symptom", "x", "Concept", "y")])
+    try:
+        with pytest.raises(GraphInputError, match="unique across labels"):
+            csr_from_store(store)
     finally:
         store.close()
 
