@@ -320,10 +320,18 @@ class Aligner:
         self._syn_feats: dict[str, frozenset[str]] = {}
 
     # -- scoring ------------------------------------------------------------------------------
-    def _expand(self, text: str) -> frozenset[str]:
+    def _text_vector(self, tokens: Sequence[str]) -> np.ndarray | None:
+        """JointSpace.text_vector of a text already cut into `tokens` (cut once per rank)."""
+        vector = self.space.words.phrase(tokens).vector
+        if vector is None:
+            return None
+        norm = float(np.linalg.norm(vector))
+        return vector / norm if norm else None
+
+    def _expand(self, tokens: Sequence[str]) -> frozenset[str]:
         """Text features after adding each token's Cilin synonyms (Chinese words only)."""
         extra: set[str] = set()
-        for token in tokenize(text):
+        for token in tokens:
             if token in self.synonyms:
                 extra |= self._synonym_features(token)
         return frozenset(extra)
@@ -383,7 +391,8 @@ class Aligner:
         if not len(rows):
             return []
         w = self.weights
-        vec, _coverage = self.space.text_vector(text)
+        tokens = tokenize(text)
+        vec = self._text_vector(tokens)
         if vec is not None:  # float32, as the rows are: summed as float32, then as float64
             cos = (self._name_matrix @ vec)[rows]
             score = w.vector * cos + w.node * (self._node_matrix @ vec)[rows]
@@ -397,7 +406,7 @@ class Aligner:
         lex[pos] = value
         score[pos] += w.lexical * value
         syn = np.zeros(len(rows))
-        syn_feats = self._expand(text) - feats
+        syn_feats = self._expand(tokens) - feats
         if syn_feats:
             pos, value = self._lexical(syn_feats | feats, rows, syn_feats)
             syn[pos] = value
