@@ -203,11 +203,11 @@ class LexicalIndex:
             features = json.loads((folder / "features.json").read_text(encoding="utf-8"))
             ptr, rows, name_ptr, feat_ptr, feat_ids = (
                 np.load(folder / f"{name}.npy", mmap_mode="r") for name in cls._ARRAYS)
-        except (OSError, ValueError):
-            return None
-        if (ptr.shape != (len(features) + 1,) or rows.shape != (int(ptr[-1]),)
-                or feat_ids.shape != (int(feat_ptr[-1]),)
-                or len(feat_ptr) != int(name_ptr[-1]) + 1):
+            if (ptr.shape != (len(features) + 1,) or rows.shape != (int(ptr[-1]),)
+                    or feat_ids.shape != (int(feat_ptr[-1]),)
+                    or len(feat_ptr) != int(name_ptr[-1]) + 1):
+                return None
+        except (OSError, ValueError, IndexError):  # missing, torn or empty arrays: rebuild
             return None
         return cls(features, ptr, rows, name_ptr, feat_ptr, feat_ids)
 
