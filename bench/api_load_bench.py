@@ -1,10 +1,19 @@
 """Load bench: C concurrent clients POST feature texts to /v1/assessments (issue 13 point 6).
 
-It starts `mindkg serve` itself (subprocess, loopback, fresh MINDKG_HOME with an app key) so
-the numbers include real HTTP, auth (key hash lookup) and JSON validation, then runs a serial
-baseline (one client) and the concurrent run on the same server, and reports for each:
-latency percentiles, errors, throughput, the server's CPU per request (all its processes,
-from /proc) and the load generator's own CPU per request, with the load average.
+It starts `mindkg serve` itself (subprocess, loopback, MINDKG_HOME a fresh empty one or
+`--home`, e.g. a seeded one, with an app key) so the numbers include real HTTP, auth (key
+hash lookup) and JSON validation, then runs a serial baseline (one client) and the concurrent
+run on the same server, and reports for each: latency percentiles, errors, throughput, the
+server's CPU per request (all its processes, from /proc), the load generator's own CPU per
+request, the load average, and the hit rate of the servers' alignment caches (from
+/v1/health/ready of each HTTP process).
+
+Requests are VARIED: each takes the next body from a seeded pool (`--pool`, SYNTHETIC): PHQ-9
+and SDS answers drawn at random and scored by the real scale recognizer (ingest.scales), and,
+in two bodies of three, a synthetic transcript of 1-4 sentences through the real speech
+content recognizer (ingest.audio: polarity, symptoms, risk phrases). So the feature texts
+differ as a center's do, and a cache keyed by them is measured, not flattered; run the server
+with MINDKG_ALIGN_CACHE_SIZE=0 to measure it without.
 
 Each client is one keep-alive HTTP/1.1 connection sending its next request as soon as the
 previous answer is read (a closed loop, like the issue's "50 clients x 30 s"). The client is
@@ -13,6 +22,8 @@ same two cores: what is measured is the server.
 
 Usage:  python bench/api_load_bench.py [--clients 50] [--seconds 30] [--baseline-seconds 10]
         [--processes 2]            # HTTP processes of `mindkg serve`
+        [--home ~/.mindkg]         # serve this home (e.g. seeded; an app key is added to it)
+        [--pool 300 --pool-seed 0] # the varied request bodies
         [--project ../other-checkout]   # serve another version of the code (A/B)
         [--url http://127.0.0.1:8000 --key mk_...]   # a server you started (no server CPU)
 """
@@ -23,6 +34,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import resource
 import socket
 import statistics
@@ -34,30 +46,56 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
-# SYNTHETIC feature texts, shaped like the scale recognizer's output.
-PAYLOAD = {
-    "feature_texts": [
-        {
-            "modality": "scales",
-            "kind": "scale_score",
-            "instance": "PHQ9",
-            "text": {"zh": "PHQ-9 总分 13，中度抑郁", "en": "PHQ-9 total 13, moderate depression"},
-            "values": {
-                "level": "moderate",
-                "risk_level": "none",
-                "concept_ids": ["scale:PHQ9", "severity:moderate"],
-            },
-        },
-        {
-            "modality": "scales",
-            "kind": "scale_score",
-            "instance": "SDS",
-            "text": {"zh": "SDS 标准分 66，中度抑郁", "en": "SDS index 66, moderate depression"},
-            "values": {"level": "moderate", "risk_level": "low"},
-        },
-    ]
-}
-EXPECTED = b'"depression_level":"moderate"'
+EXPECTED = b'"depression_level":"'
+# SYNTHETIC transcript sentences (written for this bench, no real session): everyday talk,
+# symptoms the content recognizer knows, and now and then a risk phrase.
+SENTENCES = (
+    "最近睡不好，晚上翻来覆去到两三点才睡着。", "早上醒得特别早，醒了就再也睡不着。",
+    "吃饭没什么胃口，体重掉了好几斤。", "整天都觉得很累，做什么都提不起劲。",
+    "以前喜欢打球，现在一点兴趣都没有了。", "上课的时候注意力很难集中，老是走神。",
+    "觉得自己什么都做不好，挺没用的。", "有时候觉得活着没什么意思。",
+    "心里一直很紧张，总担心考试考砸。", "这周和室友一起去看了电影，还挺开心的。",
+    "和家里人打电话聊了聊，感觉轻松了一些。", "周末去图书馆复习，效率还可以。",
+    "最近心情比较低落，经常一个人待着。", "我没有想过要伤害自己。",
+    "有时候会想，如果我不在了大家会不会更好。", "作业太多了，压力很大，但还能应付。",
+    "跟朋友出去吃饭，聊得很开心。", "一想到未来就觉得没有希望。",
+)
+
+
+def payload_pool(size: int, seed: int) -> list[bytes]:
+    """`size` request bodies, drawn with `seed` (see the module docstring)."""
+    import random
+
+    sys.path.insert(0, str(ROOT))
+    from ingest.audio.analyze import analyze_speech
+    from ingest.scales import scale_feature_texts
+    from kg.ontology.scale_definitions import INSTRUMENTS
+
+    rng = random.Random(seed)
+    bodies: list[bytes] = []
+    with tempfile.TemporaryDirectory(prefix="mindkg-bench-pool-") as tmp:
+        transcript = Path(tmp) / "transcript.txt"
+        for n in range(size):
+            severity = rng.random()  # one student's: their items go together, with noise
+            answers = {
+                name: [round(item.min_answer + (item.max_answer - item.min_answer)
+                             * min(1.0, max(0.0, rng.gauss(severity, 0.25))))
+                       for item in (INSTRUMENTS[name].item(i)
+                                    for i in range(1, INSTRUMENTS[name].n_items + 1))]
+                for name in ("PHQ9", "SDS")
+            }
+            features = [f.model_dump(mode="json", exclude_none=True)
+                        for f in scale_feature_texts(answers)]
+            if n % 3:
+                transcript.write_text("".join(rng.sample(SENTENCES, rng.randint(1, 4))),
+                                      encoding="utf-8")
+                speech = analyze_speech(None, transcript_path=transcript, progress=False)
+                features += [f.model_dump(mode="json", exclude_none=True)
+                             for f in speech.feature_texts]
+            bodies.append(json.dumps({"feature_texts": features}, ensure_ascii=False).encode())
+    return bodies
+
+
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -96,7 +134,7 @@ def self_cpu_s() -> float:
 
 
 def start_server(
-    home: Path, processes: int, project: Path = ROOT
+    home: Path, processes: int, probe: bytes, project: Path = ROOT
 ) -> tuple[subprocess.Popen[bytes], str, str]:
     sys.path.insert(0, str(ROOT))
     from api.auth.keys import AuthDB, auth_db_path
@@ -110,7 +148,8 @@ def start_server(
         {"MINDKG_HOME": str(home), "MINDKG_PURPOSE": "counseling", "MINDKG_STORE": "embedded",
          "PYTHONPATH": str(project)}
     )
-    for passed in ("MINDKG_CACHE_DIR", "MINDKG_CPU_THREADS", "MINDKG_WORKERS"):  # tuning under test
+    for passed in ("MINDKG_CACHE_DIR", "MINDKG_CPU_THREADS", "MINDKG_WORKERS",
+                   "MINDKG_ALIGN_CACHE_SIZE"):  # tuning under test
         if os.environ.get(passed):
             env[passed] = os.environ[passed]
     args = ["serve", "--port", str(port)]
@@ -130,7 +169,7 @@ def start_server(
         if proc.poll() is not None:
             raise SystemExit(f"the server exited with {proc.returncode}")
         try:
-            reply = asyncio.run(_one_request(url, key))
+            reply = asyncio.run(_one_request(url, key, probe))
             if reply[0] == 200:
                 return proc, url, key
         except OSError:
@@ -140,9 +179,8 @@ def start_server(
     raise SystemExit("the server did not answer in 180 s")
 
 
-def _request_bytes(url: str, key: str) -> bytes:
+def _request_bytes(url: str, key: str, body: bytes) -> bytes:
     parsed = urlparse(url)
-    body = json.dumps(PAYLOAD, ensure_ascii=False).encode()
     head = (
         f"POST /v1/assessments HTTP/1.1\r\nHost: {parsed.netloc}\r\n"
         f"Authorization: Bearer {key}\r\nContent-Type: application/json\r\n"
@@ -162,23 +200,62 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     return status, body
 
 
-async def _one_request(url: str, key: str) -> tuple[int, bytes]:
+async def _one_request(url: str, key: str, body: bytes) -> tuple[int, bytes]:
     parsed = urlparse(url)
     reader, writer = await asyncio.open_connection(parsed.hostname, parsed.port)
     try:
-        writer.write(_request_bytes(url, key))
+        writer.write(_request_bytes(url, key, body))
         return await _read_response(reader)
     finally:
         writer.close()
 
 
+async def _ready(url: str) -> bytes:
+    parsed = urlparse(url)
+    reader, writer = await asyncio.open_connection(parsed.hostname, parsed.port)
+    try:
+        writer.write(f"GET /v1/health/ready HTTP/1.1\r\nHost: {parsed.netloc}\r\n\r\n".encode())
+        return (await _read_response(reader))[1]
+    finally:
+        writer.close()
+
+
+def cache_counts(url: str, processes: int, tries: int = 40) -> dict[str, list[int]]:
+    """process -> [hits, misses] of the alignment cache, from the readiness of each HTTP
+    process (new connections land on either process; `tries` of them to see them all)."""
+    seen: dict[str, list[int]] = {}
+    for _ in range(tries):
+        try:
+            checks = json.loads(asyncio.run(_ready(url))).get("checks", {})
+        except (OSError, ValueError):
+            continue
+        found = re.match(r"(\d+) hits, (\d+) misses.*process (\w+)", checks.get("align_cache", ""))
+        if found:
+            seen[found.group(3)] = [int(found.group(1)), int(found.group(2))]
+        if len(seen) >= processes:
+            break
+    return seen
+
+
+def _cache_report(before: dict[str, list[int]], after: dict[str, list[int]]) -> dict[str, object]:
+    both = set(before) & set(after)
+    hits = sum(after[p][0] - before[p][0] for p in both)
+    misses = sum(after[p][1] - before[p][1] for p in both)
+    return {"align_cache_hits": hits, "align_cache_misses": misses,
+            "align_cache_hit_rate": round(hits / (hits + misses), 3) if hits + misses else None,
+            "align_cache_processes_seen": len(both)}
+
+
 async def _client(
-    url: str, request: bytes, until: float, latencies: list[float], errors: list[str]
+    url: str, requests: list[bytes], turn: list[int], until: float, latencies: list[float],
+    errors: list[str],
 ) -> None:
     parsed = urlparse(url)
     reader, writer = await asyncio.open_connection(parsed.hostname, parsed.port)
     try:
         while time.perf_counter() < until:
+            request = requests[turn[0] % len(requests)]  # the next body of the pool
+            turn[0] += 1
             start = time.perf_counter()
             try:
                 writer.write(request)
@@ -195,8 +272,9 @@ async def _client(
         writer.close()
 
 
-def run(url: str, key: str, clients: int, seconds: float, server_pid: int | None) -> dict:
-    request = _request_bytes(url, key)
+def run(url: str, key: str, clients: int, seconds: float, server_pid: int | None,
+        bodies: list[bytes], turn: list[int], processes: int) -> dict:
+    requests = [_request_bytes(url, key, body) for body in bodies]
     latencies: list[float] = []
     errors: list[str] = []
 
@@ -204,10 +282,11 @@ def run(url: str, key: str, clients: int, seconds: float, server_pid: int | None
         until = time.perf_counter() + seconds
         start = time.perf_counter()
         await asyncio.gather(
-            *(_client(url, request, until, latencies, errors) for _ in range(clients))
+            *(_client(url, requests, turn, until, latencies, errors) for _ in range(clients))
         )
         return time.perf_counter() - start
 
+    counts0 = cache_counts(url, processes)
     server0 = tree_cpu_s(server_pid) if server_pid else None
     client0 = self_cpu_s()
     wall = asyncio.run(main())
@@ -230,6 +309,7 @@ def run(url: str, key: str, clients: int, seconds: float, server_pid: int | None
         "client_cpu_ms_per_request": round(client_cpu * 1000 / max(done, 1), 2),
         "loadavg_1m_after": round(os.getloadavg()[0], 2),
     }
+    report.update(_cache_report(counts0, cache_counts(url, processes)))
     if errors:
         report["first_errors"] = errors[:5]
     return report
@@ -247,30 +327,42 @@ def main() -> None:
         "--project", type=Path, default=ROOT,
         help="the checkout whose `mindkg serve` to start (A/B against another version)",
     )
+    parser.add_argument("--home", type=Path,
+                        help="serve this MINDKG_HOME (e.g. a seeded one) instead of a fresh one")
+    parser.add_argument("--pool", type=int, default=300, help="distinct request bodies")
+    parser.add_argument("--pool-seed", type=int, default=0)
     parser.add_argument("--url")
     parser.add_argument("--key")
     args = parser.parse_args()
     proc = None
+    bodies = payload_pool(args.pool, args.pool_seed)
+    turn = [0]
     with tempfile.TemporaryDirectory(prefix="mindkg-bench-") as tmp:
         if args.url:
             if not args.key:
                 raise SystemExit("--url needs --key (an app, psychologist or admin key)")
             url, key, pid = args.url, args.key, None
         else:
-            proc, url, key = start_server(Path(tmp), args.processes, args.project.resolve())
+            home = args.home.resolve() if args.home else Path(tmp)
+            proc, url, key = start_server(home, args.processes, bodies[0], args.project.resolve())
             pid = proc.pid
         try:
-            for _ in range(20):  # warm-up, not counted
-                asyncio.run(_one_request(url, key))
+            for _ in range(20):  # warm-up, not counted (the pool's last bodies)
+                asyncio.run(_one_request(url, key, bodies[-1 - _ % len(bodies)]))
             report: dict[str, object] = {
                 "project": str(args.project),
                 "processes": args.processes,
                 "cores": os.cpu_count(),
                 "loadavg_before": [round(x, 2) for x in os.getloadavg()],
+                "home": str(args.home) if args.home else ("external" if args.url else "empty"),
+                "pool": args.pool,
+                "align_cache_size": os.environ.get("MINDKG_ALIGN_CACHE_SIZE", "default"),
             }
             if args.baseline_seconds:
-                report["serial"] = run(url, key, 1, args.baseline_seconds, pid)
-            report["concurrent"] = run(url, key, args.clients, args.seconds, pid)
+                report["serial"] = run(url, key, 1, args.baseline_seconds, pid, bodies, turn,
+                                       args.processes)
+            report["concurrent"] = run(url, key, args.clients, args.seconds, pid, bodies, turn,
+                                       args.processes)
         finally:
             if proc is not None:
                 proc.terminate()

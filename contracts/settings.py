@@ -146,6 +146,9 @@ class Settings(BaseModel):
     # Needs the joint space, trained once per graph (minutes): deployments that only want
     # recognizer alignments, and tests of other layers, can turn it off.
     semantic_alignment: bool = True
+    # Ranked alignments kept per process, keyed by the feature text and the ontology it was
+    # ranked against (kg.align.aligner.RankCache); 0 ranks every text afresh.
+    align_cache_size: int = Field(default=4096, ge=0, le=1_000_000)
     # Trained learned-fusion models (models/fusion/learned_store.py) mixed into every decode;
     # none by default: the shipped numbers for them come from SYNTHETIC sessions only.
     learned_fusion_dir: Path | None = None

@@ -7,6 +7,7 @@ Every error leaves as {"error": code, "detail": sentence}; a graph store that is
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
@@ -56,6 +57,23 @@ def _load_models(settings: Settings) -> tuple[dict[str, bool], DecoderConfig | N
     return loaded, config
 
 
+def _warm_aligner(graph: GraphHolder, settings: Settings) -> None:
+    """Load the semantic aligner (joint space, lexical index) once per process, at start-up
+    and off the event loop, instead of in the first request that needs it."""
+
+    def warm() -> None:
+        try:
+            from kg.align.service import warm_aligner
+
+            warm_aligner(graph.get(), settings)
+        except StoreError as exc:  # the store is down or closing: a request loads it later
+            log.warning("semantic aligner not loaded at start-up: %s", exc)
+        except Exception:  # the first request that needs it tries again, and says why
+            log.exception("loading the semantic aligner at start-up failed")
+
+    threading.Thread(target=warm, name="mindkg-warm-aligner", daemon=True).start()
+
+
 def _problem(
     status: int, code: str, detail: str, headers: Mapping[str, str] | None = None
 ) -> JSONResponse:
@@ -83,6 +101,7 @@ def create_app(settings: Settings | None = None, api: ApiSettings | None = None)
             log.warning("graph store unavailable at start-up: %s", exc)
             graph.reset()
         loaded, decoder = _load_models(cfg)
+        _warm_aligner(graph, cfg)
         st = AppState(cfg, api_settings, auth, job_store, graph, runner, loaded, decoder)
         app.state.mindkg = st
         try:

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_left
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -37,7 +37,7 @@ CURATED_SOURCE = "source:mindkg-curated"
 # correct matches scored >= 0.70 and spurious ones (numbers, units) 0.50-0.60.
 MIN_FEATURE_SCORE = 0.62
 # Bump when text_features changes: cached lexical indexes are keyed by it.
-LEXICAL_VERSION = 1
+LEXICAL_VERSION = 2
 VALENCE_ROOTS = {"valence:positive": "positive", "valence:negative": "negative",
                  "valence:neutral": "neutral", "polarity:positive": "positive",
                  "polarity:negative": "negative", "polarity:neutral": "neutral"}
@@ -86,50 +86,114 @@ def _weight(feats: Iterable[str]) -> int:
     return sum(1 if len(f) == 1 else 2 for f in feats)
 
 
-def _dice(a: frozenset[str], b: frozenset[str], wa: int, wb: int) -> float:
-    """Weighted Dice overlap of two feature sets whose weights are `wa` and `wb`."""
-    if not a or not b:
-        return 0.0
-    return 2 * _weight(a & b) / (wa + wb)
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The concatenation of arange(s, s + c) for each start s and count c."""
+    total = int(counts.sum())
+    if total == 0:
+        return np.empty(0, dtype=np.int64)
+    ends = np.cumsum(counts)
+    return np.arange(total) - np.repeat(ends - counts, counts) + np.repeat(starts, counts)
 
 
 class LexicalIndex:
-    """Which concepts' names share a text feature (bigram, word stem, AU code) with a text.
+    """The concepts' names as text features (bigrams, single chars, word stems, AU codes).
 
-    Derived from the concept names only, so it is cached by the graph view's content key
-    (`load_lexical_index`) and memory-mapped: a warm start computes no name features.
+    `features` is every feature of every name, sorted; `rows(f)` lists the concepts whose
+    names share the multi-character feature f (postings); each concept's names are kept as
+    feature ids, so the weighted Dice overlap of a text with every name of many concepts is
+    computed as arrays (`dice`). Derived from the concept names only, so it is cached by the
+    graph view's content key (`load_lexical_index`) and memory-mapped: a warm start computes
+    no name features.
     """
 
-    def __init__(self, features: list[str], ptr: np.ndarray, rows: np.ndarray) -> None:
+    def __init__(self, features: list[str], ptr: np.ndarray, rows: np.ndarray,
+                 name_ptr: np.ndarray, feat_ptr: np.ndarray, feat_ids: np.ndarray) -> None:
         self.features = features  # sorted
-        self.ptr = ptr  # rows of features[k] are rows[ptr[k]:ptr[k + 1]], ascending
-        self.row_ids = rows
+        self.ptr = np.asarray(ptr)  # rows of features[k]: row_ids[ptr[k]:ptr[k + 1]], ascending
+        self.row_ids = np.asarray(rows)
+        self.name_ptr = np.asarray(name_ptr)  # names of concept i: name_ptr[i]:name_ptr[i + 1]
+        self.feat_ptr = np.asarray(feat_ptr)  # features of name j: feat_ids[feat_ptr[j]:...]
+        self.feat_ids = np.asarray(feat_ids)
+        self.position = {f: k for k, f in enumerate(features)}
+        self.feat_weight = np.array([1 if len(f) == 1 else 2 for f in features], dtype=np.int64)
+        owner = np.repeat(np.arange(len(self.feat_ptr) - 1), np.diff(self.feat_ptr))
+        self.name_weight = np.bincount(owner, weights=self.feat_weight[self.feat_ids],
+                                       minlength=len(self.feat_ptr) - 1).astype(np.int64)
 
     @classmethod
     def build(cls, concepts: Sequence[ConceptInfo]) -> LexicalIndex:
-        inverted: dict[str, list[int]] = defaultdict(list)
-        for i, c in enumerate(concepts):
-            for f in set().union(*(text_features(n) for n in c.names)):
+        names = [[text_features(n) for n in c.names] for c in concepts]
+        features = sorted(set().union(*(f for per in names for f in per)))
+        position = {f: k for k, f in enumerate(features)}
+        inverted: dict[int, list[int]] = defaultdict(list)
+        for i, per in enumerate(names):
+            for f in set().union(*per):
                 if len(f) > 1:
-                    inverted[f].append(i)
-        features = sorted(inverted)
+                    inverted[position[f]].append(i)
         ptr = np.zeros(len(features) + 1, dtype=np.int64)
-        np.cumsum([len(inverted[f]) for f in features], out=ptr[1:])
-        rows = np.array([i for f in features for i in inverted[f]], dtype=np.int32)
-        return cls(features, ptr, rows)
+        np.cumsum([len(inverted.get(k, ())) for k in range(len(features))], out=ptr[1:])
+        rows = np.array([i for k in range(len(features)) for i in inverted.get(k, ())],
+                        dtype=np.int32)
+        name_ptr = np.zeros(len(concepts) + 1, dtype=np.int64)
+        np.cumsum([len(per) for per in names], out=name_ptr[1:])
+        flat = [fs for per in names for fs in per]
+        feat_ptr = np.zeros(len(flat) + 1, dtype=np.int64)
+        np.cumsum([len(fs) for fs in flat], out=feat_ptr[1:])
+        feat_ids = np.array([position[f] for fs in flat for f in sorted(fs)], dtype=np.int32)
+        return cls(features, ptr, rows, name_ptr, feat_ptr, feat_ids)
 
     def rows(self, feature: str) -> list[int]:
-        k = bisect_left(self.features, feature)
-        if k == len(self.features) or self.features[k] != feature:
+        k = self.position.get(feature)
+        if k is None:
             return []
-        return self.row_ids[self.ptr[k] : self.ptr[k + 1]].tolist()
+        return [int(i) for i in self.row_ids[self.ptr[k] : self.ptr[k + 1]]]
+
+    def candidates(self, feats: Iterable[str]) -> np.ndarray:
+        """Sorted rows of the concepts sharing a multi-character feature with `feats`."""
+        found = [self.row_ids[self.ptr[k] : self.ptr[k + 1]] for f in feats
+                 if len(f) > 1 and (k := self.position.get(f)) is not None]
+        if not found:
+            return np.empty(0, dtype=np.int64)
+        return np.unique(np.concatenate(found)).astype(np.int64)
+
+    def dice(self, feats: frozenset[str], rows: np.ndarray) -> np.ndarray:
+        """Per row, the best weighted Dice overlap of `feats` with one of its names (0.0 for a
+        concept without names): 2 * weight(shared) / (weight(text) + weight(name)), where
+        bigrams and words weigh 2 and single characters 1."""
+        out = np.zeros(len(rows))
+        w = _weight(feats)
+        if w == 0 or not len(rows):
+            return out
+        hit = np.zeros(len(self.features), dtype=np.int64)
+        for f in feats:
+            k = self.position.get(f)
+            if k is not None:
+                hit[k] = self.feat_weight[k]
+        counts = self.name_ptr[rows + 1] - self.name_ptr[rows]
+        names = _ranges(self.name_ptr[rows], counts)
+        if not len(names):
+            return out
+        fcounts = self.feat_ptr[names + 1] - self.feat_ptr[names]
+        shared = np.bincount(np.repeat(np.arange(len(names)), fcounts),
+                             weights=hit[self.feat_ids[_ranges(self.feat_ptr[names], fcounts)]],
+                             minlength=len(names))
+        # exact integers in float64, so each ratio rounds as Python's int / int does
+        dice = 2 * shared / (w + self.name_weight[names])
+        has = counts > 0
+        out[has] = np.maximum.reduceat(dice, (np.cumsum(counts) - counts)[has])
+        return out
+
+    _ARRAYS = ("ptr", "rows", "name_ptr", "feat_ptr", "feat_ids")
 
     def save(self, folder: Path) -> bool:
+        arrays = dict(zip(self._ARRAYS, (self.ptr, self.row_ids, self.name_ptr, self.feat_ptr,
+                                         self.feat_ids), strict=True))
+
         def fill(tmp: Path) -> None:
             (tmp / "features.json").write_text(json.dumps(self.features, ensure_ascii=False),
                                                encoding="utf-8")
-            np.save(tmp / "ptr.npy", self.ptr)
-            np.save(tmp / "rows.npy", self.row_ids)
+            for name, array in arrays.items():
+                np.save(tmp / f"{name}.npy", array)
 
         return write_folder(folder, fill)
 
@@ -137,13 +201,15 @@ class LexicalIndex:
     def load(cls, folder: Path) -> LexicalIndex | None:
         try:
             features = json.loads((folder / "features.json").read_text(encoding="utf-8"))
-            ptr = np.load(folder / "ptr.npy", mmap_mode="r")
-            rows = np.load(folder / "rows.npy", mmap_mode="r")
-        except (OSError, ValueError):
+            ptr, rows, name_ptr, feat_ptr, feat_ids = (
+                np.load(folder / f"{name}.npy", mmap_mode="r") for name in cls._ARRAYS)
+            if (ptr.shape != (len(features) + 1,) or rows.shape != (int(ptr[-1]),)
+                    or feat_ids.shape != (int(feat_ptr[-1]),)
+                    or len(feat_ptr) != int(name_ptr[-1]) + 1):
+                return None
+        except (OSError, ValueError, IndexError):  # missing, torn or empty arrays: rebuild
             return None
-        if ptr.shape != (len(features) + 1,) or rows.shape != (int(ptr[-1]),):
-            return None
-        return cls(features, ptr, rows)
+        return cls(features, ptr, rows, name_ptr, feat_ptr, feat_ids)
 
 
 def load_lexical_index(view: GraphView, cache: Path | None) -> LexicalIndex:
@@ -166,6 +232,64 @@ class Candidate:
     synonym: float
 
 
+def _top(score: np.ndarray, k: int) -> np.ndarray:
+    """np.argsort(-score, kind="stable")[:k] for the finite scores, without sorting them all:
+    every score tied with the k-th best is kept, then sorted stably."""
+    if k <= 0:
+        return np.empty(0, dtype=np.int64)
+    if len(score) <= 4 * k:
+        return np.argsort(-score, kind="stable")[:k]
+    neg = -score
+    kth = np.partition(neg, k - 1)[k - 1]
+    near = np.flatnonzero(neg <= kth)
+    return near[np.argsort(neg[near], kind="stable")][:k]
+
+
+class RankCache:
+    """A bounded LRU of ranked candidates, counted (hits, misses), shared by request threads.
+
+    It lives on one Aligner, which is built per ontology content (kg.align.service), so an
+    entry can never outlive the graph and space it was ranked against."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.hits = 0
+        self.misses = 0
+        self._items: OrderedDict[Hashable, tuple[Candidate, ...]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> tuple[Candidate, ...] | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is None:
+                self.misses += 1
+            else:
+                self.hits += 1
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: Hashable, value: tuple[Candidate, ...]) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def stats(self) -> dict[str, float]:
+        with self._lock:
+            asked = self.hits + self.misses
+            return {"size": self.size, "entries": len(self._items), "hits": self.hits,
+                    "misses": self.misses, "hit_rate": self.hits / asked if asked else 0.0}
+
+
+# Ranked candidates kept per aligner (0: none). Texts longer than this many characters are
+# ranked afresh every time: transcripts are seldom repeated and would crowd out scale texts.
+RANK_CACHE_SIZE = 4096
+_CACHED_TEXT_CHARS = 2000
+
+
 class Aligner:
     def __init__(
         self,
@@ -174,6 +298,7 @@ class Aligner:
         synonyms: dict[str, frozenset[str]] | None = None,
         weights: AlignWeights | None = None,
         lexicon: LexicalIndex | None = None,
+        cache_size: int = RANK_CACHE_SIZE,
     ) -> None:
         self.space = space
         self.concepts = space.concepts
@@ -182,31 +307,59 @@ class Aligner:
         self.valence = valence or {}
         self.synonyms = synonyms or {}
         self.lexicon = lexicon or LexicalIndex.build(self.concepts)
-        # each name's features and their weight, filled in as rows are scored
-        self._name_feats: dict[int, list[tuple[frozenset[str], int]]] = {}
+        self.cache = RankCache(cache_size)
         self._types = np.array([c.type for c in self.concepts])
         self._curated = np.array([c.source == CURATED_SOURCE for c in self.concepts])
+        by_valence = [self.valence.get(c.id) for c in self.concepts]
+        self._valence = {v: np.array([x == v for x in by_valence], dtype=bool)
+                         for v in ("positive", "negative")}
+        # plain arrays over the memory-mapped rows (no np.memmap wrapping of every result)
+        self._name_matrix = np.asarray(space.name_matrix)
+        self._node_matrix = np.asarray(space.node_matrix)
+        self._allowed: dict[frozenset[str], np.ndarray] = {}
+        self._syn_feats: dict[str, frozenset[str]] = {}
 
     # -- scoring ------------------------------------------------------------------------------
-    def _names_of(self, i: int) -> list[tuple[frozenset[str], int]]:
-        feats = self._name_feats.get(i)
-        if feats is None:
-            feats = self._name_feats[i] = [(f, _weight(f)) for f in
-                                           (text_features(n) for n in self.concepts[i].names)]
-        return feats
+    def _text_vector(self, tokens: Sequence[str]) -> np.ndarray | None:
+        """JointSpace.text_vector of a text already cut into `tokens` (cut once per rank)."""
+        vector = self.space.words.phrase(tokens).vector
+        if vector is None:
+            return None
+        norm = float(np.linalg.norm(vector))
+        return vector / norm if norm else None
 
-    def _lexical(self, feats: frozenset[str], rows: Iterable[int]) -> dict[int, float]:
-        w = _weight(feats)
-        return {i: max((_dice(feats, nf, w, nw) for nf, nw in self._names_of(i)), default=0.0)
-                for i in rows}
-
-    def _expand(self, text: str) -> frozenset[str]:
+    def _expand(self, tokens: Sequence[str]) -> frozenset[str]:
         """Text features after adding each token's Cilin synonyms (Chinese words only)."""
         extra: set[str] = set()
-        for token in tokenize(text):
-            for syn in self.synonyms.get(token, ()):
-                extra |= text_features(syn)
+        for token in tokens:
+            if token in self.synonyms:
+                extra |= self._synonym_features(token)
         return frozenset(extra)
+
+    def _synonym_features(self, token: str) -> frozenset[str]:
+        found = self._syn_feats.get(token)  # one entry at most per word of `synonyms`
+        if found is None:
+            found = self._syn_feats[token] = frozenset().union(
+                *(text_features(syn) for syn in self.synonyms[token]))
+        return found
+
+    def _rows_of(self, allowed: frozenset[str]) -> np.ndarray:
+        """Rows of the concepts of these types, ascending (a handful of type sets exist)."""
+        rows = self._allowed.get(allowed)
+        if rows is None:
+            rows = np.flatnonzero(np.isin(self._types, list(allowed)))
+            self._allowed[allowed] = rows
+        return rows
+
+    def _lexical(self, feats: frozenset[str], rows: np.ndarray,
+                 via: frozenset[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(positions in `rows`, Dice overlap with `feats`) of the rows whose names share a
+        multi-character feature of `via`."""
+        found = self.lexicon.candidates(via)
+        pos = np.searchsorted(rows, found)
+        inside = pos < len(rows)
+        inside[inside] = rows[pos[inside]] == found[inside]
+        return pos[inside], self.lexicon.dice(feats, found[inside])
 
     def rank(
         self,
@@ -218,37 +371,54 @@ class Aligner:
         top_k: int = 10,
         exclude_types: frozenset[str] = frozenset(),
     ) -> list[Candidate]:
+        """The best `top_k` concepts of the types the modality allows, best first.
+
+        Only the allowed concepts are scored, and only those sharing a text feature get a
+        lexical score; results are kept in `cache` by their inputs (and the weights)."""
         allowed = allowed_types(modality, kind) - exclude_types
-        mask = np.isin(self._types, list(allowed))
-        if not mask.any():
+        key = (text, allowed, polarity, top_k, self.weights)
+        cacheable = len(text) <= _CACHED_TEXT_CHARS
+        found = self.cache.get(key) if cacheable else None
+        if found is not None:
+            return list(found)
+        ranked = self._rank(text, self._rows_of(allowed), polarity, top_k)
+        if cacheable:
+            self.cache.put(key, tuple(ranked))
+        return ranked
+
+    def _rank(self, text: str, rows: np.ndarray, polarity: str | None,
+              top_k: int) -> list[Candidate]:
+        if not len(rows):
             return []
-        vec, _coverage = self.space.text_vector(text)
-        n = len(self.concepts)
-        cos = self.space.name_matrix @ vec if vec is not None else np.zeros(n)
-        node_cos = self.space.node_matrix @ vec if vec is not None else np.zeros(n)
-        feats = text_features(text)
-        rows = {i for f in feats if len(f) > 1 for i in self.lexicon.rows(f)}
-        lex = self._lexical(feats, rows)
-        syn_feats = self._expand(text) - feats
-        syn_rows = {i for f in syn_feats if len(f) > 1 for i in self.lexicon.rows(f)}
-        syn = self._lexical(syn_feats | feats, syn_rows) if syn_feats else {}
         w = self.weights
-        score = w.vector * cos + w.node * node_cos + w.curated_prior * self._curated
-        for i, v in lex.items():
-            score[i] += w.lexical * v
-        for i, v in syn.items():
-            score[i] += w.synonym * v
+        tokens = tokenize(text)
+        vec = self._text_vector(tokens)
+        if vec is not None:  # float32, as the rows are: summed as float32, then as float64
+            cos = (self._name_matrix @ vec)[rows]
+            score = w.vector * cos + w.node * (self._node_matrix @ vec)[rows]
+        else:
+            cos = np.zeros(len(rows))
+            score = w.vector * cos + w.node * cos
+        score = score + w.curated_prior * self._curated[rows]
+        feats = text_features(text)
+        lex = np.zeros(len(rows))
+        pos, value = self._lexical(feats, rows, feats)
+        lex[pos] = value
+        score[pos] += w.lexical * value
+        syn = np.zeros(len(rows))
+        syn_feats = self._expand(tokens) - feats
+        if syn_feats:
+            pos, value = self._lexical(syn_feats | feats, rows, syn_feats)
+            syn[pos] = value
+            score[pos] += w.synonym * value
         if polarity in ("positive", "negative"):
-            opposite = "negative" if polarity == "positive" else "positive"
-            for i, c in enumerate(self.concepts):
-                if self.valence.get(c.id) == opposite:
-                    score[i] *= w.polarity_penalty if score[i] > 0 else 1.0
-        score = np.where(mask, score, -np.inf)
-        order = np.argsort(-score, kind="stable")[:top_k]
+            opposite = self._valence["negative" if polarity == "positive" else "positive"][rows]
+            score = np.where(opposite & (score > 0), score * w.polarity_penalty, score)
+        order = _top(score, top_k)
         return [
-            Candidate(self.concepts[i].id, float(score[i]), float(cos[i]), lex.get(int(i), 0.0),
-                      syn.get(int(i), 0.0))
-            for i in order if np.isfinite(score[i])
+            Candidate(self.concepts[rows[j]].id, float(score[j]), float(cos[j]), float(lex[j]),
+                      float(syn[j]))
+            for j in order if np.isfinite(score[j])
         ]
 
     def rank_ids(self, text: str, top_k: int = 10) -> list[str]:
@@ -310,7 +480,9 @@ def concept_valence(view: GraphView) -> dict[str, str]:
         if depth == 0:
             return None
         votes = [v for p in parents.get(cid, []) if (v := find(p, depth - 1))]
-        return max(set(votes), key=votes.count) if votes else None
+        # the most voted; a tie goes to the first parent's (in the view's edge order), not to
+        # the iteration order of a set of strings, which changes with every process
+        return max(dict.fromkeys(votes), key=votes.count) if votes else None
 
     for cid in list(parents):
         v = find(cid, 2)

@@ -55,8 +55,15 @@ def feature_concepts(feature: FeatureText) -> list[str]:
 
 
 def existing_concepts(store: GraphStore | None, concept_ids: set[str]) -> set[str]:
+    """The ids that are Concept nodes of the store: looked up in its graph view where the
+    store says when it changed (the view follows every write), else node by node."""
     if store is None:
         return set()
+    if store.revision() is not None:
+        from kg.graph_view import graph_view
+
+        view = graph_view(store)
+        return {cid for cid in concept_ids if view.has(cid)}
     return {cid for cid in concept_ids if store.get_node(CONCEPT, cid) is not None}
 
 

@@ -41,6 +41,10 @@ class OntologyView:
     types: dict[str, str]
     out: dict[str, list[tuple[str, str, float]]] = field(default_factory=dict)
     source: str = ""
+    # path() answers, per view: the decoder asks the same few (concept, claim) pairs on every
+    # request, and on a seeded graph each search walks thousands of nodes
+    _paths: dict[tuple[str, frozenset[str], int], tuple[str, ...] | None] = field(
+        default_factory=dict, repr=False, compare=False)
 
     def has(self, concept_id: str) -> bool:
         return concept_id in self.names
@@ -52,9 +56,24 @@ class OntologyView:
 
     def add_edge(self, rel: str, src: str, dst: str, weight: float) -> None:
         self.out.setdefault(src, []).append((rel, dst, weight))
+        self._paths.clear()
 
     def path(self, src: str, targets: set[str], max_hops: int = 4) -> list[str] | None:
         """Shortest directed path src -> any target over ontology edges (None if none)."""
+        key = (src, frozenset(targets), max_hops)
+        try:
+            found = self._paths[key]
+        except KeyError:  # not asked yet (request threads share the view: no check-then-get)
+            pass
+        else:
+            return list(found) if found is not None else None
+        chain = self._search(src, targets, max_hops)
+        if len(self._paths) >= _MAX_PATHS:
+            self._paths.clear()
+        self._paths[key] = tuple(chain) if chain is not None else None
+        return chain
+
+    def _search(self, src: str, targets: set[str], max_hops: int) -> list[str] | None:
         if src in targets:
             return [src]
         prev: dict[str, str] = {src: src}
@@ -76,6 +95,7 @@ class OntologyView:
         return None
 
 
+_MAX_PATHS = 100_000
 _VIEWS: dict[tuple[str, str], OntologyView] = {}
 _CURATED: list[OntologyView] = []
 

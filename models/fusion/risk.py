@@ -36,14 +36,31 @@ def risk_signals(features: Sequence[FeatureText], feature_ids: Sequence[str]) ->
                 if risk_id(level) not in concepts:
                     concepts.insert(0, risk_id(level))
                 if name == "risk_level":
-                    items = ", ".join(str(i) for i in feature.values.get("risk_items", []) or [])
                     inst = feature.instance or str(feature.values.get("instrument", "scale"))
-                    why = (f"{inst} 第{items}题阳性", f"{inst} item {items} positive")
+                    why = _scale_reason(inst, feature.values.get("risk_items"))
                 else:
                     why = ("言语中明确表达自杀意念", "explicit suicidal statement in speech")
                 out.append(RiskSignal(str(level), channel_of(feature), fid, tuple(concepts), *why))
                 break
     return out
+
+
+def _scale_reason(instrument: str, risk_items: object) -> tuple[str, str]:
+    """Why a scale sets the floor: its positive items, when the feature text names them (the
+    scale recognizer always does; an app's own feature text may give only `risk_level`)."""
+    items = [str(i) for i in risk_items if _item_number(i)] if isinstance(
+        risk_items, (list, tuple)) else []
+    if not items:
+        return (f"{instrument} 提示自杀风险（未注明阳性条目）",
+                f"{instrument} indicates suicide risk (no positive item named)")
+    return f"{instrument} 第{'、'.join(items)}题阳性", f"{instrument} item {', '.join(items)} positive"
+
+
+def _item_number(value: object) -> bool:
+    if isinstance(value, bool):
+        return False
+    return (isinstance(value, int) and value > 0) or (
+        isinstance(value, str) and value.isascii() and value.isdecimal() and int(value) > 0)
 
 
 def max_risk(signals: Sequence[RiskSignal]) -> str:

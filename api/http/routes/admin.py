@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -12,6 +13,7 @@ from api.http.schemas import AuditEntry, Health
 from kg.store.base import StoreError
 
 router = APIRouter(prefix="/v1", tags=["admin and health"])
+_PROCESS = secrets.token_hex(4)  # names this HTTP process in readiness (not its pid)
 
 
 @router.get("/audit", response_model=list[AuditEntry], responses=_ERRORS)
@@ -53,6 +55,12 @@ def ready(st: State, response: Response) -> Health:
     if stuck:  # a worker missed every checkpoint past its job's budget: restart the process
         checks["stuck_workers"] = "; ".join(stuck)
     checks["purpose"] = st.api.purpose or "not declared (analysis is refused)"
+    if st.settings.semantic_alignment:  # per HTTP process: `process` tells them apart
+        from kg.align.service import rank_cache_stats
+
+        cache = rank_cache_stats()
+        checks["align_cache"] = (f"{cache['hits']} hits, {cache['misses']} misses, "
+                                 f"{cache['entries']} kept; process {_PROCESS}")
     ok = (
         checks["store"] == "ok"
         and all(st.models_loaded.values())
