@@ -14,6 +14,9 @@ is chosen by inner CV log-loss, alone and stacked with the shipped model's two c
 threshold rules (max inner-CV F1, Youden's J on the inner out-of-fold probabilities, 0.5) are
 applied to the same probabilities. Every variant sees the same outer folds; nothing is tuned on
 an outer test fold, but picking the best of these comparisons would be (the report counts them).
+`--only A,B` runs two variants (e.g. on fresh splits with `--first-seed 5`) and prints their
+paired bootstrap difference over volunteers; "fallback" is the shipped fallback head's recipe
+(text + the 24 features without contrasts, L1), for sessions whose prompts are unknown.
 """
 
 from __future__ import annotations
@@ -50,6 +53,9 @@ VARIANTS: dict[str, tuple[str, ...]] = {
     "model+e_pca": ("text", "dense", "e_pca"), "model+e_anchor": ("text", "dense", "e_anchor"),
     "model+e_anchor_mean": ("text", "dense", "e_anchor_mean"),
     "dense+e_pca": ("dense", "e_pca"), "dense+e_anchor": ("dense", "e_anchor"),
+}
+EXTRA_VARIANTS: dict[str, tuple[str, ...]] = {
+    "fallback": ("text", "fallback"), "fallback+e_anchor_mean": ("text", "fallback", "e_anchor_mean"),
 }
 RULES: tuple[str, ...] = ("f1", "youden", "half")
 
@@ -151,6 +157,7 @@ def components(data: T.Data, blocks: dict[str, np.ndarray]
     comps: dict[str, tuple[T.Component, Sequence[float]]] = {
         "text": (T._text_component(data), T.C_GRID),
         "dense": (T._dense_component(data, T.ALL_COLUMNS), T.C_GRID_DENSE),
+        "fallback": (T._dense_component(data, T.NO_PROMPT_COLUMNS), T.C_GRID_DENSE),
         "e_pca": (_pca_component([blocks["e_mean"], blocks["e_contrast"]]), T.C_GRID_DENSE),
     }
     for name in ("e_mean", "e_contrast", "e_concat", "e_whole"):
@@ -195,6 +202,32 @@ def compare(data: T.Data, blocks: dict[str, np.ndarray], seeds: Sequence[int], f
     return cv
 
 
+def paired_difference(cv: dict[str, dict[str, Any]], a: str, b: str, y: np.ndarray,
+                      n_boot: int = 2000, seed: int = 0) -> dict[str, dict[str, float]]:
+    """b minus a on the same volunteers (repeat-averaged probabilities, majority decisions):
+    AUC and F1 differences with percentile 95 % intervals over volunteer resamples."""
+    from research.depression.metrics import auc
+
+    pa, pb = cv[a]["prob"].mean(axis=0), cv[b]["prob"].mean(axis=0)
+    da = (cv[a]["pred"].mean(axis=0) > 0.5).astype(int)
+    db = (cv[b]["pred"].mean(axis=0) > 0.5).astype(int)
+
+    def diff(i: np.ndarray) -> tuple[float, float]:
+        return (auc(y[i], pb[i]) - auc(y[i], pa[i]),
+                T.f1_score(y[i], db[i]) - T.f1_score(y[i], da[i]))
+
+    rng = np.random.default_rng(seed)
+    draws = [diff(i) for i in (rng.integers(0, len(y), len(y)) for _ in range(n_boot))
+             if np.unique(y[i]).size == 2]
+    point = diff(np.arange(len(y)))
+    out = {}
+    for k, name in enumerate(("auc", "f1")):
+        lo, hi = np.percentile([d[k] for d in draws], [2.5, 97.5])
+        out[name] = {"value": round(point[k], 4), "lo": round(float(lo), 4),
+                     "hi": round(float(hi), 4)}
+    return out
+
+
 def table(summary: dict[str, Any]) -> list[str]:
     def cell(m: dict[str, Any], q: str) -> str:
         return f"{m[q]['value']:.3f} [{m[q]['lo']:.2f}, {m[q]['hi']:.2f}]"
@@ -210,6 +243,12 @@ def table(summary: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _per_repeat_auc(prob: np.ndarray, y: np.ndarray) -> list[float]:
+    from research.depression.metrics import auc
+
+    return [auc(y, p) for p in prob]
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     from research.depression.metrics import summarise
     from research.depression.report import load_data
@@ -222,14 +261,30 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--boot", type=int, default=2000)
+    ap.add_argument("--first-seed", type=int, default=0)
+    ap.add_argument("--only", default="", help="comma-separated variants (default: all)")
     args = ap.parse_args(argv)
+    known = {**VARIANTS, **EXTRA_VARIANTS}
+    names = [v for v in args.only.split(",") if v] or list(VARIANTS)
+    if unknown := [v for v in names if v not in known]:
+        ap.error(f"unknown variants {unknown}; known: {sorted(known)}")
     data, _info = load_data(args.root, args.cache, 1)
     blocks = encoder_blocks(answer_texts(args.root, data.names), args.vectors)
-    cv = compare(data, blocks, list(range(args.seeds)), args.folds, progress=print)
-    summary = summarise(cv, data.y, data.sds, args.boot)
+    seeds = list(range(args.first_seed, args.first_seed + args.seeds))
+    cv = compare(data, blocks, seeds, args.folds, {v: known[v] for v in names}, progress=print)
+    summary: dict[str, Any] = summarise(cv, data.y, data.sds, args.boot)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
     print("\n".join(table(summary)))
+    if len(names) == 2:
+        a, b = (f"{v}|f1" for v in names)
+        summary["paired_difference"] = {f"{b} - {a}": paired_difference(cv, a, b, data.y,
+                                                                         args.boot)}
+        for k in (a, b):
+            print(k, "per repeat AUC", [round(float(x), 3) for x in
+                                        _per_repeat_auc(cv[k]["prob"], data.y)],
+                  "F1", [round(T.f1_score(data.y, d), 3) for d in cv[k]["pred"]])
+        print("paired", summary["paired_difference"])
+    args.out.write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

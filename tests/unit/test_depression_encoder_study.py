@@ -49,3 +49,15 @@ def test_compare_is_nested_and_deterministic() -> None:
         assert np.all((p > 0) & (p < 1))
     np.testing.assert_array_equal(a["e_pca|f1"]["prob"], b["e_pca|f1"]["prob"])
     assert a["model+e_anchor|half"]["thresholds"] == [0.5, 0.5]
+
+
+def test_paired_difference_of_identical_variants_is_zero() -> None:
+    y = np.array([0, 1] * 10)
+    prob = np.linspace(0.1, 0.9, 20)[None, :].repeat(2, axis=0)
+    cell = {"prob": prob, "pred": (prob > 0.5).astype(int)}
+    better = {"prob": np.where(y == 1, 0.9, 0.1)[None, :].repeat(2, axis=0),
+              "pred": y[None, :].repeat(2, axis=0)}
+    same = S.paired_difference({"a": cell, "b": cell}, "a", "b", y, n_boot=200)
+    assert same["auc"] == {"value": 0.0, "lo": 0.0, "hi": 0.0}
+    gain = S.paired_difference({"a": cell, "b": better}, "a", "b", y, n_boot=200)
+    assert gain["auc"]["value"] > 0 and gain["f1"]["lo"] >= 0
