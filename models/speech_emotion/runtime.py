@@ -1,8 +1,10 @@
 """The shipped speech-emotion model at inference: lazy loading, 2 s windows, averaging.
 
 Weights live in `weights/` beside this module (`attention_lstm.npz`, `floor.npz`), written by
-`train.fit_final`; `SHIPPED` names the one the product uses (the better under LOSO, see
-MODEL_CARD.md). Loading happens once per process, at the first call. Both were trained on
+`train.fit_final`; `SHIPPED` names the one the product uses (the best under LOSO, see
+MODEL_CARD.md): `attention_lstm`, `floor`, or `ensemble` (their probability average, weight
+ENSEMBLE_LSTM_WEIGHT on the LSTM). Loading happens once per process, at the first call; torch
+is imported only when a model with the LSTM scores its first window. Both were trained on
 acted German speech (EmoDB): on other languages and spontaneous speech they are unvalidated.
 """
 
@@ -20,14 +22,15 @@ import numpy as np
 from models.speech_emotion.features import (
     CLIP_SAMPLES,
     SAMPLE_RATE,
-    clip_features,
-    cmvn,
     fit_length,
+    frame_features,
     utterance_stats,
 )
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
-KINDS = ("attention_lstm", "floor")
+KINDS = ("attention_lstm", "floor", "ensemble")
+# LSTM share of the ensemble's probability average, chosen from {0.25, 0.5} by LOSO UAR
+ENSEMBLE_LSTM_WEIGHT = 0.25
 SHIPPED = "floor"
 HOP_SAMPLES = SAMPLE_RATE  # windows of 2 s every 1 s
 MIN_VOICED = 0.5  # share of a window's VAD frames with speech for it to count
@@ -57,10 +60,14 @@ class EmotionModel:
         if not windows:
             return np.zeros((0, len(self.classes)))
         clips = [fit_length(np.asarray(w, dtype=np.float32)) for w in windows]
+        if self.kind == "ensemble":
+            floor = load("floor", self.weights_dir).window_probs(clips)
+            lstm = load("attention_lstm", self.weights_dir).window_probs(clips)
+            return (1 - ENSEMBLE_LSTM_WEIGHT) * floor + ENSEMBLE_LSTM_WEIGHT * lstm
         if self.kind == "floor":
             return floor_probs(self.arrays, np.stack([utterance_stats(c) for c in clips]))
-        x = np.stack([cmvn(clip_features(c)) for c in clips])
-        return lstm_probs(_torch_model(self.kind, self.weights_dir), x)
+        x = np.stack([frame_features(c) for c in clips])
+        return lstm_probs(_torch_model(self.weights_dir), x)
 
 
 def floor_probs(params: dict[str, np.ndarray], f: np.ndarray) -> np.ndarray:
@@ -96,6 +103,10 @@ def load(kind: str = SHIPPED, weights_dir: Path = WEIGHTS_DIR) -> EmotionModel:
     """The model of `kind`, read once per process."""
     if kind not in KINDS:
         raise ValueError(f"speech-emotion model {kind!r} not in {KINDS}")
+    if kind == "ensemble":
+        parts = [load(k, weights_dir) for k in ("floor", "attention_lstm")]
+        return EmotionModel(kind, parts[0].classes, {"parts": [p.meta for p in parts]}, {},
+                            weights_dir)
     meta, arrays = _read(weights_dir / f"{kind}.npz")
     if kind == "floor":
         arrays = {k: v.astype(np.float64) for k, v in arrays.items()}
@@ -103,15 +114,16 @@ def load(kind: str = SHIPPED, weights_dir: Path = WEIGHTS_DIR) -> EmotionModel:
 
 
 @functools.cache
-def _torch_model(kind: str, weights_dir: Path) -> Any:
+def _torch_model(weights_dir: Path) -> Any:
     import torch
 
     from models.speech_emotion.model import AttentionLSTM
 
-    m = load(kind, weights_dir)
+    m = load("attention_lstm", weights_dir)
     cfg = m.meta["config"]
     model = AttentionLSTM(int(m.meta["input_dim"]), len(m.classes), hidden=int(cfg["hidden"]),
-                          attn_dim=int(cfg["attn_dim"]), dropout=float(cfg["dropout"]))
+                          attn_dim=int(cfg["attn_dim"]), dropout=float(cfg["dropout"]),
+                          bidirectional=bool(cfg["bidirectional"]), head=str(cfg["head"]))
     model.load_state_dict({k: torch.from_numpy(v) for k, v in m.arrays.items()})
     model.eval()
     return model
