@@ -16,6 +16,9 @@ from torch import nn
 
 
 class AttentionLSTM(nn.Module):
+    norm_mean: torch.Tensor
+    norm_scale: torch.Tensor
+
     def __init__(self, input_dim: int, n_classes: int, hidden: int = 64,
                  attn_dim: int = 32, dropout: float = 0.2, *, bidirectional: bool = False,
                  head: str = "lstm", input_dropout: float = 0.0) -> None:

@@ -49,3 +49,22 @@ def test_attention_masks_padding_and_sums_to_one(head: str) -> None:
                          "norm_scale": torch.ones(8)})
     ref.eval()
     torch.testing.assert_close(model(2 + 3 * x, lengths), ref(x, lengths))
+
+
+@pytest.mark.parametrize(("head", "bidirectional"), [("pool", True), ("lstm", False),
+                                                     ("lstm", True)])
+def test_numpy_inference_matches_torch(head: str, bidirectional: bool) -> None:
+    """The product scores with numpy (no torch import); it must equal the trained module."""
+    from models.speech_emotion.runtime import AttentionLstmNumpy
+
+    torch.manual_seed(1)
+    model = AttentionLSTM(12, 7, hidden=5, attn_dim=4, bidirectional=bidirectional, head=head)
+    model.set_normalisation(torch.randn(12), torch.rand(12) + 0.5)
+    model.eval()
+    x = torch.randn(3, 9, 12)
+    with torch.no_grad():
+        ref = torch.softmax(model(x, torch.full((3,), 9)), dim=1).numpy()
+    arrays = {k: v.numpy() for k, v in model.state_dict().items()}
+    got = AttentionLstmNumpy(arrays, {"bidirectional": bidirectional, "head": head}).probs(
+        x.numpy())
+    np.testing.assert_allclose(got, ref, atol=1e-5)
