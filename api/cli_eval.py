@@ -117,7 +117,8 @@ def speech_emotion(
 ) -> None:
     """Leave-one-speaker-out UAR (7 classes; anger/happiness/neutral/sadness) with bootstrap
     95 % intervals for the floor (utterance statistics + logistic regression), the
-    attention-LSTM and their ensemble; writes speech_emotion_loso.json and speech_emotion_confusion.png."""
+    attention-LSTM and their ensemble (the shipped model); writes speech_emotion_loso.json
+    and speech_emotion_confusion.png."""
     import json
     import sys
 
