@@ -108,15 +108,17 @@ def speech_emotion(
     root: Annotated[Path, typer.Option(
         help="EmoDB-layout folder: labels.csv (file,speaker,emotion) + audio")],
     out: Annotated[Path, typer.Option(help="folder for JSON + PNG")] = Path("speech-emotion-eval"),
-    epochs: Annotated[int, typer.Option(min=1, help="attention-LSTM epochs per fold")] = 20,
+    epochs: Annotated[int, typer.Option(
+        min=1, help="attention-LSTM maximum epochs per fold (early stopping)")] = 40,
     lstm: Annotated[bool, typer.Option(
         "--lstm/--no-lstm", help="also cross-validate the attention-LSTM (minutes per fold)")
     ] = True,
     seed: Annotated[int, typer.Option(help="training and bootstrap seed")] = 0,
 ) -> None:
     """Leave-one-speaker-out UAR (7 classes; anger/happiness/neutral/sadness) with bootstrap
-    95 % intervals for the floor (utterance statistics + logistic regression) and the
-    attention-LSTM; writes speech_emotion_loso.json and speech_emotion_confusion.png."""
+    95 % intervals for the floor (utterance statistics + logistic regression), the
+    attention-LSTM and their ensemble (the shipped model); writes speech_emotion_loso.json
+    and speech_emotion_confusion.png."""
     import json
     import sys
 

@@ -58,7 +58,8 @@ def train_emotion(
     out: Annotated[Path, typer.Option(help="folder for attention_lstm.npz, floor.npz, "
                                             "loso.json")],
     seed: Annotated[int, typer.Option(help="training seed")] = 0,
-    epochs: Annotated[int, typer.Option(min=1, help="attention-LSTM epochs")] = 20,
+    epochs: Annotated[int, typer.Option(min=1, help="attention-LSTM maximum epochs (LOSO "
+                                        "early stopping; the final fit runs their median)")] = 40,
     skip_loso: Annotated[bool, typer.Option(
         "--skip-loso", help="only the final fit (no leave-one-speaker-out report)")] = False,
 ) -> None:
@@ -69,13 +70,15 @@ def train_emotion(
     lstm, floor = T.LstmConfig(epochs=epochs, seed=seed), T.FloorConfig(seed=seed)
     corpus = T.load_corpus(root, log)
     metrics: dict[str, Any] = {}
+    final_epochs = None
     if not skip_loso:
         res = T.loso(corpus, lstm, floor, log)
         for line in T.summary(res):
             sys.stdout.write(line + "\n")
         metrics = {k: {kk: v[kk] for kk in ("uar_7", "uar_7_ci95", "uar_4", "uar_4_ci95")}
                    for k, v in res["models"].items()}
-    paths = T.fit_final(corpus, out, lstm, floor, metrics)
+        final_epochs = res["lstm_final_epochs"]
+    paths = T.fit_final(corpus, out, lstm, floor, metrics, final_epochs)
     if not skip_loso:
         (out / "loso.json").write_text(json.dumps(res, indent=1), encoding="utf-8")
     for p in paths:

@@ -1,11 +1,13 @@
-"""Frame-level inputs of the attention-LSTM (paper 004, section 2.2): MFCC + delta +
-delta-delta, Fbank + delta + delta-delta, and the log power spectrogram, on 25 ms Hamming
-frames with a 10 ms hop, concatenated per frame; and the utterance statistics of the floor
-model (MFCC/Fbank/prosody statistics).
+"""Frame-level inputs of the attention-LSTM (paper 004, section 2.2: Fbank + delta +
+delta-delta on 25 ms Hamming frames, 10 ms hop) and the utterance statistics of the floor model
+(MFCC/Fbank/prosody statistics).
 
 Everything runs at 16 kHz, the rate the product decodes to (ingest/audio/decode.py); EmoDB's
-22.05 kHz clips are resampled on load. Normalisation uses only the utterance itself
-(per-utterance CMVN), because at inference the product has one recording of one speaker.
+22.05 kHz clips are resampled on load. The only per-utterance normalisation is one gain
+offset (the level of the loudest frames), because at inference the product has one recording
+of one speaker at an unknown gain; per-dimension standardisation uses saved training
+statistics (inside the model). Full per-utterance CMVN was tried and removes the level and
+spectral-tilt cues that separate the emotions (model card).
 
 Kept independent of ingest/ (models must not import ingest; DESIGN.md section 2).
 """
@@ -21,10 +23,8 @@ N_FFT = 400  # 25 ms
 HOP = 160  # 10 ms
 N_MFCC = 13
 N_MELS = 40
-DIM_MFCC = 3 * N_MFCC
-DIM_FBANK = 3 * N_MELS
-DIM_SPEC = N_FFT // 2 + 1
-FEATURE_DIM = DIM_MFCC + DIM_FBANK + DIM_SPEC  # 39 + 120 + 201 = 360
+FRAME_STEP = 2  # every 2nd 10 ms frame goes to the LSTM (20 ms steps, 99 per 2 s clip)
+FEATURE_DIM = 3 * N_MELS  # log-Mel + delta + delta-delta = 120
 CLIP_S = 2.0  # the EmoDB copy is cut or padded to 2 s; windows at inference have this length
 CLIP_SAMPLES = int(CLIP_S * SAMPLE_RATE)
 FMIN_HZ, FMAX_HZ = 60.0, 500.0
@@ -54,11 +54,6 @@ def fit_length(y: np.ndarray, n: int = CLIP_SAMPLES) -> np.ndarray:
     return np.concatenate([y, np.zeros(n - y.size, dtype=y.dtype)])
 
 
-def cmvn(x: np.ndarray) -> np.ndarray:
-    """Per-utterance mean and variance normalisation of (T, D) frames."""
-    return ((x - x.mean(axis=0)) / (x.std(axis=0) + 1e-5)).astype(np.float32)
-
-
 def _with_deltas(x: np.ndarray) -> np.ndarray:
     import librosa
 
@@ -73,30 +68,18 @@ def _with_deltas(x: np.ndarray) -> np.ndarray:
     ])
 
 
-def clip_features(y: np.ndarray) -> np.ndarray:
-    """(T, 360) features of one clip: [MFCC+d+dd | Fbank+d+dd | log spectrogram]."""
+def frame_features(y: np.ndarray) -> np.ndarray:
+    """(T, 120) LSTM inputs of one clip: 40 log-Mel bands (Fbank) minus one gain offset (the
+    95th percentile of the frames' mean level), with delta and delta-delta, every
+    FRAME_STEP-th 10 ms frame."""
     import librosa
 
     power = np.abs(librosa.stft(y, n_fft=N_FFT, hop_length=HOP, win_length=N_FFT,
                                 window="hamming", center=False)) ** 2
     mel = librosa.feature.melspectrogram(S=power, sr=SAMPLE_RATE, n_mels=N_MELS)
-    log_mel = librosa.power_to_db(mel, top_db=None)
-    mfcc = librosa.feature.mfcc(S=log_mel, n_mfcc=N_MFCC)
-    spec = librosa.power_to_db(power, top_db=None)
-    feats = np.vstack([_with_deltas(mfcc), _with_deltas(log_mel), spec]).T
-    return feats.astype(np.float32)
-
-
-def standardise(
-    clips: list[np.ndarray], stats: tuple[np.ndarray, np.ndarray] | None = None
-) -> tuple[list[np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """X = (X - mean) / std per feature. The paper standardises each split with its own
-    statistics (`stats=None`); a single clip at inference uses saved training statistics."""
-    if stats is None:
-        frames = np.concatenate(clips, axis=0)
-        stats = (frames.mean(axis=0), frames.std(axis=0) + 1e-6)
-    mean, std = stats
-    return [((c - mean) / std).astype(np.float32) for c in clips], stats
+    log_mel = librosa.power_to_db(mel + 1e-10, top_db=None)
+    log_mel -= np.percentile(log_mel.mean(axis=0), 95)
+    return np.ascontiguousarray(_with_deltas(log_mel).T[::FRAME_STEP], dtype=np.float32)
 
 
 def _f0_voiced(y: np.ndarray) -> np.ndarray:

@@ -1,8 +1,11 @@
 """The shipped speech-emotion model at inference: lazy loading, 2 s windows, averaging.
 
 Weights live in `weights/` beside this module (`attention_lstm.npz`, `floor.npz`), written by
-`train.fit_final`; `SHIPPED` names the one the product uses (the better under LOSO, see
-MODEL_CARD.md). Loading happens once per process, at the first call. Both were trained on
+`train.fit_final`; `SHIPPED` names the one the product uses (the best under LOSO, see
+MODEL_CARD.md): `attention_lstm`, `floor`, or `ensemble` (their probability average, weight
+ENSEMBLE_LSTM_WEIGHT on the LSTM). Loading happens once per process, at the first call. The
+product runs the trained attention-LSTM in numpy (`AttentionLstmNumpy`, checked against the torch
+module in the tests), so scoring never imports torch (≈ 0.5 GB and seconds per process). Both were trained on
 acted German speech (EmoDB): on other languages and spontaneous speech they are unvalidated.
 """
 
@@ -20,15 +23,16 @@ import numpy as np
 from models.speech_emotion.features import (
     CLIP_SAMPLES,
     SAMPLE_RATE,
-    clip_features,
-    cmvn,
     fit_length,
+    frame_features,
     utterance_stats,
 )
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
-KINDS = ("attention_lstm", "floor")
-SHIPPED = "floor"
+KINDS = ("attention_lstm", "floor", "ensemble")
+# LSTM share of the ensemble's probability average, chosen from {0.25, 0.5} by LOSO UAR
+ENSEMBLE_LSTM_WEIGHT = 0.25
+SHIPPED = "ensemble"
 HOP_SAMPLES = SAMPLE_RATE  # windows of 2 s every 1 s
 MIN_VOICED = 0.5  # share of a window's VAD frames with speech for it to count
 MIN_SHORT_VOICED_S = 0.3  # speech a recording of at most 2 s needs to be scored
@@ -57,10 +61,14 @@ class EmotionModel:
         if not windows:
             return np.zeros((0, len(self.classes)))
         clips = [fit_length(np.asarray(w, dtype=np.float32)) for w in windows]
+        if self.kind == "ensemble":
+            floor = load("floor", self.weights_dir).window_probs(clips)
+            lstm = load("attention_lstm", self.weights_dir).window_probs(clips)
+            return (1 - ENSEMBLE_LSTM_WEIGHT) * floor + ENSEMBLE_LSTM_WEIGHT * lstm
         if self.kind == "floor":
             return floor_probs(self.arrays, np.stack([utterance_stats(c) for c in clips]))
-        x = np.stack([cmvn(clip_features(c)) for c in clips])
-        return lstm_probs(_torch_model(self.kind, self.weights_dir), x)
+        x = np.stack([frame_features(c) for c in clips])
+        return AttentionLstmNumpy(self.arrays, self.meta["config"]).probs(x)
 
 
 def floor_probs(params: dict[str, np.ndarray], f: np.ndarray) -> np.ndarray:
@@ -82,6 +90,58 @@ def lstm_probs(model: Any, x: np.ndarray, batch: int = 64) -> np.ndarray:
     return np.concatenate(out).astype(np.float64)
 
 
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return np.asarray(0.5 * (1.0 + np.tanh(0.5 * z)))
+
+
+def _softmax(z: np.ndarray, axis: int) -> np.ndarray:
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return np.asarray(e / e.sum(axis=axis, keepdims=True))
+
+
+class AttentionLstmNumpy:
+    """Inference of a saved `model.AttentionLSTM` state dict (eval mode, equal-length clips)
+    with numpy: same gates (PyTorch order i, f, g, o), attention and heads."""
+
+    def __init__(self, arrays: dict[str, np.ndarray], config: dict[str, Any]) -> None:
+        self.w = {k: np.asarray(v, dtype=np.float64) for k, v in arrays.items()}
+        self.bidirectional = bool(config["bidirectional"])
+        self.head = str(config["head"])
+
+    def _lstm(self, x: np.ndarray, name: str, reverse: bool = False) -> np.ndarray:
+        """Hidden states (B, T, H) of one LSTM direction over x (B, T, D)."""
+        sfx = "_reverse" if reverse else ""
+        w_ih, w_hh = self.w[f"{name}.weight_ih_l0{sfx}"], self.w[f"{name}.weight_hh_l0{sfx}"]
+        b = self.w[f"{name}.bias_ih_l0{sfx}"] + self.w[f"{name}.bias_hh_l0{sfx}"]
+        hid = w_hh.shape[1]
+        xin = x @ w_ih.T + b
+        h, c = np.zeros((x.shape[0], hid)), np.zeros((x.shape[0], hid))
+        out = np.zeros((x.shape[0], x.shape[1], hid))
+        steps = range(x.shape[1] - 1, -1, -1) if reverse else range(x.shape[1])
+        for t in steps:
+            g = xin[:, t] + h @ w_hh.T
+            i, f = _sigmoid(g[:, :hid]), _sigmoid(g[:, hid:2 * hid])
+            c = f * c + i * np.tanh(g[:, 2 * hid:3 * hid])
+            h = _sigmoid(g[:, 3 * hid:]) * np.tanh(c)
+            out[:, t] = h
+        return out
+
+    def probs(self, x: np.ndarray) -> np.ndarray:
+        """(B, K) class probabilities of frames x (B, T, D)."""
+        w = self.w
+        z = (np.asarray(x, dtype=np.float64) - w["norm_mean"]) / w["norm_scale"]
+        a = self._lstm(z, "lstm1")
+        if self.bidirectional:
+            a = np.concatenate([a, self._lstm(z, "lstm1", reverse=True)], axis=2)
+        e = np.tanh(a @ w["score.0.weight"].T + w["score.0.bias"]) @ w["score.2.weight"].T
+        att = _softmax(e[..., 0], axis=1)
+        if self.head == "pool":
+            v = (a * att[..., None]).sum(axis=1)
+        else:
+            v = self._lstm(a * (att * a.shape[1])[..., None], "lstm2")[:, -1]
+        return _softmax(v @ w["out.weight"].T + w["out.bias"], axis=1)
+
+
 def _read(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     if not path.is_file():
         raise FileNotFoundError(f"speech-emotion weights missing: {path}")
@@ -96,25 +156,14 @@ def load(kind: str = SHIPPED, weights_dir: Path = WEIGHTS_DIR) -> EmotionModel:
     """The model of `kind`, read once per process."""
     if kind not in KINDS:
         raise ValueError(f"speech-emotion model {kind!r} not in {KINDS}")
+    if kind == "ensemble":
+        parts = [load(k, weights_dir) for k in ("floor", "attention_lstm")]
+        return EmotionModel(kind, parts[0].classes, {"parts": [p.meta for p in parts]}, {},
+                            weights_dir)
     meta, arrays = _read(weights_dir / f"{kind}.npz")
     if kind == "floor":
         arrays = {k: v.astype(np.float64) for k, v in arrays.items()}
     return EmotionModel(kind, tuple(meta["classes"]), meta, arrays, weights_dir)
-
-
-@functools.cache
-def _torch_model(kind: str, weights_dir: Path) -> Any:
-    import torch
-
-    from models.speech_emotion.model import AttentionLSTM
-
-    m = load(kind, weights_dir)
-    cfg = m.meta["config"]
-    model = AttentionLSTM(int(m.meta["input_dim"]), len(m.classes), hidden=int(cfg["hidden"]),
-                          attn_dim=int(cfg["attn_dim"]), dropout=float(cfg["dropout"]))
-    model.load_state_dict({k: torch.from_numpy(v) for k, v in m.arrays.items()})
-    model.eval()
-    return model
 
 
 def windows(y: np.ndarray, voiced: np.ndarray | None = None, *, hop: int = HOP_SAMPLES,

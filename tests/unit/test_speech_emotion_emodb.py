@@ -104,20 +104,23 @@ def test_uar_and_bootstrap() -> None:
 @pytest.mark.slow
 def test_loso_lstm_is_seeded_and_weights_load(emodb: Path, tmp_path: Path) -> None:
     corpus = load_corpus(emodb)
-    assert corpus.frames.shape[1:] == (198, 360)
-    cfg = LstmConfig(hidden=8, attn_dim=4, epochs=1)
-    a = runtime.lstm_probs(train_lstm(corpus.frames, corpus.y, cfg), corpus.frames[:5])
-    b = runtime.lstm_probs(train_lstm(corpus.frames, corpus.y, cfg), corpus.frames[:5])
+    assert corpus.frames.shape[1:] == (99, 120)  # 1 s clips padded to 2 s, 20 ms steps
+    assert [f.shape for f in corpus.speed_frames] == [corpus.frames.shape] * 2
+    cfg = LstmConfig(hidden=8, attn_dim=4, epochs=2, patience=1)
+    a = runtime.lstm_probs(train_lstm(corpus.frames, corpus.y, cfg).model, corpus.frames[:5])
+    b = runtime.lstm_probs(train_lstm(corpus.frames, corpus.y, cfg).model, corpus.frames[:5])
     np.testing.assert_array_equal(a, b)
     np.testing.assert_allclose(a.sum(axis=1), 1, rtol=1e-5)
     res = loso(corpus, cfg, FloorConfig())
-    assert set(res["models"]) == {"floor", "attention_lstm"}
+    assert set(res["models"]) == {"floor", "attention_lstm", "ensemble"}
+    for fold in res["lstm_folds"].values():  # early stopping on another training speaker
+        assert 1 <= fold["epochs"] <= 2 and fold["val_speaker"] in res["speakers"]
     for m in res["models"].values():
         assert 0 <= m["uar_7_ci95"][0] <= m["uar_7"] <= m["uar_7_ci95"][1] <= 1
         assert np.asarray(m["confusion"]).sum() == len(corpus.clips)
     # per-emotion pitch/loudness/rate is learnable by the floor across speakers
     assert res["models"]["floor"]["uar_7"] > 0.4
-    paths = fit_final(corpus, tmp_path, cfg, FloorConfig())
+    paths = fit_final(corpus, tmp_path, cfg, FloorConfig(), None, res["lstm_final_epochs"])
     assert sorted(p.name for p in paths) == ["attention_lstm.npz", "floor.npz"]
     y = _voice(230, 0.5, 5.0, 3.5, np.random.default_rng(3))
     for kind in runtime.KINDS:
