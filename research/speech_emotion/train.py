@@ -14,7 +14,6 @@ Three models, all leave-one-speaker-out (LOSO):
 from __future__ import annotations
 
 import json
-import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
@@ -32,6 +31,7 @@ from models.speech_emotion.features import (
     utterance_stats,
 )
 from models.speech_emotion.runtime import ENSEMBLE_LSTM_WEIGHT, floor_probs, lstm_probs
+from research.seeding import seed_everything
 from research.speech_emotion.emodb import CLASSES, CLASSES_4, LabelledClip, read_emodb
 from research.speech_emotion.metrics import report
 
@@ -114,16 +114,6 @@ def load_corpus(root: Path, log: Log = lambda m: None) -> Corpus:
                   [np.stack(f) for f in speed])
 
 
-def _seed_all(seed: int, threads: int) -> None:
-    import torch
-
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
-    torch.set_num_threads(threads)
-    torch.use_deterministic_algorithms(True)
-
-
 @dataclass
 class FittedLstm:
     model: Any  # AttentionLSTM in eval mode
@@ -160,7 +150,7 @@ def train_lstm(x: np.ndarray, y: np.ndarray, cfg: LstmConfig, *,
     from models.speech_emotion.model import AttentionLSTM
     from research.speech_emotion.metrics import uar
 
-    _seed_all(cfg.seed, cfg.threads)
+    seed_everything(cfg.seed, cfg.threads)
     k = len(CLASSES)
     flat = x.reshape(-1, x.shape[2]).astype(np.float64)
     mean, scale = flat.mean(axis=0).astype(np.float32), (flat.std(axis=0) + 1e-5)
