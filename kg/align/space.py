@@ -34,9 +34,10 @@ ONTOLOGY_RELATIONS: tuple[str, ...] = (
     "HAS_SEVERITY", "ASSESSES", "SIGNALS_RISK", "TREATED_BY", "EXAMINED_BY", "COMPLICATION_OF",
     "MOVES", "LOCATED_IN", "SYNONYM_OF", "RELATED_TO",
 )
-# Bump when walks, label sentences or concept rows change meaning: cached spaces are keyed by
-# this, the ontology's content and the build parameters, never by anything derived from them.
-SPACE_VERSION = 2
+# Bump when walks, label sentences, the trainer or concept rows change meaning: cached spaces
+# are keyed by this, the ontology's content and the build parameters, never by anything
+# derived from them. 3: our deterministic parallel SGNS (kg.embed.sgns) instead of gensim.
+SPACE_VERSION = 3
 _SPACE_FILES = ("names.npy", "nodes.npy", "vectors.npy", "vocab.json", "space.json")
 _NAME_PROPS = ("name_zh", "name_en", "facs_name", "paper_description", "item_name_zh",
                "item_name_en", "description_zh", "description_en")
