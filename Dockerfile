@@ -5,9 +5,11 @@ RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg sox \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml README.md ./
+COPY contracts ./contracts
 COPY kg ./kg
 COPY ingest ./ingest
 COPY models ./models
+COPY research ./research
 COPY api ./api
 COPY cypher ./cypher
 COPY data ./data

@@ -25,7 +25,7 @@ def train(
     cache: Annotated[Path | None, typer.Option(help="feature cache folder (optional)")] = None,
 ) -> None:
     """Train on every volunteer with the nested recipe; write weights and the CV metrics."""
-    from models.depression.report import evaluate, load_data, table, train_and_save
+    from research.depression.report import evaluate, load_data, table, train_and_save
 
     t0 = time.perf_counter()
     try:
@@ -38,6 +38,8 @@ def train(
     if result is not None:
         for row in table(result):
             typer.echo(row)
-    typer.echo(f"threshold {model.threshold:.4f}; C text {model.meta['C_text']}, "
-               f"C speech {model.meta['C_dense']}; {time.perf_counter() - t0:.0f} s")
+    typer.echo(f"threshold {model.threshold:.4f} (prompts unknown: "
+               f"{model.fallback.threshold:.4f}); C text {model.meta['C_text']}, C speech "
+               f"{model.meta['C_dense']} ({model.meta['C_dense_no_prompts']}); "
+               f"{time.perf_counter() - t0:.0f} s")
     typer.echo(f"wrote {out / 'model.json'} and {out / 'weights.npz'}")

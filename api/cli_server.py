@@ -15,14 +15,16 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from kg.settings import ConfigError, Settings, load_settings
-from kg.store.base import StoreError
+from api.cli_common import load_cli_settings
+
+if TYPE_CHECKING:
+    from contracts.settings import Settings
 
 server_app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False)
 keys_app = typer.Typer(
@@ -38,6 +40,9 @@ def _errors(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from contracts.settings import ConfigError
+        from kg.store.base import StoreError
+
         try:
             return fn(*args, **kwargs)
         except StoreError as exc:
@@ -65,17 +70,45 @@ def serve(
     workers: Annotated[
         int | None, typer.Option(help="job worker threads (default MINDKG_WORKERS or 1)")
     ] = None,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=32, help="HTTP processes, each with its own models (default "
+            "MINDKG_HTTP_PROCESSES or 1); with the embedded queue one of them runs the job workers"
+        ),
+    ] = None,
 ) -> None:
     """Start the HTTP API (OpenAPI docs at /docs); job workers run in the same process."""
+    import os
+    import socket
+
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
     from api.http.app import create_app
-    from api.http.config import load_api_settings
 
-    api = load_api_settings()
+    settings = load_cli_settings()
     if workers is not None:
-        api = api.model_copy(update={"workers": workers})
-    uvicorn.run(create_app(load_settings(), api), host=host, port=port, log_level="info")
+        settings.api = settings.api.model_copy(update={"workers": workers})
+    if processes is not None:
+        settings.api = settings.api.model_copy(update={"http_processes": processes})
+    api = settings.api
+    if api.http_processes == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        return
+    # Each process builds its app from the environment (api.http.app.app_from_env).
+    os.environ["MINDKG_WORKERS"] = str(api.workers)
+    os.environ["MINDKG_HTTP_PROCESSES"] = str(api.http_processes)
+    config = uvicorn.Config(
+        "api.http.app:app_from_env", factory=True, workers=api.http_processes,
+        host=host, port=port, log_level="info",
+    )
+    sock = config.bind_socket()
+    # uvicorn binds this socket with protocol 0, so asyncio does not set TCP_NODELAY on the
+    # connections the processes accept: every response (head and body are two writes) then
+    # waited ~40 ms for the client's delayed ACK. Accepted sockets inherit it on Linux.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    Multiprocess(config, sockets=[sock]).run()
 
 
 @server_app.command()
@@ -85,12 +118,13 @@ def worker(
 ) -> None:
     """Run job workers without HTTP (scale out next to `serve`; needs MINDKG_REDIS_URL)."""
     from api.auth.keys import AuthDB, auth_db_path
-    from api.http.config import load_api_settings
     from api.jobs.queue import make_queue
     from api.jobs.runner import Runner
     from api.jobs.store import JobStore, jobs_db_path
+    from contracts.settings import ConfigError
 
-    settings, api = load_settings(), load_api_settings()
+    settings = load_cli_settings()
+    api = settings.api
     if not api.redis_url:
         raise ConfigError("`mindkg worker` shares a queue with the API: set MINDKG_REDIS_URL")
     auth = AuthDB(auth_db_path(settings.home))
@@ -158,7 +192,7 @@ def keys_create(
     ] = None,
 ) -> None:
     """Create a key and print it ONCE; only its salted hash is stored."""
-    auth = _auth(load_settings())
+    auth = _auth(load_cli_settings())
     record, secret = auth.create_key(name, role, center)
     err.print(f"created key {record.key_id} ({record.role}, center {record.center or '-'})")
     err.print("store it now: it cannot be shown again")
@@ -172,7 +206,7 @@ def keys_list() -> None:
     table = Table(title="API keys")
     for col in ("key id", "name", "role", "center", "created", "revoked"):
         table.add_column(col)
-    for k in _auth(load_settings()).list_keys():
+    for k in _auth(load_cli_settings()).list_keys():
         table.add_row(k.key_id, k.name, k.role, k.center or "", k.created_at, k.revoked_at or "")
     out.print(table)
 
@@ -183,7 +217,7 @@ def keys_revoke(
     key_id: Annotated[str, typer.Argument(help="key id from `mindkg keys list`")],
 ) -> None:
     """Revoke a key at once; its audit entries stay."""
-    record = _auth(load_settings()).revoke(key_id)
+    record = _auth(load_cli_settings()).revoke(key_id)
     out.print(f"revoked {record.key_id} ({record.name}) at {record.revoked_at}")
 
 
@@ -195,7 +229,7 @@ def audit(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Show the audit log of reads of student data (who, what, when)."""
-    rows = _auth(load_settings()).audit_entries(student=student, limit=limit)
+    rows = _auth(load_cli_settings()).audit_entries(student=student, limit=limit)
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -225,7 +259,7 @@ def timeline(
     from api.timeline import timeline_from_graph
     from kg.store.factory import open_store
 
-    with open_store(load_settings()) as graph:
+    with open_store(load_cli_settings()) as graph:
         data = timeline_from_graph(graph, session_key)
     if data is None:
         raise ValueError(f"no session {session_key!r} in the graph (format: student/session)")
@@ -248,7 +282,7 @@ def trend(
     from kg.schema import STUDENT
     from kg.store.factory import open_store
 
-    with open_store(load_settings()) as graph:
+    with open_store(load_cli_settings()) as graph:
         if graph.get_node(STUDENT, student) is None:
             raise ValueError(f"no student {student!r} in the graph")
         data = trend_from_graph(graph, student)

@@ -47,12 +47,11 @@ def emotion(
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line")] = False,
 ) -> None:
     """Speech emotion of each file: mean class probabilities over voiced 2 s windows."""
-    import os
-
     from api.auth.purpose import require_purpose
+    from contracts.settings import load_settings
     from ingest.audio.emotion import estimate_file
 
-    require_purpose(os.environ.get("MINDKG_PURPOSE"))
+    require_purpose(load_settings().api.purpose)
     rows: list[dict[str, Any]] = []
     for f in files:  # all files are scored before anything is printed
         est = estimate_file(f)
@@ -84,7 +83,7 @@ def train_emotion(
         "--skip-loso", help="only the final fit (no leave-one-speaker-out report)")] = False,
 ) -> None:
     """Seeded training on every clip of ROOT (the shipped weights: --root EmoDB)."""
-    from models.speech_emotion import train as T
+    from research.speech_emotion import train as T
 
     log = functools.partial(err.print, highlight=False)
     lstm, floor = T.LstmConfig(epochs=epochs, seed=seed), T.FloorConfig(seed=seed)

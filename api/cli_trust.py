@@ -15,9 +15,8 @@ from typing import Annotated
 
 import typer
 
+from api.cli_common import load_cli_settings
 from api.cli_server import _errors, err
-from kg.pseudonym import legacy_pseudonym, load_or_create_key, pseudonymize
-from kg.settings import load_settings
 
 admin_app = typer.Typer(
     help="Operator commands: pseudonym migration, upload sweeps.", no_args_is_help=True
@@ -38,7 +37,9 @@ def pseudonym_map(
     ] = None,
 ) -> None:
     """Print CSV `legacy_pseudonym,pseudonym` (no local ids) for a migration."""
-    settings = load_settings()
+    from kg.pseudonym import legacy_pseudonym, load_or_create_key, pseudonymize
+
+    settings = load_cli_settings()
     key = load_or_create_key(settings)
     chosen = center or settings.center
     if not ids.is_file():
@@ -68,7 +69,7 @@ def erase(
 
     if not re.fullmatch(r"stu_[0-9a-f]{20}", student):
         raise ValueError(f"not a student pseudonym: {student!r} (stu_ + 20 hex digits)")
-    settings = load_settings()
+    settings = load_cli_settings()
     auth = AuthDB(auth_db_path(settings.home))
     jobs = JobStore(jobs_db_path(settings.home))
     try:
@@ -92,14 +93,13 @@ def erase(
 @_errors
 def sweep() -> None:
     """Delete uploads no live job needs (also done at every start of the API's workers)."""
-    from api.http.config import load_api_settings
     from api.jobs.store import JobStore, jobs_db_path
     from api.jobs.sweep import sweep_uploads
 
-    settings = load_settings()
+    settings = load_cli_settings()
     jobs = JobStore(jobs_db_path(settings.home))
     try:
-        removed = sweep_uploads(settings, load_api_settings(), jobs)
+        removed = sweep_uploads(settings, settings.api, jobs)
     finally:
         jobs.close()
     err.print(f"swept {len(removed)} upload(s)")

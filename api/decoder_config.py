@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kg.settings import Settings
+from contracts.settings import Settings
 from models.decoder import DecoderConfig
 
 

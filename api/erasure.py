@@ -14,8 +14,8 @@ from api.auth.keys import AuthDB
 from api.http.schemas import ErasureOut
 from api.jobs.store import JobStore, forget_student
 from api.jobs.sweep import discard_upload
+from contracts.settings import Settings
 from kg.schema import STUDENT
-from kg.settings import Settings
 from kg.store.base import GraphStore
 
 

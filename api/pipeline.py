@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from api.alignment import align_features, existing_concepts
+from contracts.feature_text import FeatureText
 from contracts.recognition import (
     Part,
     Recognition,
@@ -29,12 +29,13 @@ from contracts.recognition import (
     SessionInput,
     Status,
 )
+from contracts.session_records import Alignment, Assessment, SessionKeys
+from contracts.settings import Settings
 from ingest.bundle import SessionBundle, read_bundle
 from kg.align.cross_modal import CrossModalLink
-from kg.feature_text import FeatureText
+from kg.align.policy import align_features, existing_concepts
 from kg.pseudonym import student_pseudonym
-from kg.session_records import Alignment, Assessment, SessionKeys, session_graph
-from kg.settings import Settings
+from kg.session_graph import session_graph
 from kg.store.base import GraphStore
 
 if TYPE_CHECKING:  # the decoder pulls in torch: loaded when a stage needs it
@@ -235,6 +236,7 @@ def recognizer_config_for(settings: Settings, *, show_progress: bool = False) ->
     """
     return RecognizerConfig(
         show_progress=show_progress,
+        asr_threads=settings.asr_threads,
         options={"video": {"me_model": settings.me_model, "me_weights": settings.me_weights}},
     )
 

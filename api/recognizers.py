@@ -5,10 +5,10 @@ an absent or signal-less part gives `Recognition.missing(reason)`, a corrupt fil
 named raises ValueError. Heavy recognizers (video, speech) import their modules only when a
 session has media for them. New recognizers are added with `register(...)`.
 
-The speech recognizers (content, intonation, rate) share one decode/VAD/ASR pass over the
-session's audio (ingest.audio.analyze_speech), kept in `SessionInput.shared`. Speech emotion
-is estimated inside that pass and carried by the intonation text (`values["speech_emotion"]`);
-the intonation recognizer names it in its components.
+The speech recognizers (content, intonation, rate, speech emotion) share one decode/VAD/ASR
+pass over the session's audio (ingest.audio.analyze_speech), kept in `SessionInput.shared`;
+speech emotion (models/speech_emotion over the voiced windows of that pass) is its own
+feature text, `kind="speech_emotion"`, with `values["speech_emotion"]`.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from contracts.feature_text import Modality
 from contracts.recognition import Part, Recognition, Recognizer, RecognizerConfig, SessionInput
 from ingest.scales import SOURCE as SCALES_SOURCE
-from kg.feature_text import Modality
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
 _REGISTRY: dict[str, Recognizer] = {}
@@ -165,6 +165,7 @@ def _run_speech(session: SessionInput, config: RecognizerConfig) -> _SpeechPass:
         analysis = analyze_speech(
             audio, video_path=video if audio is None else None, transcript_path=transcript,
             language=session.language, progress=config.show_progress, asr_model=config.asr_model,
+            asr_threads=config.asr_threads,
         )
     except NoSpeechError as exc:
         out.no_signal = short_reason(str(exc), paths)
@@ -197,9 +198,6 @@ class SpeechRecognizer:
         feature = speech.features.get(self.kind)
         if feature is not None:
             components = {self.name: feature.source}
-            emotion = feature.values.get("speech_emotion")  # the intonation text carries it
-            if isinstance(emotion, dict):
-                components["speech_emotion"] = str(emotion.get("model", "estimated"))
             return Recognition.used([feature], warnings, components)
         if speech.no_signal:
             return Recognition.missing(speech.no_signal, warnings)
@@ -214,3 +212,4 @@ register(SpeechRecognizer("speech_content", "speech_content",
                           frozenset({"audio", "video", "transcript"}), carries_warnings=True))
 register(SpeechRecognizer("intonation", "intonation", _MEDIA))
 register(SpeechRecognizer("speech_rate", "speech_rate", _MEDIA))
+register(SpeechRecognizer("speech_emotion", "speech_emotion", _MEDIA))

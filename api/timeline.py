@@ -17,7 +17,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from kg.feature_text import Bilingual, FeatureText
+from contracts.claims import claim_sentence
+from contracts.feature_text import Bilingual, FeatureText
 from kg.schema import ASSESSMENT, FEATURE_TEXT, SESSION
 from kg.store.base import GraphStore
 
@@ -76,15 +77,31 @@ class SideItem:
 
 @dataclass
 class EvidenceMark:
-    """One evidence item of the assessment, numbered as in its `evidence` list (1-based)."""
+    """One evidence item of the assessment, with the number its claim has in the text ("[n]");
+    None for an item that rests on no feature (a missing modality)."""
 
-    number: int
+    number: int | None
     claim: str
     modality: str
     path: list[str]
     feature_ids: list[str]
     spans: list[tuple[float, float]]  # where on the axis; empty for session-level evidence
     feature_text: Bilingual | None = None
+
+
+@dataclass
+class Claim:
+    """One numbered claim of the assessment: its sentence as the text states it (None for an
+    assessment stored before claims were numbered in the text) and its evidence items."""
+
+    number: int
+    claim: str
+    sentence: Bilingual | None
+    marks: list[EvidenceMark]
+
+    @property
+    def spans(self) -> list[tuple[float, float]]:
+        return sorted({span for mark in self.marks for span in mark.spans})
 
 
 @dataclass
@@ -107,7 +124,17 @@ class SessionTimeline:
 
     @property
     def timed_evidence(self) -> list[EvidenceMark]:
-        return [e for e in self.evidence if e.spans]
+        return [e for e in self.evidence if e.spans and e.number is not None]
+
+    @property
+    def claims(self) -> list[Claim]:
+        """The numbered claims, in the order of their numbers."""
+        marks: dict[int, list[EvidenceMark]] = {}
+        for mark in self.evidence:
+            if mark.number is not None:
+                marks.setdefault(mark.number, []).append(mark)
+        return [Claim(n, ms[0].claim, claim_sentence(self.assessment, n) if self.assessment
+                      else None, ms) for n, ms in sorted(marks.items())]
 
     def evidence_spans(self, lanes: str = "") -> dict[tuple[float, float], list[int]]:
         """Span -> numbers of the timed evidence resting on it; with `lanes` ("face" or
@@ -119,9 +146,9 @@ class SessionTimeline:
                 continue
             for span in mark.spans:
                 out.setdefault(span, [])
-                if mark.number not in out[span]:
+                if mark.number is not None and mark.number not in out[span]:
                     out[span].append(mark.number)
-        return out
+        return {span: sorted(numbers) for span, numbers in out.items()}
 
 
 def _concepts(feature: FeatureText) -> list[str]:
@@ -274,14 +301,34 @@ def build_timeline(
         ends.append(tl.contour.t[-1])
     tl.duration_s = max(ends, default=0.0)
     by_id = {fid: f for f, fid in zip(features, ids, strict=True) if fid is not None}
-    tl.evidence = [_mark(i + 1, item, by_id, tl) for i, item in enumerate(evidence)]
+    numbers = _claim_numbers(evidence)
+    tl.evidence = [_mark(numbers.get(i), item, by_id, tl) for i, item in enumerate(evidence)]
     return tl
 
 
+def _claim_numbers(evidence: Sequence[Mapping[str, Any]]) -> dict[int, int]:
+    """Evidence index -> its claim's number: the stored `claim_number`; for an assessment
+    stored before claims were numbered, claims with a feature in order of first appearance."""
+    stored = {i: int(item["claim_number"]) for i, item in enumerate(evidence)
+              if isinstance(item.get("claim_number"), int)}
+    if stored or not evidence:
+        return stored
+    order: dict[str, int] = {}
+    out = {}
+    for i, item in enumerate(evidence):
+        if item.get("feature_ids"):
+            out[i] = order.setdefault(str(item.get("claim", "")), len(order) + 1)
+    return out
+
+
 def _mark(
-    number: int, item: Mapping[str, Any], by_id: Mapping[str, FeatureText], tl: SessionTimeline
+    number: int | None, item: Mapping[str, Any], by_id: Mapping[str, FeatureText],
+    tl: SessionTimeline,
 ) -> EvidenceMark:
+    """Where one evidence item sits in time. An item decided by fusion over the whole session
+    (modality "fusion", e.g. "no risk signal found") is session-level, never drawn on events."""
     fids = [str(f) for f in item.get("feature_ids", [])]
+    timed = item.get("modality") != "fusion"
     concepts = [str(c) for c in item.get("concept_ids", [])] + [
         str(p) for p in item.get("path", [])
     ]
@@ -292,6 +339,8 @@ def _mark(
         if feature is None:
             continue
         text = text or feature.text
+        if not timed:
+            continue
         if _is_event(feature):
             spans.append((float(feature.start_s or 0.0), float(feature.end_s or 0.0)))
         elif feature.kind == "speech_content":

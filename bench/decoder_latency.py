@@ -1,6 +1,6 @@
 """Decoding latency (fusion + graph beam search + realisation) at beam widths 1, 5 and 10.
 
-Sessions: a SYNTHETIC cohort with all modalities (models/cohort); graph: a temporary SQLite
+Sessions: a SYNTHETIC cohort with all modalities (research/cohort); graph: a temporary SQLite
 store loaded with the default seed (or the curated ontology with --no-store). The ontology view
 is loaded once before timing (it is cached per store in production too).
 Run: .venv/bin/python bench/decoder_latency.py [--sessions 200 --widths 1 5 10]
@@ -20,9 +20,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from models.cohort import generate_cohort  # noqa: E402
 from models.decoder import assess  # noqa: E402
 from models.fusion.graph import ontology_view  # noqa: E402
+from research.cohort import generate_cohort  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -45,7 +45,7 @@ def _rates(n: int, t0: float, c0: float) -> dict[str, float]:
 
 
 def _make_session(out: Path, seconds: float) -> Path:
-    from ingest.video.synthetic import PlantedEvent, generate_session
+    from research.video.synthetic import PlantedEvent, generate_session
 
     events = [
         PlantedEvent(aus={4: 0.6, 14: 0.5}, onset_s=2.0, apex_s=2.12, offset_s=2.3,

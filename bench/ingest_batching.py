@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.table import Table
 
+from contracts.settings import load_settings
 from kg.graph_model import Edge, Node
-from kg.settings import load_settings
 from kg.store.neo4j_store import Neo4jGraphStore, _merge_edges_query, _merge_nodes_query
 
 console = Console()

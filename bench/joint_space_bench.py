@@ -31,7 +31,7 @@ REPO = Path(__file__).resolve().parents[1]
 _CHILD = """
 import hashlib, sys
 from kg.align.space import build_joint_space
-from kg.settings import load_settings
+from contracts.settings import load_settings
 from kg.store.factory import open_store
 settings = load_settings()
 with open_store(settings) as store:

@@ -266,8 +266,8 @@ def edges_from_seed_kg() -> tuple[list[tuple[str, str, float]], str]:
 
 
 def edges_from_store() -> tuple[list[tuple[str, str, float]], str]:
+    from contracts.settings import load_settings
     from kg.embed.csr import csr_from_store
-    from kg.settings import load_settings
     from kg.store.factory import open_store
 
     settings = load_settings()

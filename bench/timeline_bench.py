@@ -1,6 +1,6 @@
 """Rendering a long session's timeline: time to draw the PNG and the HTML, and their sizes.
 
-The session is SYNTHETIC (api/timeline_synthetic.py) and shaped as the recognizers store it:
+The session is SYNTHETIC (research/timeline_synthetic.py) and shaped as the recognizers store it:
 30 minutes at 120 fps by default, with micro- and macro-expressions, blinks, a decimated
 F0/energy contour, pauses, hundreds of utterances, and the real assessment's evidence
 (models.decoder.assess). Contours are decimated at ingest; events are all kept.
@@ -22,7 +22,7 @@ from pathlib import Path
 
 from api.plots import timeline_html, timeline_png
 from api.timeline import build_timeline
-from api.timeline_synthetic import synthetic_session
+from research.timeline_synthetic import synthetic_session
 
 
 def main() -> None:
@@ -62,7 +62,8 @@ def main() -> None:
         "minutes": args.minutes, "fps": args.fps, "face_events": len(tl.face_events),
         "blinks": len(tl.blinks), "utterances": len(tl.utterances), "pauses": len(tl.pauses),
         "contour_points": len(tl.contour.t) if tl.contour else 0,
-        "evidence_items": len(tl.evidence), "stored_values_bytes": stored,
+        "evidence_items": len(tl.evidence), "claims": len(tl.claims),
+        "timed_claims": sum(bool(c.spans) for c in tl.claims), "stored_values_bytes": stored,
         "png_bytes": len(png), "html_bytes": len(page.encode()),
         **{k: round(statistics.median(r[k] for r in rows), 3) for k in rows[0]},
         "repeats": args.repeats,

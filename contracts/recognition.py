@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
 
-from kg.feature_text import FeatureText, Modality
+from contracts.feature_text import FeatureText, Modality
 
 Part = Literal["video", "audio", "transcript", "scales"]
 PARTS: tuple[Part, ...] = ("video", "audio", "transcript", "scales")
@@ -57,6 +57,7 @@ class RecognizerConfig:
     """
 
     asr_model: str = "auto"
+    asr_threads: int = 0  # faster-whisper's CPU threads; 0 = min(cores, 4)
     au_model: str = "geometric"
     show_progress: bool = False
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)

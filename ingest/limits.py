@@ -5,7 +5,7 @@ video) BEFORE decoding, so a 170 KB WAV whose header claims 1 Hz (23 h) is refus
 milliseconds instead of decoding for an hour. Text inputs (manifest, scales.json, transcripts)
 have size and nesting limits, and JSON objects may not repeat a key. Every limit is named in
 its error message (a ValueError: CLI exit 2, HTTP 4xx) and can be changed with the
-MINDKG_<NAME> environment variable of the same name, upper-cased.
+MINDKG_<NAME> environment variable of the same name, upper-cased (contracts.settings.InputLimits).
 
 Defaults fit a counseling session: up to 2 h (plus a margin) of audio or video at up to
 120 fps (high-speed cameras up to 240 fps for shorter clips).
@@ -14,49 +14,12 @@ Defaults fit a counseling session: up to 2 h (plus a margin) of audio or video a
 from __future__ import annotations
 
 import json
-import os
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-_GIB = 1024**3
-
-
-@dataclass(frozen=True)
-class InputLimits:
-    max_media_s: float = 7500.0  # 2 h 5 min
-    max_media_bytes: int = 8 * _GIB
-    max_video_fps: float = 240.0
-    max_video_frames: int = 7500 * 120  # 2 h 5 min at 120 fps
-    max_video_pixels: int = 4096 * 2160
-    min_sample_rate: int = 4000
-    max_sample_rate: int = 192_000
-    max_audio_channels: int = 16
-    probe_timeout_s: float = 30.0  # ffprobe reading a header
-    decode_stall_s: float = 60.0  # the decoder produced nothing for this long: killed
-    decode_timeout_s: float = 3600.0  # total time spent waiting on one decoder process
-    max_transcript_bytes: int = 4 * 1024 * 1024
-    max_json_depth: int = 32
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> InputLimits:
-        env = os.environ if env is None else env
-        values: dict[str, Any] = {}
-        for f in fields(cls):
-            raw = env.get(f"MINDKG_{f.name.upper()}")
-            if raw is None or raw == "":
-                continue
-            kind = int if f.type in ("int", int) else float
-            try:
-                value = kind(raw)
-            except ValueError:
-                raise ValueError(f"MINDKG_{f.name.upper()} must be a number; got {raw!r}") from None
-            if value <= 0:
-                raise ValueError(f"MINDKG_{f.name.upper()} must be positive; got {raw!r}")
-            values[f.name] = value
-        return cls(**values)
+from contracts.settings import InputLimits
 
 
 def input_limits() -> InputLimits:

@@ -15,17 +15,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ingest.limits import loads_bounded
-from kg.feature_text import Bilingual, FeatureText
-from kg.ontology.scale_definitions import (
-    INSTRUMENTS,
+from contracts.feature_text import Bilingual, FeatureText
+from contracts.vocabulary import (
     RISK_LEVEL_LABELS,
     GeneralLevel,
-    Instrument,
     RiskLevel,
     general_level_id,
     max_risk,
     risk_id,
+)
+from ingest.limits import loads_bounded
+from kg.ontology.scale_definitions import (
+    INSTRUMENTS,
+    Instrument,
     scale_id,
     scale_item_id,
     severity_band_id,

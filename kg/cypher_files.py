@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from kg.settings import PROJECT_ROOT
+from contracts.settings import PROJECT_ROOT
 
 CYPHER_DIR = PROJECT_ROOT / "cypher"
 _LINE_COMMENT = re.compile(r"^\s*//.*$", re.MULTILINE)

@@ -12,6 +12,7 @@ positive only if a lexicon says so, no lexicon says otherwise, and a human valen
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from kg.derived import file_key, user_cache, write_file
 from kg.resources import resource_path
 
 # DUTIR categories: 乐 joy, 好 good/like, 怒 anger, 哀 sorrow, 惧 fear, 恶 disgust, 惊 surprise.
@@ -36,12 +38,26 @@ class LexiconFormatError(ValueError):
 
 
 def _load_yaml_dictionary(name: str) -> dict[str, Any]:
+    """The file's `Dictionary` mapping. Parsing the YAML takes about a second per file, so the
+    mapping is kept as JSON in the user cache, keyed by the file (name, size, mtime)."""
     path = resource_path(name)
+    cached = user_cache("lexicons") / f"{name}-{file_key(path, salt='yaml-json-1')}.json"
+    try:
+        return dict(json.loads(cached.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        pass
     with path.open(encoding="utf-8") as handle:
         data = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     if not isinstance(data, dict) or not isinstance(data.get("Dictionary"), dict):
         raise LexiconFormatError(f"{path}: expected a mapping with a 'Dictionary' key")
-    return data["Dictionary"]
+    mapping: dict[str, Any] = data["Dictionary"]
+    try:  # only when JSON keeps it as it is (string keys, JSON values)
+        text = json.dumps(mapping, ensure_ascii=False)
+        if json.loads(text) == mapping:
+            write_file(cached, text)
+    except (TypeError, ValueError):
+        pass
+    return mapping
 
 
 def _word_sets(name: str) -> dict[str, frozenset[str]]:

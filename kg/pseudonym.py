@@ -21,7 +21,7 @@ import re
 import secrets
 from pathlib import Path
 
-from kg.settings import Settings
+from contracts.settings import Settings
 
 PREFIX = "stu_"
 _CENTER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")

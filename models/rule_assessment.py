@@ -9,13 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from kg.feature_text import Bilingual, FeatureText
-from kg.session_records import Assessment, DepressionLevel, EvidenceItem, RiskLevel
+from contracts.feature_text import Bilingual, FeatureText
+from contracts.session_records import Assessment, EvidenceItem
+from contracts.vocabulary import DISCLAIMER, DepressionLevel, RiskLevel
 
-DISCLAIMER = Bilingual(
-    zh="本评估仅为辅助决策参考，供专业心理咨询师/医生使用，不构成诊断。",
-    en="This assessment is decision support for a qualified professional, not a diagnosis.",
-)
 _LEVEL_ORDER: dict[str, int] = {"unknown": -1, "none": 0, "mild": 1, "moderate": 2, "severe": 3}
 _RISK_ORDER: dict[str, int] = {"none": 0, "low": 1, "moderate": 2, "high": 3}
 _LEVEL_TEXT = {

@@ -28,9 +28,9 @@ from pathlib import Path
 from playwright.sync_api import Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from contracts.settings import load_settings
 from kg.cypher_files import CYPHER_DIR
-from kg.neo4j_browse_copy import browse_copy, browse_login
-from kg.settings import load_settings
+from kg.server.browse_copy import browse_copy, browse_login
 
 CHROMIUM_ARGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -21,9 +21,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kg.session_records import Assessment  # noqa: E402
+from contracts.session_records import Assessment  # noqa: E402
 from kg.store.base import GraphStore  # noqa: E402
-from models.cohort import Session, generate_cohort  # noqa: E402
 from models.decoder import DecoderConfig, DecodeResult, decode  # noqa: E402
 from models.fusion.graph import OntologyView  # noqa: E402
 from models.fusion.learned import (  # noqa: E402
@@ -33,6 +32,7 @@ from models.fusion.learned import (  # noqa: E402
 )
 from models.fusion.risk import channel_of  # noqa: E402
 from models.fusion.state import EMOTIONS, LEVELS, RISKS  # noqa: E402
+from research.cohort import Session, generate_cohort  # noqa: E402
 
 MARK_START, MARK_END = "<!-- eval:start -->", "<!-- eval:end -->"
 

@@ -25,7 +25,7 @@ from scipy.optimize import minimize
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ingest.video.posed import EXPECTED, plot_reliability, reliability
+from research.video.posed import EXPECTED, plot_reliability, reliability
 
 
 def rows(report: dict[str, Any]) -> tuple[list[tuple[str, float, bool]],

@@ -28,7 +28,7 @@ from ingest.video import aus, spotting
 from ingest.video import relative as rel
 from ingest.video.analyze import _event_from, analyze_video
 from ingest.video.au_defs import AUS
-from ingest.video.posed import EXPECTED, build_clips, find_photos
+from research.video.posed import EXPECTED, build_clips, find_photos
 
 Frame = tuple[np.ndarray, tuple[float, float, float]]  # landmarks, eye measures
 

@@ -2,7 +2,7 @@
 
     python scripts/faces_scales.py --root DIR [--json OUT]
 
-DIR holds `subjectNN.VARIANT` photos (see ingest/video/posed.py). For every person, FaceMesh
+DIR holds `subjectNN.VARIANT` photos (see research/video/posed.py). For every person, FaceMesh
 (static mode) reads the neutral photo and each expression photo; the relative AU measures of
 `ingest.video.relative` are taken against the neutral one. SCALES = per AU, the median over
 people of the measure in the variant that shows it (floored at 0.03 face units). Eye
@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ingest.video import relative as rel
 from ingest.video.face import Landmarker
-from ingest.video.posed import EXPECTED, NEUTRAL, find_photos, on_canvas, read_photo
+from research.video.posed import EXPECTED, NEUTRAL, find_photos, on_canvas, read_photo
 
 SHOWS = {1: "surprised", 2: "surprised", 4: "sad", 5: "surprised", 6: "happy", 12: "happy",
          15: "sad", 17: "sad", 25: "surprised", 26: "surprised"}

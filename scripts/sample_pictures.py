@@ -3,10 +3,12 @@
 Analyses every bundle under samples/sessions/ into MINDKG_HOME (the embedded store; bundles
 already in the graph are not analysed again), then writes, named after the sample:
 timeline-<sample>.png, trend-<student's first sample>.png, and a headless-Chromium screenshot
-of the multimodal sample's HTML timeline (timeline-<sample>-html.png).
+of the multimodal sample's HTML timeline with claim 1 opened as by a click
+(timeline-<sample>-html.png).
 
-    MINDKG_HOME=/tmp/pics MINDKG_PURPOSE=counseling MINDKG_SEMANTIC_ALIGNMENT=false \
-        python scripts/sample_pictures.py --out docs/img
+    export MINDKG_HOME=/tmp/pics MINDKG_PURPOSE=counseling MINDKG_SEMANTIC_ALIGNMENT=false
+    mindkg kg seed        # the graph paths of the evidence need the ontology in the store
+    python scripts/sample_pictures.py --out docs/img
 """
 
 from __future__ import annotations
@@ -19,10 +21,10 @@ from pathlib import Path
 from api.pipeline import analyze_bundle
 from api.plots import timeline_html, timeline_png, trend_png
 from api.timeline import timeline_from_graph, trend_from_graph
+from contracts.settings import load_settings
 from ingest.bundle import read_bundle
-from kg.pseudonym import load_or_create_key, pseudonymize
-from kg.schema import SESSION
-from kg.settings import load_settings
+from kg.pseudonym import student_pseudonym
+from kg.schema import CONCEPT, SESSION
 from kg.store.factory import open_store
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "sessions"
@@ -42,9 +44,11 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     students: dict[str, str] = {}
     with open_store(settings) as store:
+        if not store.count_by_label().get(CONCEPT):
+            raise SystemExit("the store holds no concepts: run `mindkg kg seed` first")
         for folder in sorted(p for p in SAMPLES.iterdir() if (p / "manifest.json").is_file()):
             bundle = read_bundle(folder)
-            student = pseudonymize(bundle.student, load_or_create_key(settings))
+            student = student_pseudonym(settings, bundle.student)
             key = f"{student}/{bundle.session}"
             if store.get_node(SESSION, key) is None:
                 print(f"analysing {folder.name}")
@@ -61,7 +65,7 @@ def main() -> None:
                     shot = args.out / f"timeline-{folder.name}-html.png"
                     subprocess.run(["chromium", *CHROMIUM_FLAGS, f"--user-data-dir={tmp}/p",
                                     "--window-size=1500,1250", f"--screenshot={shot}",
-                                    page.as_uri()], check=True, capture_output=True, timeout=120)
+                                    page.as_uri() + "#claim-1"], check=True, capture_output=True, timeout=120)
                     print(f"wrote {shot.name}")
         for student, first in students.items():
             (args.out / f"trend-{first}.png").write_bytes(trend_png(trend_from_graph(store,

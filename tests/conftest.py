@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.settings import Settings
+from contracts.settings import Settings
 from kg.store.base import GraphStore
 from kg.store.sqlite_store import SqliteGraphStore
 

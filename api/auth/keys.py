@@ -218,3 +218,14 @@ class AuthDB:
             rows = self._conn.execute(sql, params).fetchall()
         cols = ("seq", "at", "key_id", "role", "method", "route", "student", "session", "outcome")
         return [dict(zip(cols, r, strict=True)) for r in rows]
+
+
+def bind_written_student(home: Path, student: str, center: str) -> None:
+    """Bind `student` to `center` in the auth database under `home`: what a session written
+    outside the HTTP API (the CLI's `analyze`/`ingest`, keyed by MINDKG_CENTER) does, as a
+    job's written session binds its student to the submitting key's center."""
+    auth = AuthDB(auth_db_path(home))
+    try:
+        auth.bind_student(student, center)
+    finally:
+        auth.close()

@@ -17,7 +17,6 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth.keys import AuthDB, auth_db_path
-from api.http.config import ApiSettings, load_api_settings
 from api.http.deps import ApiProblem, AppState, GraphHolder
 from api.http.docs import mount_docs
 from api.http.limits import BodyLimit
@@ -25,8 +24,8 @@ from api.http.routes import admin, assess, jobs, research, students
 from api.jobs.queue import make_queue
 from api.jobs.runner import Runner
 from api.jobs.store import JobStore, jobs_db_path
-from kg.feature_text import Bilingual, FeatureText
-from kg.settings import Settings, load_settings
+from contracts.feature_text import Bilingual, FeatureText
+from contracts.settings import ApiSettings, Settings, load_settings
 from kg.store.base import StoreError, StoreUnavailable
 
 if TYPE_CHECKING:  # the decoder pulls in torch; load it lazily
@@ -66,11 +65,12 @@ def _problem(
 
 
 def create_app(settings: Settings | None = None, api: ApiSettings | None = None) -> FastAPI:
-    api_settings = api or load_api_settings()
+    """The app; `settings` default to `load_settings()`, `api` (if given) replaces `settings.api`."""
+    cfg = settings or load_settings()
+    api_settings = api or cfg.api
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        cfg = settings or load_settings()
         cfg.home.mkdir(parents=True, exist_ok=True, mode=0o700)
         auth = AuthDB(auth_db_path(cfg.home))
         job_store = JobStore(jobs_db_path(cfg.home))
@@ -142,3 +142,9 @@ def create_app(settings: Settings | None = None, api: ApiSettings | None = None)
         return _problem(503, "store_error", f"graph store error: {exc}", {"Retry-After": retry})
 
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The app with settings from MINDKG_* variables: the factory each HTTP process of
+    `mindkg serve --processes N` builds its own app (models loaded once per process) from."""
+    return create_app()

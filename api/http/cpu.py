@@ -15,12 +15,13 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 T = TypeVar("T")
-_POOL = ThreadPoolExecutor(
-    max_workers=int(os.environ.get("MINDKG_CPU_THREADS") or min(4, os.cpu_count() or 1)),
-    thread_name_prefix="mindkg-cpu",
-)
+_THREADS = int(os.environ.get("MINDKG_CPU_THREADS") or min(4, os.cpu_count() or 1))
+_POOL = ThreadPoolExecutor(max_workers=max(1, _THREADS), thread_name_prefix="mindkg-cpu")
 
 
 async def run_cpu(fn: Callable[..., T], *args: object) -> T:
-    """Run `fn(*args)` on the CPU pool and await its result."""
+    """Run `fn(*args)` on the CPU pool and await its result (MINDKG_CPU_THREADS=0: on the
+    event loop itself, for measuring what the hand-off costs)."""
+    if _THREADS == 0:
+        return fn(*args)
     return await asyncio.get_running_loop().run_in_executor(_POOL, fn, *args)

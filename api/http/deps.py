@@ -11,10 +11,9 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.auth.keys import ApiKey, AuthDB
-from api.http.config import ApiSettings
 from api.jobs.runner import Runner
 from api.jobs.store import JobStore
-from kg.settings import Settings
+from contracts.settings import ApiSettings, Settings
 from kg.store.base import GraphStore, StoreUnavailable
 from kg.store.factory import open_store
 

@@ -7,8 +7,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.jobs.store import JobStatus
-from kg.feature_text import FeatureText
-from kg.session_records import Assessment
+from contracts.feature_text import FeatureText
+from contracts.session_records import Assessment
 
 
 class Problem(BaseModel):

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
-from api.http.config import ApiSettings
+from contracts.settings import ApiSettings
 from ingest.bundle import MANIFEST
 from kg.private_files import open_private
 

@@ -10,7 +10,7 @@ import threading
 from typing import Protocol
 
 from api.jobs.store import Job, JobStore
-from kg.settings import ConfigError
+from contracts.settings import ConfigError
 
 REDIS_QUEUE = "mindkg:jobs:queued"
 REDIS_PROCESSING = "mindkg:jobs:processing"

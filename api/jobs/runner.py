@@ -18,15 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from api.auth.purpose import PurposeNotDeclared, require_purpose
-from api.http.config import ApiSettings
 from api.jobs.queue import JobQueue
 from api.jobs.store import Job, JobStatus, JobStore, heartbeat
 from api.jobs.sweep import discard_upload, sweep_uploads, uploads_dir
 from api.pipeline import analyze_session
+from contracts.settings import ApiSettings, ConfigError, Settings
 from ingest.bundle import read_bundle
 from ingest.cancel import Interrupted, StopKind, stop_scope
 from kg.pseudonym import student_pseudonym
-from kg.settings import ConfigError, Settings
 from kg.store.base import StoreError, StoreUnavailable
 from kg.store.factory import open_store
 
@@ -70,6 +69,7 @@ class Runner:
         self._current: dict[int, _Running] = {}
         self._lock_fd: int | None = None
         self._spawned = 0
+        self.wanted = 0  # job worker threads this process runs (0: API only, or a sibling's)
 
     # -- life cycle -------------------------------------------------------------------------
     def start(self, workers: int) -> list[str]:
@@ -86,12 +86,15 @@ class Runner:
                 self.api.job_lease_s, single_process=False, max_attempts=attempts
             )
         elif workers:
-            self._take_embedded_lock()
+            if not self._take_embedded_lock():
+                log.info("a sibling HTTP process runs the embedded job workers; this one serves")
+                return []
             requeued = self.queue.recover(
                 self.api.job_lease_s, single_process=True, max_attempts=attempts
             )
         if requeued:
             log.warning("re-queued %d job(s) left running by a previous process", len(requeued))
+        self.wanted = workers
         if workers:
             swept = sweep_uploads(self.settings, self.api, self.store)
             if swept:
@@ -113,7 +116,10 @@ class Runner:
             os.close(self._lock_fd)  # releases the flock
             self._lock_fd = None
 
-    def _take_embedded_lock(self) -> None:
+    def _take_embedded_lock(self) -> bool:
+        """Take the lock that lets one process per MINDKG_HOME run embedded job workers.
+        Busy: with several HTTP processes of one server (http_processes > 1) a sibling has
+        it (False: serve without job workers); otherwise another server does (an error)."""
         path = self.settings.home / "api" / "embedded-workers.lock"
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
@@ -121,12 +127,15 @@ class Runner:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
+            if self.api.http_processes > 1:
+                return False
             raise ConfigError(
                 f"another MindKG process runs embedded job workers on {self.settings.home}; "
                 "set MINDKG_REDIS_URL to share jobs between processes, or start this one "
                 "with --workers 0"
             ) from None
         self._lock_fd = fd
+        return True
 
     def _spawn_worker(self) -> None:
         thread = threading.Thread(

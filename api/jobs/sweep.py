@@ -15,9 +15,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from api.http.config import ApiSettings
 from api.jobs.store import JobStore
-from kg.settings import Settings
+from contracts.settings import ApiSettings, Settings
 
 log = logging.getLogger("mindkg.jobs")
 UNCLAIMED_GRACE_S = 3600.0

@@ -6,8 +6,9 @@ stay readable in grayscale and for colour-blind readers.
 
 from __future__ import annotations
 
-DISCLAIMER = ("仅供专业人员决策参考，不是诊断。",
-              "Decision support for a qualified professional, not a diagnosis.")
+from contracts.vocabulary import DISCLAIMER_SHORT
+
+DISCLAIMER = (DISCLAIMER_SHORT.zh, DISCLAIMER_SHORT.en)
 
 # Facial-event classes (me_class): fill colour and hatch.
 CLASS_STYLE = {
@@ -43,6 +44,14 @@ CLASS_NAMES = {
     "positive": ("正性", "positive"),
     "surprise": ("惊讶", "surprise"),
     "other": ("其他", "other"),
+}
+LEVEL_NAMES = {  # scale bands as the scales store them
+    "none": ("无", "none"),
+    "minimal": ("极轻微", "minimal"),
+    "mild": ("轻度", "mild"),
+    "moderate": ("中度", "moderate"),
+    "moderately_severe": ("中重度", "mod.-severe"),
+    "severe": ("重度", "severe"),
 }
 POLARITY_NAMES = {
     "negative": ("负性", "negative"),

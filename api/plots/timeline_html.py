@@ -14,7 +14,8 @@ import math
 from collections.abc import Iterable
 
 from api.plots import style
-from api.timeline import SessionTimeline
+from api.timeline import EvidenceMark, SessionTimeline
+from contracts.claims import MARKER, without_markers
 
 LEFT, RIGHT = 150, 16  # px margins of the time axis inside the SVG
 MIN_PLOT_W, MAX_PLOT_W, PX_PER_S = 900, 24000, 40.0
@@ -27,6 +28,7 @@ body{font-family:"Noto Sans CJK SC","Noto Sans SC","WenQuanYi Micro Hei",sans-se
 color:#1b2631}
 h1{font-size:1.25em;margin:.2em 0}h2{font-size:1.05em;margin:1em 0 .3em}
 .layout{display:grid;grid-template-columns:minmax(0,1fr) 330px;gap:1em;align-items:start}
+main{min-width:0}
 .axis-wrap{overflow-x:auto;border:1px solid #d5d8dc}
 aside{border:1px solid #d5d8dc;padding:.6em;font-size:.85em}
 aside h2{margin-top:.2em}aside li{margin:.2em 0}
@@ -41,8 +43,11 @@ stroke-width:3px}
 .evidence-marker:hover circle{fill:#f1c40f;stroke-width:2}
 .claim-pop{display:none;position:fixed;top:1em;right:1em;max-width:34em;background:#fffbe6;
 border:2px solid #b7950b;padding:.8em 1em;box-shadow:0 2px 8px #0004;z-index:10}
-.claim-pop:target{display:block}.claim-pop .path{font-family:monospace;word-break:break-all}
-.evidence-list li:target{background:#fcf3cf}
+.claim-pop:target{display:block}.claim-pop{max-height:80vh;overflow-y:auto}
+.path{font-family:monospace;font-size:.85em;word-break:break-all}
+.claim-list li:target{background:#fcf3cf}.paths{margin:.2em 0 .5em;padding-left:1.2em}
+a.cite{font-weight:bold;text-decoration:none;color:#7d6608;background:#fcf3cf;border-radius:3px;
+padding:0 .15em}
 .disclaimer{font-style:italic;color:#7b241c}
 .legend span{display:inline-block;margin-right:1em;font-size:.8em}
 .swatch{display:inline-block;width:1.2em;height:.8em;border:1px solid #333;vertical-align:middle;
@@ -254,14 +259,17 @@ def _evidence(tl: SessionTimeline, y: int, h: int, ax: _Axis) -> str:
     if not by_span:
         return _note("no assessment claim rests on a timed feature" if tl.evidence
                      else "no assessment stored", y, h, ax)
+    said = {c.number: f"\n{c.sentence.zh}\n{c.sentence.en}" if c.sentence else f" {c.claim}"
+            for c in tl.claims}
     out = []
     for (a, b), numbers in sorted(by_span.items()):
         xm = (ax.x(a) + ax.x(b)) / 2
-        for k, n in enumerate(sorted(set(numbers))):
-            cx = xm + (k - (len(set(numbers)) - 1) / 2) * 24
+        for k, n in enumerate(numbers):
+            cx = xm + (k - (len(numbers) - 1) / 2) * 24
+            title = _esc(f"[{n}]{said.get(n, '')}")
             out.append(
                 f"<a class='evidence-marker' href='#claim-{n}' data-number='{n}' "
-                f"data-start='{a:.3f}' data-end='{b:.3f}'><title>claim {n}</title>"
+                f"data-start='{a:.3f}' data-end='{b:.3f}'><title>{title}</title>"
                 f"<circle cx='{_f(cx)}' cy='{y + h / 2 + 2}' r='11'/>"
                 f"<text x='{_f(cx)}' y='{y + h / 2 + 6}' text-anchor='middle'>{n}</text></a>")
     return "".join(out)
@@ -349,30 +357,66 @@ def _side(tl: SessionTimeline) -> str:
             f" as events on the time axis.</small></p><ul>{summaries or '<li>—</li>'}</ul></aside>")
 
 
+def _cited(text: str) -> str:
+    """Escaped text with each claim number "[n]" as a link that opens claim n."""
+    return MARKER.sub(lambda m: f"<a class='cite' href='#claim-{m.group(1)}' "
+                      f"data-number='{m.group(1)}'>[{m.group(1)}]</a>", _esc(text))
+
+
+def _where(spans: list[tuple[float, float]]) -> str:
+    return ("; ".join(f"{a:.2f}–{b:.2f} s" for a, b in spans) if spans
+            else "整场 session-level (not on the axis)")
+
+
+def _paths(marks: list[EvidenceMark]) -> str:
+    """One entry per feature a claim rests on: when, its text, and each graph path from it
+    (the feature shown by its short id; the full graph id on hover)."""
+    groups: dict[tuple[str, ...], list[EvidenceMark]] = {}
+    for m in marks:
+        groups.setdefault(tuple(m.feature_ids), []).append(m)
+    out = []
+    for fids, ms in groups.items():
+        first = ms[0]
+        lines = []
+        for m in ms:
+            steps = [f"<span title='{_esc(p)}'>{_esc('特征 feature ' + p.rsplit('/', 1)[-1])}"
+                     "</span>" if p in fids else _esc(p) for p in m.path]
+            lines.append(f"<div class='path'>{' → '.join(steps) or '—'}</div>")
+        feature = (f"<small>{_esc(first.feature_text.zh)} / {_esc(first.feature_text.en)}"
+                   "</small>" if first.feature_text else "")
+        out.append(f"<li data-timed='{int(bool(first.spans))}'>{_where(first.spans)} · "
+                   f"{_esc(first.modality)}{''.join(dict.fromkeys(lines))}{feature}</li>")
+    return "".join(out)
+
+
 def _claims(tl: SessionTimeline) -> str:
+    """The text with its claim numbers as links, then each numbered claim with the graph path
+    of every evidence item; a click on a number (in the text or on the axis) opens the claim."""
     if not tl.evidence and tl.assessment is None:
         return "<h2>评估 Assessment</h2><p>No assessment stored for this session.</p>"
     text = ""
     if tl.assessment is not None:
-        text = (f"<p lang='zh'>{_esc(tl.assessment.zh)}</p>"
-                f"<p lang='en'>{_esc(tl.assessment.en)}</p>")
+        text = (f"<p lang='zh' class='assessment'>{_cited(tl.assessment.zh)}</p>"
+                f"<p lang='en' class='assessment'>{_cited(tl.assessment.en)}</p>")
     items, pops = [], []
-    for m in tl.evidence:
-        where = ("; ".join(f"{a:.2f}–{b:.2f} s" for a, b in m.spans) if m.spans
-                 else "session-level (not on the axis)")
-        path = " → ".join(m.path) or "—"
-        feature = (f"<br><small>{_esc(m.feature_text.zh)} / {_esc(m.feature_text.en)}</small>"
-                   if m.feature_text else "")
-        items.append(f"<li id='ev-{m.number}' value='{m.number}' data-timed='{int(bool(m.spans))}'>"
-                     f"<b>{_esc(m.claim)}</b> ({_esc(m.modality)}; {where})"
-                     f"<br><span class='path'>{_esc(path)}</span>{feature}</li>")
-        if m.spans:
-            pops.append(f"<div class='claim-pop' id='claim-{m.number}' role='dialog'>"
-                        f"<a href='#ev-{m.number}' style='float:right'>×</a>"
-                        f"<b>[{m.number}] {_esc(m.claim)}</b><br>{where}<br>"
-                        f"graph path 图谱路径:<div class='path'>{_esc(path)}</div>{feature}</div>")
+    for claim in tl.claims:
+        n = claim.number
+        said = (f"{_esc(without_markers(claim.sentence.zh))}<br><small>"
+                f"{_esc(without_markers(claim.sentence.en))}</small>"
+                if claim.sentence else _esc(claim.claim))
+        paths = _paths(claim.marks)
+        items.append(f"<li id='c-{n}' value='{n}' data-number='{n}' data-claim='{_esc(claim.claim)}'"
+                     f" data-timed='{int(bool(claim.spans))}'><b>[{n}]</b> {said}"
+                     f"<ul class='paths'>{paths}</ul></li>")
+        pops.append(f"<div class='claim-pop' id='claim-{n}' data-number='{n}' role='dialog'>"
+                    f"<a href='#c-{n}' style='float:right'>×</a><b>[{n}]</b> {said}"
+                    f"<br><small>{_esc(claim.claim)} · {_where(claim.spans)}</small>"
+                    f"<div>图谱路径 graph path:</div><ul class='paths'>{paths}</ul></div>")
     return (f"<h2>评估与证据 Assessment and its evidence</h2>{text}"
-            f"<ol class='evidence-list'>{''.join(items)}</ol>{''.join(pops)}")
+            "<p><small>[n] = 评估中的第 n 条判断，时间轴上同号标记处为其依据；点击编号查看图谱路径。"
+            " [n] = claim n of the assessment; the same number on the time axis marks where its "
+            "evidence sits; click a number for its graph path.</small></p>"
+            f"<ol class='claim-list'>{''.join(items)}</ol>{''.join(pops)}")
 
 
 def _features_table(tl: SessionTimeline) -> str:
@@ -395,6 +439,6 @@ def page(tl: SessionTimeline) -> str:
         f"<title>{_esc(title)}</title><style>{_CSS}</style></head><body>"
         f"<h1>{_esc(title)} <small>({_esc(tl.recorded_at)}, {tl.duration_s:.1f} s)</small></h1>"
         f"<p class='disclaimer'>{_esc(zh)} {_esc(en)}</p>{_legend()}"
-        f"<div class='layout'><div class='axis-wrap'>{svg(tl)}</div>{_side(tl)}</div>"
-        f"{_claims(tl)}{_features_table(tl)}</body></html>"
+        f"<div class='layout'><main><div class='axis-wrap'>{svg(tl)}</div>{_claims(tl)}</main>"
+        f"{_side(tl)}</div>{_features_table(tl)}</body></html>"
     )

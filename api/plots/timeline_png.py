@@ -1,5 +1,6 @@
-"""The session timeline as a PNG (matplotlib, Agg): one time axis, real signals, evidence
-numbered as in the assessment's evidence list, scales and summaries in a side panel.
+"""The session timeline as a PNG (matplotlib, Agg): one time axis, real signals, each claim
+of the assessment marked where its evidence sits with its number in the text ("[n]"), the
+claims, scales and summaries in a side panel.
 
 Collections (one artist per category, not per event) keep a 30-minute, 120 fps session fast;
 labels and words are drawn only where they fit.
@@ -7,7 +8,7 @@ labels and words are drawn only where they fit.
 
 from __future__ import annotations
 
-import textwrap
+import re
 from collections import defaultdict
 
 import numpy as np
@@ -17,6 +18,7 @@ from matplotlib.figure import Figure
 from api.plots import style
 from api.plots.fonts import bilingual, drawable
 from api.timeline import SessionTimeline
+from contracts.claims import without_markers
 
 _ROWS = ("evidence", "face", "f0", "energy", "rate", "speech")
 _HEIGHTS = (0.45, 1.7, 1.1, 0.8, 0.75, 1.0)
@@ -63,7 +65,7 @@ def _face(ax: Axes, tl: SessionTimeline, px_per_s: float) -> None:
             continue
         ax.text(x, rows[ev.scale] + 0.36, label, fontsize=6.5, va="bottom", ha="left", zorder=4,
                 clip_on=True)
-        last_right[ev.scale] = x * px_per_s + 5.2 * len(label)
+        last_right[ev.scale] = x * px_per_s + 6.0 * len(label) + 4  # 6.5 pt: ~6 px a glyph
     if tl.blinks:
         ax.vlines([(a + b) / 2 for a, b in tl.blinks], -1.0, -0.55, color="black",
                   linewidth=1.2, zorder=3)
@@ -181,29 +183,41 @@ def _evidence(axes: dict[str, Axes], tl: SessionTimeline) -> None:
         last_right = x_px + 3.5 * len(label) + 6
 
 
-def _side_panel(ax: Axes, tl: SessionTimeline, fig_h: float) -> None:
+def _side_panel(ax: Axes, tl: SessionTimeline, fig_w: float, fig_h: float) -> None:
     ax.axis("off")
+    width_pt = ax.get_position().width * fig_w * 72 * 0.95  # a margin at the figure's edge
     lines: list[tuple[str, float, str]] = []  # text, fontsize, weight
-    lines.append((bilingual(*style.LANES["scales"]), 9, "bold"))
-    if not tl.scales:
-        lines.append(("none in this session", 7.5, "normal"))
-    for s in tl.scales:
-        text = s.text.zh if drawable(s.text.zh) else s.text.en
-        lines += [(w, 7.5, "normal") for w in textwrap.wrap(text, _wrap(text))]
-    lines.append(("", 5, "normal"))
-    lines.append((bilingual("整场汇总", "Session summaries"), 9, "bold"))
-    lines.append((bilingual("（不在时间轴上）", "(not events: not on the axis)"), 7, "normal"))
-    for s in tl.summaries:
-        text = s.text.zh if drawable(s.text.zh) else s.text.en
-        wrapped = textwrap.wrap(text, _wrap(text))
-        lines += [(w, 7, "normal") for w in wrapped[:4]]
-    if tl.session_emotion:
-        lines.append((f"speech emotion (session): {tl.session_emotion}", 7, "normal"))
-    untimed = [m.number for m in tl.evidence if not m.spans and m.feature_ids]
-    if untimed:
+
+    def add(text: str, size: float, weight: str = "normal", most: int = 99) -> None:
+        lines.extend((w, size, weight) for w in _wrap(text, size, width_pt, most))
+
+    claims = tl.claims
+    if claims:
+        add(bilingual("评估判断", "Claims of the assessment"), 9, "bold")
+        add(bilingual("（编号同轴上标记）", "(same numbers as on the axis)"), 7)
+        for c in claims:
+            said = c.claim
+            if c.sentence is not None:
+                said = c.sentence.zh if drawable(c.sentence.zh) else c.sentence.en
+                said = without_markers(said).rstrip("。. ")
+            add(f"[{c.number}] {said}", 7, most=3)
+        untimed = [c.number for c in claims if not c.spans]
+        if untimed:
+            add(bilingual("整场，不在轴上", "session-level, not on the axis") + ": "
+                + ", ".join(map(str, untimed)), 7)
         lines.append(("", 5, "normal"))
-        lines.append((bilingual("整场证据", "Session-level evidence"), 7.5, "bold"))
-        lines += [(w, 7, "normal") for w in textwrap.wrap(", ".join(map(str, untimed)), 40)]
+    add(bilingual(*style.LANES["scales"]), 9, "bold")
+    if not tl.scales:
+        add("none in this session", 7.5)
+    for s in tl.scales:
+        add(s.text.zh if drawable(s.text.zh) else s.text.en, 7.5, most=3)
+    lines.append(("", 5, "normal"))
+    add(bilingual("整场汇总", "Session summaries"), 9, "bold")
+    add(bilingual("（不在时间轴上）", "(not events: not on the axis)"), 7)
+    for s in tl.summaries:
+        add(s.text.zh if drawable(s.text.zh) else s.text.en, 7, most=3)
+    if tl.session_emotion:
+        add(f"speech emotion (session): {tl.session_emotion}", 7)
     panel_in = ax.get_position().height * fig_h
     y = 1.0
     for text, size, weight in lines:
@@ -214,9 +228,28 @@ def _side_panel(ax: Axes, tl: SessionTimeline, fig_h: float) -> None:
         y -= size / 72 * 1.45 / panel_in  # line height as a fraction of the panel
 
 
-def _wrap(text: str) -> int:
-    """Characters per side-panel line: CJK glyphs are about twice as wide."""
-    return 21 if any(ord(ch) >= 0x2E80 for ch in text) else 40
+_NO_START = set("、，。；：）」』》,.;:)")  # never at the start of a line
+_TOKENS = re.compile(r"[\u2e80-\uffff]|[^\s\u2e80-\uffff]+|\s+")
+
+
+def _wrap(text: str, size: float, width_pt: float, most: int = 99) -> list[str]:
+    """Lines of at most `width_pt` points: CJK may break between any two glyphs (about one em
+    wide), Latin words between words (about 0.6 em a character); "…" ends a cut text."""
+    lines, line, used = [], "", 0.0
+    for token in _TOKENS.findall(" ".join(text.split())):
+        wide = size * (1.0 if token >= "\u2e80" else 0.6 * len(token))
+        if line and not token.isspace() and used + wide > width_pt and token not in _NO_START:
+            lines.append(line.rstrip())
+            line, used = "", 0.0
+        if token.isspace() and not line:
+            continue
+        line, used = line + token, used + wide
+    if line.strip():
+        lines.append(line.rstrip())
+    if len(lines) > most:
+        lines = lines[:most]
+        lines[-1] = lines[-1][:-1] + "…"
+    return lines
 
 
 def _legend(fig: Figure) -> None:
@@ -269,7 +302,7 @@ def draw(fig: Figure, tl: SessionTimeline) -> None:
         axes[_ROWS[-1]].set_xlabel(bilingual("本次会谈没有录音录像，时间轴为空（仅量表，见右侧）",
                                              "no recording in this session: nothing in time "
                                              "(scales only, see the side panel)"), fontsize=8.5)
-    _side_panel(fig.add_subplot(grid[:, 1]), tl, fig.get_figheight())
+    _side_panel(fig.add_subplot(grid[:, 1]), tl, fig.get_figwidth(), fig.get_figheight())
     _legend(fig)
     zh, en = style.DISCLAIMER
     length = f"{tl.duration_s:.1f} s" if tl.duration_s > 0 else "scales only"

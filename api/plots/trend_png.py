@@ -8,6 +8,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from api.plots import style
 from api.plots.fonts import bilingual
 from api.timeline import MEASURES, Trend
 
@@ -42,14 +43,14 @@ def _measures(ax: Axes, trend: Trend) -> None:
     for i, name in enumerate(names):
         ys = np.array([p.indicators.get(name, np.nan) for p in trend.points], dtype=float)
         ok = np.isfinite(ys)
-        dodge = (i - (len(names) - 1) / 2) * 0.04  # equal values stay visible side by side
+        dodge = (i - len(names) / 2) * 0.05  # equal values stay visible side by side
         ax.plot(xs[ok] + dodge, ys[ok], marker=_MARKERS[i % len(_MARKERS)],
                 linestyle=_LINES[i % len(_LINES)], color=_GRAYS[i % len(_GRAYS)], linewidth=1.4,
                 markersize=6, markerfacecolor="white", label=_measure_name(name))
     index = np.array([np.nan if p.index is None else p.index for p in trend.points], dtype=float)
     ok = np.isfinite(index)
-    ax.plot(xs[ok], index[ok], color="black", linewidth=3, marker="s", markersize=7,
-            label=bilingual("负性情绪指数", "negative-affect index"))
+    ax.plot(xs[ok] + len(names) / 2 * 0.05, index[ok], color="black", linewidth=3, marker="s",
+            markersize=7, label=bilingual("负性情绪指数", "negative-affect index"))
     if trend.flagged and len(trend.points) > trend.rises_needed:
         first = len(trend.points) - trend.rises_needed - 1
         ax.axvspan(first - 0.25, len(trend.points) - 0.75, facecolor="none", edgecolor="#7b241c",
@@ -70,7 +71,24 @@ def _measures(ax: Axes, trend: Trend) -> None:
                 bbox={"facecolor": "#fdedec", "edgecolor": "#7b241c", "linewidth": 2.5})
 
 
-def _scales(ax: Axes, trend: Trend) -> None:
+def _level_labels(ax: Axes, trend: Trend, names: list[str], fig_h: float) -> None:
+    """Each scale point's name and level (zh and en) to its right, pushed apart where two scales score
+    alike in one session so the labels never overlap."""
+    lo, hi = ax.get_ylim()
+    height_pt = ax.get_position().height * fig_h * 72
+    for x, p in enumerate(trend.points):
+        placed = -np.inf
+        for value, name in sorted((p.scales[n], n) for n in names if n in p.scales):
+            at = (value - lo) / (hi - lo) * height_pt
+            label_at = max(at + 3, placed + 9)
+            level = p.scale_levels.get(name, "")
+            label = f"{name} " + bilingual(*style.LEVEL_NAMES.get(level, (level, level)))
+            ax.annotate(label, (x, value), textcoords="offset points",
+                        xytext=(5, label_at - at), fontsize=6.5)
+            placed = label_at
+
+
+def _scales(ax: Axes, trend: Trend, fig_h: float) -> None:
     xs = np.arange(len(trend.points))
     names = sorted({n for p in trend.points for n in p.scales})
     for i, name in enumerate(names):
@@ -79,10 +97,10 @@ def _scales(ax: Axes, trend: Trend) -> None:
         ax.plot(xs[ok], ys[ok], marker=_MARKERS[(i + 3) % len(_MARKERS)],
                 linestyle=_LINES[i % len(_LINES)], color=_GRAYS[(i + 2) % len(_GRAYS)],
                 linewidth=1.4, markersize=6, label=name)
-        for x, p in zip(xs, trend.points, strict=True):
-            if name in p.scales:
-                ax.annotate(p.scale_levels.get(name, ""), (x, p.scales[name]),
-                            textcoords="offset points", xytext=(5, 3), fontsize=6.5)
+    if names:  # room above the highest point for its level label
+        top = max(v for p in trend.points for v in p.scales.values())
+        ax.set_ylim(0, top * 1.15 + 1)
+        _level_labels(ax, trend, names, fig_h)
     if not names:
         ax.text(0.5, 0.5, bilingual("无量表", "no scales"), transform=ax.transAxes,
                 ha="center", va="center", color="#7f8c8d")
@@ -98,7 +116,7 @@ def draw(fig: Figure, trend: Trend) -> None:
     top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": (3, 2)})
     fig.subplots_adjust(left=0.09, right=0.66, top=0.9, bottom=0.1, hspace=0.3)
     _measures(top, trend)
-    _scales(bottom, trend)
+    _scales(bottom, trend, fig.get_figheight())
     xs = list(range(len(trend.points)))
     bottom.set_xticks(xs, _dates(trend), fontsize=7.5)
     bottom.set_xlim(-0.5, max(len(xs) - 0.5, 0.5))

@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
+from contracts.feature_text import Bilingual, FeatureText
+from contracts.vocabulary import polarity_id, risk_id
 from ingest.audio import asr as asr_mod
 from ingest.audio.content import (
     analyse_content,
@@ -43,7 +45,6 @@ from ingest.audio.tables import Decision, decide, descriptors, normalise_baselin
 from ingest.audio.transcript import read_transcript
 from ingest.audio.vad import VAD_FRAME_S, SpeechTiming, speech_mask, timing, webrtc_flags
 from ingest.audio.voice import VoiceTrack, f0_summary, syllable_nuclei
-from kg.feature_text import Bilingual, FeatureText
 
 VERSION = "0.1"
 SILENT_PEAK = 10 ** (-60 / 20)  # -60 dBFS
@@ -56,7 +57,8 @@ LOW_COVERAGE = 0.3  # confidence of prosody/rate reaches 1 at this much speech
 
 @dataclass
 class SpeechAnalysis:
-    """Result of `analyze_speech`: three feature texts (fewer without audio) and context."""
+    """Result of `analyze_speech`: content, intonation, rate and (when estimated) speech
+    emotion feature texts (only content without audio) and context."""
 
     feature_texts: list[FeatureText]
     warnings: list[str]
@@ -90,11 +92,13 @@ def analyze_speech(
     baseline: dict[str, Any] | None = None,
     progress: bool = True,
     asr_model: str = "auto",
+    asr_threads: int = 0,
 ) -> SpeechAnalysis:
     """Content, intonation and speech-rate feature texts for one session's speech.
 
     `baseline` maps feature names (e.g. "f0_mean_hz", "pause_ratio") to the speaker's
     earlier values (list) or {"mean", "sd"}; without it, population norms are used.
+    `asr_threads`: faster-whisper's CPU threads (0 = min(cores, 4)).
     Raises AudioInputError for missing, non-audio, truncated, silent or clipped input.
     """
     if language not in ("zh", "en"):
@@ -112,13 +116,14 @@ def analyze_speech(
         content = _content_text(given, language, "transcript", 1.0, warnings, 0.0)
         text = " ".join(s.text for s in given).strip()
         return SpeechAnalysis([content], warnings, text, 0.0, given, None)
-    return _analyze_media(Path(media), given, language, base, progress, asr_model, warnings)
+    return _analyze_media(Path(media), given, language, base, progress, asr_model, asr_threads,
+                          warnings)
 
 
 def _analyze_media(
     media: Path, given: list[asr_mod.Segment] | None, language: str,
     base: dict[str, tuple[float, float]] | None, progress: bool, asr_model: str,
-    warnings: list[str],
+    asr_threads: int, warnings: list[str],
 ) -> SpeechAnalysis:
     info = probe(media)
     # A quick decode-only pass first (ffmpeg decodes 30 min of audio in seconds): a
@@ -155,7 +160,7 @@ def _analyze_media(
                 emotion.add_block(block, flags)
             if given is None and flags.any() and float(np.abs(block).max()) > SILENT_PEAK:
                 if model is None:
-                    asr_label, model = asr_mod.model_for(asr_model, language)
+                    asr_label, model = asr_mod.model_for(asr_model, language, asr_threads)
                 segs = asr_mod.transcribe(model, block, offset, language)
                 segments += [s for s in segs if _speech_share(s, starts, flags) >= 0.2]
             bar.update(round(block.size / SAMPLE_RATE, 1))
@@ -185,12 +190,14 @@ def _analyze_media(
             warnings.append("ASR produced no text for this recording")
     transcript = " ".join(s.text for s in segments).strip()
     speech_frames = _lookup(starts, mask, frames.cat("times"))
-    intonation = _intonation(frames, speech_frames, voice, starts, mask, language, base, tm,
-                             emotion.result() if emotion is not None else None)
+    intonation = _intonation(frames, speech_frames, voice, starts, mask, language, base, tm)
     rate = _rate(transcript, voice, starts, mask, tm, frames, speech_frames, mfcc, language, base)
     content = _content_text(segments, language, source, conf, warnings, duration)
-    return SpeechAnalysis([content, intonation, rate], warnings, transcript, duration,
-                          segments, tm)
+    found = [content, intonation, rate]
+    estimate = emotion.result() if emotion is not None else None
+    if estimate is not None:
+        found.append(_speech_emotion(estimate, tm))
+    return SpeechAnalysis(found, warnings, transcript, duration, segments, tm)
 
 
 def _emotion_track(declared_s: float | None, warnings: list[str]) -> EmotionTrack | None:
@@ -245,7 +252,7 @@ def _confidence(tm: SpeechTiming) -> float:
 def _intonation(
     frames: _Frames, speech: np.ndarray, voice: VoiceTrack, starts: np.ndarray,
     mask: np.ndarray, language: str, base: dict[str, tuple[float, float]] | None,
-    tm: SpeechTiming, speech_emotion: dict[str, Any] | None = None,
+    tm: SpeechTiming,
 ) -> FeatureText:
     energy = frames.cat("energy_db")[speech]
     f0_t, f0 = voice.f0()
@@ -278,14 +285,23 @@ def _intonation(
     zh = f"语调：{d.zh}（基频均值 {f0_txt} Hz，音域 {rng} 半音，能量 {values['energy_db']} dBFS）"
     en = (f"Intonation: {d.en} (F0 mean {f0_txt} Hz, range {rng} semitones, "
           f"energy {values['energy_db']} dBFS)")
-    if speech_emotion is not None:
-        # Context for the counselor; deliberately not a concept id (acted German training data).
-        values["speech_emotion"] = speech_emotion
-        ezh, een = emotion_sentence(speech_emotion)
-        zh, en = f"{zh}；{ezh}", f"{en}; {een}"
     return FeatureText(modality="audio", kind="intonation", text=Bilingual(zh=zh, en=en),
                        values=values, confidence=_confidence(tm), start_s=0.0,
                        end_s=round(tm.span_end_s, 3), source=f"ingest.audio/{VERSION} praat")
+
+
+def _speech_emotion(estimate: dict[str, Any], tm: SpeechTiming) -> FeatureText:
+    """The speech-emotion recognizer's feature text (models/speech_emotion over voiced 2 s
+    windows). Context for the counselor; deliberately no concept id and no alignment
+    (kg/align/rules.py): the model is trained on acted German speech."""
+    zh, en = emotion_sentence(estimate)
+    values: dict[str, Any] = {"speech_emotion": estimate, "label": estimate["label"],
+                              "probabilities": estimate["probabilities"], "concept_ids": []}
+    return FeatureText(modality="audio", kind="speech_emotion",
+                       text=Bilingual(zh=zh[0].upper() + zh[1:], en=en[0].upper() + en[1:]),
+                       values=values, confidence=round(float(estimate["probability"]), 3),
+                       start_s=0.0, end_s=round(tm.span_end_s, 3),
+                       source=f"ingest.audio/{VERSION} {estimate.get('model', 'speech-emotion')}")
 
 
 def _rate(
@@ -368,9 +384,9 @@ def _content_text(
         tokens = pol.pop("tokens")
         values["polarity"] = pol
         values["keywords"] = keywords(tokens)
-        values["concept_ids"].append(f"polarity:{pol['label']}")
+        values["concept_ids"].append(polarity_id(pol["label"]))
     if found.suicide_risk != "none":
-        values["concept_ids"].append(f"risk:{found.suicide_risk}")
+        values["concept_ids"].append(risk_id(found.suicide_risk))
     zh, en = _content_sentence(values, codes, language)
     return FeatureText(modality="audio", kind="speech_content", text=Bilingual(zh=zh, en=en),
                        values=values, confidence=round(min(max(conf, 0.0), 1.0), 3),

@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from contracts.settings import load_settings
 from ingest.audio.errors import AudioInputError
-from kg.settings import load_settings
 
 ZH_PROMPT = "以下是普通话的句子，使用简体中文。"
 _BASE_DIR_NAME = "whisper-base-ct2"
@@ -124,11 +124,12 @@ def _load(path: str, threads: int) -> Any:
     return WhisperModel(path, device="cpu", compute_type="int8", cpu_threads=threads)
 
 
-def model_for(name: str, language: str) -> tuple[str, Any]:
-    """The loaded model (cached per process) and its short name for `source` fields."""
+def model_for(name: str, language: str, threads: int = 0) -> tuple[str, Any]:
+    """The loaded model (cached per process) and its short name for `source` fields.
+
+    `threads`: CPU threads (0 = min(cores, 4); Settings.asr_threads, MINDKG_ASR_THREADS)."""
     label, path = resolve_model(name, language)
-    threads = int(os.environ.get("MINDKG_ASR_THREADS", "0")) or min(os.cpu_count() or 1, 4)
-    return label, _load(str(path), threads)
+    return label, _load(str(path), threads or min(os.cpu_count() or 1, 4))
 
 
 def compression_ratio(text: str) -> float:

@@ -17,8 +17,8 @@ from typing import Any
 
 import yaml
 
+from contracts.settings import PROJECT_ROOT
 from ingest.audio.errors import AudioInputError
-from kg.settings import PROJECT_ROOT
 
 TABLE_DIR = PROJECT_ROOT / "data" / "speech_tables"
 _COND = re.compile(r"^\s*([a-z0-9_]+)\s*(<=|>=)\s*(-?\d+(?:\.\d+)?)\s*$")

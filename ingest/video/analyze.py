@@ -19,6 +19,7 @@ from typing import Protocol, runtime_checkable
 import cv2
 import numpy as np
 
+from contracts.feature_text import FeatureText
 from ingest.video import au_defs
 from ingest.video import geometry as g
 from ingest.video.au_defs import AUS
@@ -39,7 +40,6 @@ from ingest.video.spotting import (
     sustained,
 )
 from ingest.video.stream import close_iter, prefetch
-from kg.feature_text import FeatureText
 
 SOURCE = "mindkg.ingest.video/0.1"
 RULES_CLASSIFIER = "au_rules_table1_v1"
@@ -155,7 +155,7 @@ class _Rows:
         self._chunks: list[np.ndarray] = []
         self.n = 0
 
-    def append(self, row: np.ndarray) -> None:
+    def append(self, row: np.ndarray | float) -> None:
         if self.n % self.chunk == 0:
             self._chunks.append(np.full((self.chunk, self.width), np.nan, np.float32))
         self._chunks[-1][self.n % self.chunk] = row
@@ -215,26 +215,32 @@ def window_picks(onset: int, apex: int, offset: int, n: int = ME_WINDOW_FRAMES) 
     return sorted(set(even) | {apex})
 
 
+Tracked = tuple[np.ndarray, np.ndarray, TrackResult]  # BGR frame, its grayscale, face track
+
+
 def _tracked(frames: Iterator[np.ndarray], tracker: FaceTracker, rate: float, threads: bool
-             ) -> Generator[tuple[np.ndarray, TrackResult], None, None]:
-    """(frame, face track) per frame; decode and tracking in two threads of their own.
+             ) -> Generator[Tracked, None, None]:
+    """(frame, grayscale frame, face track) per frame; decode and tracking in two threads of
+    their own.
 
     The decode thread also does the tracker's crop/resize/colour work and scheduled
-    detections ahead (`FaceTracker.prepare`), so the FaceMesh thread does little else.
+    detections ahead (`FaceTracker.prepare`), and the grayscale conversion the AU models
+    read, so the FaceMesh and AU threads do little else.
     """
-    def decode() -> Generator[tuple[np.ndarray, Prepared | None], None, None]:
+    def decode() -> Generator[tuple[np.ndarray, np.ndarray, Prepared | None], None, None]:
         try:
             for i, frame in enumerate(frames):
-                yield frame, tracker.prepare(frame, i) if threads else None
+                gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+                yield frame, gray, tracker.prepare(frame, i) if threads else None
         finally:
             close_iter(frames)
 
     source = prefetch(decode(), STAGE_QUEUE, "mindkg-decode") if threads else decode()
 
-    def track() -> Generator[tuple[np.ndarray, TrackResult], None, None]:
+    def track() -> Generator[Tracked, None, None]:
         try:
-            for i, (frame, prepared) in enumerate(source):
-                yield frame, tracker.step(frame, i, rate, prepared)
+            for i, (frame, gray, prepared) in enumerate(source):
+                yield frame, gray, tracker.step(frame, i, rate, prepared)
         finally:
             close_iter(source)
 
@@ -306,6 +312,10 @@ def analyze_video(
     eyes = _Rows(3)  # closure right, left, asymmetry (when the AU model measures them)
     quality = _Rows(1)
     nan3 = np.full(3, np.nan, np.float32)
+    # the built-in models predict from the grayscale frame and skip the key points
+    gray_input = bool(getattr(model, "gray_input", False))
+    no_keypoints = not getattr(model, "uses_keypoints", True)
+    skipped = np.zeros((0, 2))
     # the first (baseline) frames wait, as grayscale, until the neutral reference is chosen
     pending: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
     need = max(1, round(rate * baseline_s))
@@ -319,23 +329,24 @@ def analyze_video(
         bar = tqdm(total=info.frame_count or None, unit="frame", desc=video_path.name)
     n = 0
     try:
-        for frame, res in tracked:
+        for frame, gray, res in tracked:
             n += 1
             if res.landmarks is None:
                 rows.append(nan_row)
-                aperture.append(np.array([np.nan]))
+                aperture.append(np.nan)
                 eyes.append(nan3)
-                quality.append(np.zeros(1))
+                quality.append(0.0)
             else:
-                aperture.append(np.array([g.eye_aperture(res.landmarks)]))
-                quality.append(np.array([frame_quality(res.landmarks)]))
-                kp = g.to_face(res.landmarks)
+                aperture.append(g.eye_aperture(res.landmarks))
+                quality.append(frame_quality(res.landmarks))
                 if model.ready():
-                    rows.append(model.predict(frame, res.landmarks, kp).astype(np.float32))
+                    kp = skipped if no_keypoints else g.to_face(res.landmarks)
+                    rows.append(model.predict(gray if gray_input else frame, res.landmarks,
+                                              kp).astype(np.float32))
                     eyes.append(_eye_row(model))
                 else:
+                    kp = g.to_face(res.landmarks)
                     eyes.append(nan3)
-                    gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
                     model.observe_neutral(gray, res.landmarks, kp)
                     pending.append((len(rows), gray, res.landmarks, kp))
                     rows.append(nan_row)

@@ -1,4 +1,4 @@
-"""Action-unit vocabulary: names (zh+en), the source study's AU->emotion table, and the
+"""Action-unit vocabulary: names (zh+en, from contracts/vocabulary.py), the source study's AU->emotion table, and the
 geometric displacement templates that both the estimator and the synthetic generator use.
 
 Templates are our approximation of FACS appearance changes as 2-D landmark displacements in
@@ -12,35 +12,14 @@ from collections.abc import Callable
 
 import numpy as np
 
+from contracts import vocabulary
 from ingest.video import geometry as g
 
 AUS: tuple[int, ...] = (1, 2, 4, 5, 6, 7, 9, 10, 12, 14, 15, 17, 18, 20, 23, 24, 25, 26, 27, 43)
 
-AU_NAMES: dict[int, tuple[str, str]] = {
-    1: ("眉内角上扬", "inner brow raiser"),
-    2: ("眉外角上扬", "outer brow raiser"),
-    4: ("皱眉", "brow lowerer"),
-    5: ("上眼睑上提", "upper lid raiser"),
-    6: ("脸颊上提", "cheek raiser"),
-    7: ("眼睑收紧", "lid tightener"),
-    9: ("皱鼻", "nose wrinkler"),
-    10: ("上唇上提", "upper lip raiser"),
-    12: ("嘴角上扬", "lip corner puller"),
-    14: ("嘴角收紧", "dimpler"),
-    15: ("嘴角下压", "lip corner depressor"),
-    17: ("下巴上抬", "chin raiser"),
-    18: ("噘嘴", "lip pucker"),
-    20: ("嘴唇横向拉伸", "lip stretcher"),
-    23: ("嘴唇收紧", "lip tightener"),
-    24: ("嘴唇紧压", "lip pressor"),
-    25: ("双唇分开", "lips part"),
-    26: ("下颌下垂", "jaw drop"),
-    27: ("嘴巴张大", "mouth stretch"),
-    43: ("闭眼", "eyes closed"),
-    # eye events only (not in AUS, the per-frame table): reported by spotting.spot_eyes
-    45: ("眨眼", "blink"),
-    46: ("单眼眨眼", "wink"),
-}
+# Names (zh, en) of the per-frame AUs and the eye events (45 blink, 46 wink, reported by
+# spotting.spot_eyes only): the shared vocabulary's, so feature texts and the graph agree.
+AU_NAMES: dict[int, tuple[str, str]] = {au: vocabulary.AU_NAMES[au] for au in (*AUS, 45, 46)}
 
 # Emotion sets from the source study's Table 1; weights (how typical the AU is for the
 # emotion) are ours. AU10 has no emotion in Table 1; EMFACS associates it with disgust.
@@ -81,27 +60,6 @@ EMOTION_TO_ME_CLASS: dict[str, str] = {
     "boredom": "others",
     "interest": "others",
 }
-
-EMOTION_NAMES: dict[str, tuple[str, str]] = {
-    "happiness": ("高兴", "happiness"),
-    "surprise": ("惊讶", "surprise"),
-    "sadness": ("悲伤", "sadness"),
-    "anger": ("愤怒", "anger"),
-    "fear": ("恐惧", "fear"),
-    "disgust": ("厌恶", "disgust"),
-    "contempt": ("轻蔑", "contempt"),
-    "confusion": ("困惑", "confusion"),
-    "boredom": ("厌倦", "boredom"),
-    "interest": ("兴趣", "interest"),
-}
-
-ME_CLASS_NAMES: dict[str, tuple[str, str]] = {
-    "positive": ("积极", "positive"),
-    "negative": ("消极", "negative"),
-    "surprise": ("惊讶", "surprise"),
-    "others": ("其他", "others"),
-}
-
 
 def au_label(au: int) -> str:
     """'皱眉(AU4)': the form psychologists read in feature texts."""

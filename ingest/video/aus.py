@@ -8,7 +8,6 @@ displacement templates with non-negative least squares. Output follows OpenFace:
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
@@ -34,6 +33,9 @@ class AUModel(Protocol):
 
     `frame` is the BGR frame (None for the first, baseline frames, which are not kept), `landmarks` the FaceMesh points in pixels (N x 2) and
     `keypoints` the aligned key points in face units. Models may ignore what they don't need.
+    Optional class attributes: `gray_input = True` (predict gets the frame as 8-bit grayscale,
+    converted once, ahead, in the decode thread) and `uses_keypoints = False` (predict gets an
+    empty array instead of key points it would not read); `analyze_video` reads both.
     """
 
     name: str
@@ -62,7 +64,7 @@ class GeometricAUModel:
     name = "geometric-nnls-templates-v1 (unvalidated on real faces)"
 
     def __init__(self, baseline_frames: int = 120,
-                 calibrate: bool = os.environ.get("MINDKG_AU_CALIBRATE", "1") != "0",
+                 calibrate: bool = True,
                  sample_every: int = 10) -> None:
         self.baseline_frames = baseline_frames
         self.calibrate = calibrate
@@ -166,8 +168,11 @@ def _similarity(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
 # milliseconds per frame when the machine is busy (thread hand-offs), this costs microseconds.
 def _apply(m: np.ndarray, pts: np.ndarray) -> np.ndarray:
     x, y = pts[:, 0], pts[:, 1]
-    return np.stack([m[0, 0] * x + m[0, 1] * y + m[0, 2], m[1, 0] * x + m[1, 1] * y + m[1, 2]],
-                    axis=1)
+    (a, b, c), (d, e, f) = m.tolist()  # Python floats: no numpy scalar per term
+    out = np.empty((len(pts), 2))
+    out[:, 0] = a * x + b * y + c
+    out[:, 1] = d * x + e * y + f
+    return out
 
 
 def _invert(m: np.ndarray) -> np.ndarray:
@@ -188,6 +193,8 @@ class FlowAUModel:
     """
 
     name = "landmark-flow-nnls-templates-v1 (unvalidated on real faces)"
+    uses_keypoints = False  # predict reads the frame and landmarks only (analyze skips them)
+    gray_input = True
 
     def __init__(self, baseline_frames: int = 60, sample_every: int = 5) -> None:
         self.baseline_frames = baseline_frames
@@ -195,6 +202,8 @@ class FlowAUModel:
         self._samples: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._keys: list[np.ndarray] = []
         self._ref: tuple[np.ndarray, np.ndarray] | None = None  # gray frame, landmarks
+        # the reference's key points (float64, float32) and stable points, set with _ref
+        self._ref_key = self._ref_key32 = self._ref_stable = np.zeros((0, 2))
         self._basis: np.ndarray | None = None
         self._rot = np.eye(2)
         self._iod = 1.0
@@ -222,6 +231,9 @@ class FlowAUModel:
         dist = [float(np.abs(g.align_to(median, k) - median).sum()) for _, _, k in self._samples]
         gray, lms, _ = self._samples[int(np.argmin(dist))]
         self._ref = (gray, lms)
+        self._ref_key = lms[_KEY_IDX]
+        self._ref_key32 = self._ref_key.astype(np.float32)
+        self._ref_stable = lms[_STABLE_LMS]
         _, self._rot, self._iod = g.face_frame(lms)
         self._basis = template_matrix(g.to_face(lms))
         self._samples, self._keys = [], []
@@ -229,12 +241,12 @@ class FlowAUModel:
     def track(self, gray: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
         """Key-point displacement from the reference, rigid motion removed (face units)."""
         assert self._ref is not None
-        ref_gray, ref_lms = self._ref
-        ref_key = ref_lms[list(g.KEY_POINTS)]
-        rigid = _similarity(ref_lms[list(g.STABLE)], landmarks[list(g.STABLE)])
+        ref_gray = self._ref[0]
+        ref_key = self._ref_key
+        rigid = _similarity(self._ref_stable, landmarks[_STABLE_LMS])
         guess = _apply(rigid, ref_key).astype(np.float32)
         tracked, status, _ = cv2.calcOpticalFlowPyrLK(
-            ref_gray, gray, ref_key.astype(np.float32), guess.copy(), winSize=(15, 15),
+            ref_gray, gray, self._ref_key32, guess.copy(), winSize=(15, 15),
             maxLevel=2, flags=cv2.OPTFLOW_USE_INITIAL_FLOW,
             criteria=(cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 20, 0.03),
         )
@@ -254,6 +266,10 @@ class FlowAUModel:
         coef, _ = nnls(self._basis, disp.ravel(), maxiter=200)
         out: np.ndarray = np.clip(coef * 5.0, 0.0, 5.0)
         return out
+
+
+_KEY_IDX = np.array(g.KEY_POINTS)  # into full landmarks
+_STABLE_LMS = np.array(g.STABLE)
 
 
 def _gray(frame: np.ndarray) -> np.ndarray:
@@ -279,6 +295,8 @@ class HybridAUModel:
         from ingest.video.relative import RelativeAUModel
 
         self.flow = FlowAUModel() if flow else None
+        self.uses_keypoints = False  # the flow's baseline reads them, predict does not
+        self.gray_input = True
         self.relative = RelativeAUModel()
         self.name = ("hybrid(" + (FlowAUModel.name.split(" ")[0] + "+" if flow else "")
                      + self.relative.name + ")")
@@ -305,10 +323,11 @@ class HybridAUModel:
 
     def predict(self, frame: np.ndarray | None, landmarks: np.ndarray, keypoints: np.ndarray
                 ) -> np.ndarray:
-        flow = (self.flow.predict(frame, landmarks, keypoints) if self.flow is not None
+        gray = None if frame is None else _gray(frame)  # once, for both models
+        flow = (self.flow.predict(gray, landmarks, keypoints) if self.flow is not None
                 else np.zeros(len(AUS)))
         motion = self.flow.last_motion if self.flow is not None else 0.0
-        rel = self.relative.predict(None if frame is None else _gray(frame), landmarks)
+        rel = self.relative.predict(gray, landmarks)
         return combine(flow, rel, motion)
 
 
@@ -320,12 +339,15 @@ def combine(flow: np.ndarray, rel: dict[int, float], motion: float = 0.0,
     the neutral reference frame loses track (displacements of whole face units) and its
     least-squares split spreads over unrelated templates. So the flow estimate is faded out
     between `lo` and `hi` RMS displacement; each AU then takes the larger of the two."""
-    keep = 1.0 - float(np.clip((motion - lo) / max(hi - lo, 1e-6), 0.0, 1.0))
+    keep = 1.0 - min(max((motion - lo) / max(hi - lo, 1e-6), 0.0), 1.0)
     out: np.ndarray = flow.astype(np.float64) * keep
     for au, v in rel.items():
-        k = AUS.index(au)
+        k = _COLUMN[au]
         out[k] = v if au == 43 else max(float(out[k]), v)
     return out
+
+
+_COLUMN = {au: k for k, au in enumerate(AUS)}
 
 
 AUModelFactory = Callable[[], AUModel]

@@ -192,6 +192,7 @@ class Landmarker:
 # 0x0F (15), then 0x0D x:f32, 0x15 y:f32, 0x1D z:f32 (little-endian).
 _LM_RECORD = 17
 _LM_TAGS = {0: 0x0A, 1: 0x0F, 2: 0x0D, 7: 0x15, 12: 0x1D}
+_TAG_AT, _TAGS = np.array(list(_LM_TAGS)), np.array(list(_LM_TAGS.values()), np.uint8)
 
 
 def _fast_path_ok(mesh: Any) -> bool:
@@ -213,9 +214,8 @@ def landmark_array(buf: bytes, w: int, h: int) -> np.ndarray:
     values. Any other layout (e.g. visibility set) takes the plain loop.
     """
     n = len(buf) // _LM_RECORD
-    rec = np.frombuffer(buf, np.uint8)
-    if n and len(buf) == n * _LM_RECORD and all(
-        (rec[k::_LM_RECORD] == tag).all() for k, tag in _LM_TAGS.items()
+    if n and len(buf) == n * _LM_RECORD and bool(
+        (np.frombuffer(buf, np.uint8).reshape(n, _LM_RECORD)[:, _TAG_AT] == _TAGS).all()
     ):
         xy: np.ndarray = np.ndarray((n, 2), dtype="<f4", buffer=buf, offset=3,
                                     strides=(_LM_RECORD, 5))

@@ -61,9 +61,16 @@ KEY_POINTS: tuple[int, ...] = _unique((STABLE, *ROIS.values()))
 KEY_INDEX = {p: i for i, p in enumerate(KEY_POINTS)}
 
 
+_R_EYE_IDX, _L_EYE_IDX = np.array(R_EYE), np.array(L_EYE)
+_KEY_IDX = np.array(KEY_POINTS)
+
+
 def eye_centers(pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(right, left) eye centres in the coordinates of `pts` (N x 2, full topology)."""
-    return pts[list(R_EYE)].mean(axis=0), pts[list(L_EYE)].mean(axis=0)
+    # sum / count is what ndarray.mean computes, without its Python-level bookkeeping (this
+    # runs several times a frame)
+    return (pts[_R_EYE_IDX].sum(axis=0) / len(R_EYE),
+            pts[_L_EYE_IDX].sum(axis=0) / len(L_EYE))
 
 
 def face_frame(pts: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
@@ -81,7 +88,8 @@ def face_frame(pts: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
 def to_face(pts: np.ndarray) -> np.ndarray:
     """Full landmarks (pixels) -> key points in face units (len(KEY_POINTS) x 2)."""
     origin, rot, iod = face_frame(pts)
-    return ((pts[list(KEY_POINTS)] - origin) @ rot.T) / iod
+    out: np.ndarray = ((pts[_KEY_IDX] - origin) @ rot.T) / iod
+    return out
 
 
 _STABLE_IDX = np.array([KEY_INDEX[p] for p in STABLE])

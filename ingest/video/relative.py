@@ -34,7 +34,12 @@ CHEEK = (117, 118, 50, 101, 346, 347, 280, 330)
 LOWER_LID = (145, 144, 153, 374, 373, 380)
 CORNERS = (61, 291)
 CHIN = (152, 175, 199, 200)
-_STABLE = list(g.STABLE)
+_STABLE = np.array(g.STABLE)
+_IDX: dict[tuple[int, ...], np.ndarray] = {
+    ids: np.array(ids) for ids in (INNER_BROW, OUTER_BROW, CHEEK, LOWER_LID, CORNERS, CHIN)}
+# eye aspect: three lid gaps and the width of the right eye, then of the left eye
+_EAR_A = np.array([160, 159, 158, 33, 385, 386, 387, 362])
+_EAR_B = np.array([144, 145, 153, 133, 380, 374, 373, 263])
 
 # size of each measure (face units, or ratio for AU5) at intensity 3 ("a typical posed
 # expression"); from the development photos: median over people of the measure in the
@@ -48,9 +53,12 @@ EYE_STRIP = (192, 48)  # canonical eye strip (w, h): eyes 64 px apart, at (64, 2
 _IOD_PX = 64.0
 
 
-def to_face_full(pts: np.ndarray) -> np.ndarray:
-    """All landmarks in face units (see geometry.face_frame)."""
-    origin, rot, iod = g.face_frame(pts)
+FaceFrame = tuple[np.ndarray, np.ndarray, float]  # geometry.face_frame: origin, rotation, IOD
+
+
+def to_face_full(pts: np.ndarray, frame: FaceFrame | None = None) -> np.ndarray:
+    """All landmarks in face units (see geometry.face_frame; `frame`: already computed)."""
+    origin, rot, iod = frame or g.face_frame(pts)
     out: np.ndarray = ((pts - origin) @ rot.T) / iod
     return out
 
@@ -72,18 +80,16 @@ def procrustes(ref: np.ndarray, cur: np.ndarray) -> np.ndarray:
 
 def eye_aspect(pts: np.ndarray) -> tuple[float, float]:
     """(right, left) eye aspect ratios: mean of three lid gaps over the eye width."""
-    def one(pairs: tuple[tuple[int, int], ...], a: int, b: int) -> float:
-        width = max(float(np.hypot(*(pts[a] - pts[b]))), 1e-6)
-        return float(np.mean([np.hypot(*(pts[u] - pts[v])) for u, v in pairs])) / width
-
-    right = one(((160, 144), (159, 145), (158, 153)), 33, 133)
-    left = one(((385, 380), (386, 374), (387, 373)), 362, 263)
+    d = pts[_EAR_A] - pts[_EAR_B]
+    h = np.hypot(d[:, 0], d[:, 1])  # all eight distances in one call (runs every frame)
+    right = float(h[0:3].sum() / 3) / max(float(h[3]), 1e-6)
+    left = float(h[4:7].sum() / 3) / max(float(h[7]), 1e-6)
     return right, left
 
 
-def eye_strip(gray: np.ndarray, pts: np.ndarray) -> np.ndarray:
+def eye_strip(gray: np.ndarray, pts: np.ndarray, frame: FaceFrame | None = None) -> np.ndarray:
     """Pose-normalised strip around both eyes (float32, EYE_STRIP size)."""
-    origin, rot, iod = g.face_frame(pts)
+    origin, rot, iod = frame or g.face_frame(pts)
     scale = _IOD_PX / iod
     m = np.zeros((2, 3))
     m[:, :2] = rot * scale
@@ -128,8 +134,8 @@ def measures(a: np.ndarray, n: np.ndarray) -> dict[int, float]:
     """Raw FACS-motivated measures of aligned face-unit landmarks `a` vs neutral `n`
     (positive = the AU's direction; y grows downwards)."""
     def up(ids: tuple[int, ...]) -> float:
-        idx = list(ids)
-        return float(n[idx, 1].mean() - a[idx, 1].mean())
+        idx = _IDX[ids]  # sum / count: ndarray.mean's arithmetic, without its overhead
+        return float(n[idx, 1].sum() / len(ids) - a[idx, 1].sum() / len(ids))
 
     brow_gap = float(abs(a[107, 0] - a[336, 0]) - abs(n[107, 0] - n[336, 0]))
     width = float((a[291, 0] - a[61, 0]) - (n[291, 0] - n[61, 0]))
@@ -191,36 +197,47 @@ class RelativeAUModel:
         self.neutral = Neutral(shape, (float(ears[0]), float(ears[1])), eyes, sym)
         self._shapes, self._ears, self._strips = [], [], []
 
-    def eye_state(self, gray: np.ndarray | None, landmarks: np.ndarray) -> EyeState:
+    def eye_state(self, gray: np.ndarray | None, landmarks: np.ndarray,
+                  ear: tuple[float, float] | None = None, frame: FaceFrame | None = None
+                  ) -> EyeState:
+        """`ear` (eye_aspect) and `frame` (face_frame) of `landmarks` if already computed."""
         assert self.neutral is not None
-        er, el = eye_aspect(landmarks)
+        er, el = ear or eye_aspect(landmarks)
         n = self.neutral
         geo_r = max(0.0, 1.0 - er / max(n.ear[0], 1e-6)) / 0.5
         geo_l = max(0.0, 1.0 - el / max(n.ear[1], 1e-6)) / 0.5
         app_r = app_l = asym = 0.0
         if gray is not None and n.eyes is not None:
-            r, left = _eyes(eye_strip(gray, landmarks))
+            r, left = _eyes(eye_strip(gray, landmarks, frame))
             app_r = max(0.0, 1.0 - _ncc(n.eyes[0], r)) / 0.4
             app_l = max(0.0, 1.0 - _ncc(n.eyes[1], left)) / 0.4
             asym = max(0.0, n.symmetry - _ncc(r, np.ascontiguousarray(left[:, ::-1])))
-        return EyeState(float(np.clip(0.5 * geo_r + 0.5 * app_r, 0.0, 1.0)),
-                        float(np.clip(0.5 * geo_l + 0.5 * app_l, 0.0, 1.0)), float(asym))
+        return EyeState(_clip(0.5 * geo_r + 0.5 * app_r, 0.0, 1.0),
+                        _clip(0.5 * geo_l + 0.5 * app_l, 0.0, 1.0), float(asym))
 
     def predict(self, gray: np.ndarray | None, landmarks: np.ndarray) -> dict[int, float]:
         """AU -> intensity 0-5 for the AUs measured here (AU43: both eyes closed)."""
         assert self.neutral is not None
-        a = procrustes(self.neutral.shape, to_face_full(landmarks))
+        frame = g.face_frame(landmarks)  # once a frame, for the shape and the eye strip
+        a = procrustes(self.neutral.shape, to_face_full(landmarks, frame))
         raw = measures(a, self.neutral.shape)
-        er, el = eye_aspect(landmarks)
+        ear = eye_aspect(landmarks)
+        er, el = ear
         raw[5] = (er / max(self.neutral.ear[0], 1e-6) + el / max(self.neutral.ear[1], 1e-6)) / 2 - 1
-        out = {au: float(np.clip(3.0 * v / SCALES[au], 0.0, 5.0)) for au, v in raw.items()
+        out = {au: _clip(3.0 * v / SCALES[au], 0.0, 5.0) for au, v in raw.items()
                if au in SCALES}
-        out[27] = float(np.clip(3.0 * (raw[27] - SCALES[26]) / (SCALES[27] - SCALES[26]),
-                                0.0, 5.0))
-        eyes = self.eye_state(gray, landmarks)
+        out[27] = _clip(3.0 * (raw[27] - SCALES[26]) / (SCALES[27] - SCALES[26]), 0.0, 5.0)
+        eyes = self.eye_state(gray, landmarks, ear, frame)
         self.last_eyes = eyes
         out[43] = 5.0 * min(eyes.closure_right, eyes.closure_left)
         return out
+
+
+def _clip(v: float, lo: float, hi: float) -> float:
+    """float(np.clip(v, lo, hi)) for one number (NaN passes through), without numpy's
+    per-call overhead."""
+    v = float(v)
+    return lo if v < lo else hi if v > hi else v
 
 
 def frame_quality(landmarks: np.ndarray) -> float:
@@ -232,4 +249,4 @@ def frame_quality(landmarks: np.ndarray) -> float:
     wr = float(np.hypot(*(landmarks[133] - landmarks[33])))
     wl = float(np.hypot(*(landmarks[263] - landmarks[362])))
     ratio = min(wr, wl) / max(wr, wl, 1e-6)  # 1 frontal, -> 0 in profile
-    return float(np.clip(min(1.0 - 2.5 * max(0.0, yaw - 0.08), (ratio - 0.3) / 0.5), 0.0, 1.0))
+    return _clip(min(1.0 - 2.5 * max(0.0, yaw - 0.08), (ratio - 0.3) / 0.5), 0.0, 1.0)

@@ -330,8 +330,6 @@ def sustained(au_r: np.ndarray, fps: float, *, on: float = MACRO_ON, off: float 
     baseline: some AU (AU43 aside) at `on` or more above the person's neutral, until all fall
     below `off`; a run whose leading emotion (AU rules) changes for `min_s` or longer is split
     there (crying, then laughing). `score` is the apex intensity."""
-    from ingest.video.au_defs import emotion_scores
-
     n = len(au_r)
     if n == 0:
         return []
@@ -340,12 +338,7 @@ def sustained(au_r: np.ndarray, fps: float, *, on: float = MACRO_ON, off: float 
                           max(0.1 * fps, 0.5), axis=0, mode="nearest")
     level = x[:, cols].max(axis=1)
     level[: int(settle_s * fps)] = 0.0
-    emos = sorted({e for au in AUS if au != 43 for e in _emotions_of(au)})
-    labels = np.full(n, -1)
-    for i in range(n):
-        sc = emotion_scores({au: float(x[i, k]) for k, au in enumerate(AUS) if au != 43})
-        if sc and max(sc.values()) > 0:
-            labels[i] = emos.index(max(sc, key=lambda e: sc[e]))
+    labels = _leading_emotions(x)
     min_len = max(1, int(min_s * fps))
     out: list[Interval] = []
     i = 0
@@ -377,7 +370,30 @@ def sustained(au_r: np.ndarray, fps: float, *, on: float = MACRO_ON, off: float 
     return out
 
 
-def _emotions_of(au: int) -> list[str]:
+def _leading_emotions(x: np.ndarray) -> np.ndarray:
+    """Per frame, the index (in sorted emotion names) of the emotion `au_defs.emotion_scores`
+    ranks first for that row of AU intensities, or -1 where every score is 0: the same sums,
+    in the same order, and the same tie-break (the emotion met first), for all frames at once
+    instead of a dict per frame."""
     from ingest.video.au_defs import AU_EMOTIONS
 
-    return list(AU_EMOTIONS.get(au, {}))
+    order: list[str] = []  # emotions in the order emotion_scores first meets them
+    for au in AUS:
+        if au != 43:
+            order += [e for e in AU_EMOTIONS.get(au, {}) if e not in order]
+    scores = np.zeros((len(x), len(order)))
+    for k, au in enumerate(AUS):
+        if au == 43:
+            continue
+        pos = np.maximum(x[:, k], 0.0)
+        for emo, w in AU_EMOTIONS.get(au, {}).items():
+            j = order.index(emo)
+            scores[:, j] = scores[:, j] + w * pos
+    emos = sorted(order)
+    to_sorted = np.array([emos.index(e) for e in order])
+    labels = np.full(len(x), -1)
+    if order:
+        best = np.argmax(scores, axis=1)  # first maximum: emotion_scores' insertion order
+        on = scores.max(axis=1) > 0
+        labels[on] = to_sorted[best[on]]
+    return labels

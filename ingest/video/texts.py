@@ -1,4 +1,4 @@
-"""Feature texts (kg.feature_text.FeatureText) for the video modality.
+"""Feature texts (contracts.feature_text.FeatureText) for the video modality.
 
 Bilingual, short, and carrying the machine-readable values the graph aligns on: concept ids
 per docs/CONVENTIONS.md (au:AU4, me_class:negative, emotion:sadness) and the event's
@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ingest.video.au_defs import AU_NAMES, AUS, EMOTION_NAMES, ME_CLASS_NAMES, au_label
-from kg.feature_text import Bilingual, FeatureText
+from contracts.feature_text import Bilingual, FeatureText
+from contracts.vocabulary import EMOTION_NAMES, ME_CLASS_NAMES, au_id, emotion_id, me_class_id
+from ingest.video.au_defs import AU_NAMES, AUS, au_label
 
 if TYPE_CHECKING:
     from ingest.video.analyze import MicroExpressionEvent, VideoAnalysis
@@ -23,7 +24,7 @@ SOURCE = "mindkg.ingest.video/0.1"
 
 
 def _au_en(au: int) -> str:
-    return f"{AU_NAMES[au][1]} (AU{au})"
+    return f"{AU_NAMES[au][1].lower()} (AU{au})"
 
 
 def event_text(ev: MicroExpressionEvent, index: int) -> FeatureText:
@@ -35,9 +36,9 @@ def event_text(ev: MicroExpressionEvent, index: int) -> FeatureText:
     span = f"{ev.onset_s:.2f}–{ev.offset_s:.2f}"
     macro = getattr(ev, "kind", "micro") == "macro"
     word_zh, word_en = ("宏表情", "macro-expression") if macro else ("微表情", "micro-expression")
-    concepts = [f"au:AU{a}" for a in ev.dominant_aus] + [f"me_class:{ev.me_class}"]
+    concepts = [au_id(a) for a in ev.dominant_aus] + [me_class_id(ev.me_class)]
     if ev.emotion:
-        concepts.append(f"emotion:{ev.emotion}")
+        concepts.append(emotion_id(ev.emotion))
     return FeatureText(
         modality="video",
         kind="macro_expression" if macro else "micro_expression",
@@ -120,8 +121,8 @@ def summary_text(a: VideoAnalysis) -> FeatureText:
             "fps": a.fps,
             "face_coverage": round(coverage, 4),
             "components": a.components,
-            "concept_ids": [f"au:AU{x}" for x in dominant]
-            + [f"me_class:{c}" for c in counts],
+            "concept_ids": [au_id(x) for x in dominant]
+            + [me_class_id(c) for c in counts],
         },
         confidence=round(float(min(1.0, max(0.0, coverage))), 3),
         start_s=0.0,
@@ -153,7 +154,7 @@ def eye_text(ev: EyeEvent, index: int) -> FeatureText:
                 "closure": ev.closure, "onset_frame": ev.onset_frame,
                 "apex_frame": ev.apex_frame, "offset_frame": ev.offset_frame,
                 "duration_s": ev.duration_s, "fps": ev.fps,
-                "concept_ids": [f"au:AU{ev.au}"] if ev.au in AU_NAMES else []},
+                "concept_ids": [au_id(ev.au)] if ev.au in AU_NAMES else []},
         confidence=ev.confidence,
         start_s=round(on, 4),
         end_s=round(off, 4),

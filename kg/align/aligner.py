@@ -10,20 +10,24 @@ text's polarity contradicts the concept's valence, and a small prior for the cur
 
 from __future__ import annotations
 
+import json
 import re
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 
+from contracts.feature_text import FeatureText
+from contracts.session_records import Alignment
 from kg.align.rules import allowed_types
-from kg.align.space import ConceptInfo, JointSpace
+from kg.align.space import JointSpace
+from kg.derived import write_folder
 from kg.embed.tokenize import tokenize
-from kg.feature_text import FeatureText
-from kg.session_records import Alignment
-from kg.store.base import GraphStore
+from kg.graph_view import ConceptInfo, GraphView
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _EN_WORD = re.compile(r"[a-z]+[0-9]*|[0-9]+")
@@ -32,6 +36,8 @@ CURATED_SOURCE = "source:mindkg-curated"
 # Feature texts keep semantic alignments scoring at least this much: on the sample sessions
 # correct matches scored >= 0.70 and spurious ones (numbers, units) 0.50-0.60.
 MIN_FEATURE_SCORE = 0.62
+# Bump when text_features changes: cached lexical indexes are keyed by it.
+LEXICAL_VERSION = 1
 VALENCE_ROOTS = {"valence:positive": "positive", "valence:negative": "negative",
                  "valence:neutral": "neutral", "polarity:positive": "positive",
                  "polarity:negative": "negative", "polarity:neutral": "neutral"}
@@ -75,14 +81,80 @@ def text_features(text: str) -> frozenset[str]:
     return frozenset(feats)
 
 
-def _dice(a: frozenset[str], b: frozenset[str]) -> float:
+def _weight(feats: Iterable[str]) -> int:
+    # Bigrams and words weigh double: they carry more meaning than single characters.
+    return sum(1 if len(f) == 1 else 2 for f in feats)
+
+
+def _dice(a: frozenset[str], b: frozenset[str], wa: int, wb: int) -> float:
+    """Weighted Dice overlap of two feature sets whose weights are `wa` and `wb`."""
     if not a or not b:
         return 0.0
-    # Bigrams and words weigh double: they carry more meaning than single characters.
-    def weight(f: str) -> float:
-        return 1.0 if len(f) == 1 else 2.0
-    inter = sum(weight(f) for f in a & b)
-    return 2 * inter / (sum(weight(f) for f in a) + sum(weight(f) for f in b))
+    return 2 * _weight(a & b) / (wa + wb)
+
+
+class LexicalIndex:
+    """Which concepts' names share a text feature (bigram, word stem, AU code) with a text.
+
+    Derived from the concept names only, so it is cached by the graph view's content key
+    (`load_lexical_index`) and memory-mapped: a warm start computes no name features.
+    """
+
+    def __init__(self, features: list[str], ptr: np.ndarray, rows: np.ndarray) -> None:
+        self.features = features  # sorted
+        self.ptr = ptr  # rows of features[k] are rows[ptr[k]:ptr[k + 1]], ascending
+        self.row_ids = rows
+
+    @classmethod
+    def build(cls, concepts: Sequence[ConceptInfo]) -> LexicalIndex:
+        inverted: dict[str, list[int]] = defaultdict(list)
+        for i, c in enumerate(concepts):
+            for f in set().union(*(text_features(n) for n in c.names)):
+                if len(f) > 1:
+                    inverted[f].append(i)
+        features = sorted(inverted)
+        ptr = np.zeros(len(features) + 1, dtype=np.int64)
+        np.cumsum([len(inverted[f]) for f in features], out=ptr[1:])
+        rows = np.array([i for f in features for i in inverted[f]], dtype=np.int32)
+        return cls(features, ptr, rows)
+
+    def rows(self, feature: str) -> list[int]:
+        k = bisect_left(self.features, feature)
+        if k == len(self.features) or self.features[k] != feature:
+            return []
+        return self.row_ids[self.ptr[k] : self.ptr[k + 1]].tolist()
+
+    def save(self, folder: Path) -> bool:
+        def fill(tmp: Path) -> None:
+            (tmp / "features.json").write_text(json.dumps(self.features, ensure_ascii=False),
+                                               encoding="utf-8")
+            np.save(tmp / "ptr.npy", self.ptr)
+            np.save(tmp / "rows.npy", self.row_ids)
+
+        return write_folder(folder, fill)
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex | None:
+        try:
+            features = json.loads((folder / "features.json").read_text(encoding="utf-8"))
+            ptr = np.load(folder / "ptr.npy", mmap_mode="r")
+            rows = np.load(folder / "rows.npy", mmap_mode="r")
+        except (OSError, ValueError):
+            return None
+        if ptr.shape != (len(features) + 1,) or rows.shape != (int(ptr[-1]),):
+            return None
+        return cls(features, ptr, rows)
+
+
+def load_lexical_index(view: GraphView, cache: Path | None) -> LexicalIndex:
+    """The lexical index of the view's concepts, cached under `cache` by the view's key."""
+    folder = cache / "models" / f"align-lexicon-v{LEXICAL_VERSION}-{view.key}" if cache else None
+    index = LexicalIndex.load(folder) if folder is not None else None
+    if index is None:
+        index = LexicalIndex.build(view.concepts)
+        if folder is not None:
+            index.save(folder)
+    return index
 
 
 @dataclass(frozen=True)
@@ -101,6 +173,7 @@ class Aligner:
         valence: dict[str, str] | None = None,
         synonyms: dict[str, frozenset[str]] | None = None,
         weights: AlignWeights | None = None,
+        lexicon: LexicalIndex | None = None,
     ) -> None:
         self.space = space
         self.concepts = space.concepts
@@ -108,18 +181,24 @@ class Aligner:
         self.weights = weights or AlignWeights()
         self.valence = valence or {}
         self.synonyms = synonyms or {}
-        self._name_feats = [[text_features(n) for n in c.names] for c in self.concepts]
+        self.lexicon = lexicon or LexicalIndex.build(self.concepts)
+        # each name's features and their weight, filled in as rows are scored
+        self._name_feats: dict[int, list[tuple[frozenset[str], int]]] = {}
         self._types = np.array([c.type for c in self.concepts])
         self._curated = np.array([c.source == CURATED_SOURCE for c in self.concepts])
-        self._inverted: dict[str, list[int]] = defaultdict(list)
-        for i, feats in enumerate(self._name_feats):
-            for f in set().union(*feats) if feats else ():
-                if len(f) > 1:
-                    self._inverted[f].append(i)
 
     # -- scoring ------------------------------------------------------------------------------
+    def _names_of(self, i: int) -> list[tuple[frozenset[str], int]]:
+        feats = self._name_feats.get(i)
+        if feats is None:
+            feats = self._name_feats[i] = [(f, _weight(f)) for f in
+                                           (text_features(n) for n in self.concepts[i].names)]
+        return feats
+
     def _lexical(self, feats: frozenset[str], rows: Iterable[int]) -> dict[int, float]:
-        return {i: max((_dice(feats, nf) for nf in self._name_feats[i]), default=0.0) for i in rows}
+        w = _weight(feats)
+        return {i: max((_dice(feats, nf, w, nw) for nf, nw in self._names_of(i)), default=0.0)
+                for i in rows}
 
     def _expand(self, text: str) -> frozenset[str]:
         """Text features after adding each token's Cilin synonyms (Chinese words only)."""
@@ -148,10 +227,10 @@ class Aligner:
         cos = self.space.name_matrix @ vec if vec is not None else np.zeros(n)
         node_cos = self.space.node_matrix @ vec if vec is not None else np.zeros(n)
         feats = text_features(text)
-        rows = {i for f in feats if len(f) > 1 for i in self._inverted.get(f, ())}
+        rows = {i for f in feats if len(f) > 1 for i in self.lexicon.rows(f)}
         lex = self._lexical(feats, rows)
         syn_feats = self._expand(text) - feats
-        syn_rows = {i for f in syn_feats if len(f) > 1 for i in self._inverted.get(f, ())}
+        syn_rows = {i for f in syn_feats if len(f) > 1 for i in self.lexicon.rows(f)}
         syn = self._lexical(syn_feats | feats, syn_rows) if syn_feats else {}
         w = self.weights
         score = w.vector * cos + w.node * node_cos + w.curated_prior * self._curated
@@ -216,13 +295,12 @@ class Aligner:
         return out
 
 
-def concept_valence(store: GraphStore) -> dict[str, str]:
+def concept_valence(view: GraphView) -> dict[str, str]:
     """Valence of each concept reached through IS_A / INDICATES (two hops) from valence roots."""
     parents: dict[str, list[str]] = defaultdict(list)
-    for rel in ("IS_A", "INDICATES"):
-        for e in store.iter_edges(rel):
-            if e.src_label == "Concept" and e.dst_label == "Concept":
-                parents[e.src_key].append(e.dst_key)
+    for _rel, src_label, src, dst_label, dst, _w in view.edges(("IS_A", "INDICATES")):
+        if src_label == "Concept" and dst_label == "Concept":
+            parents[src].append(dst)
     out: dict[str, str] = dict(VALENCE_ROOTS)
 
     @cache

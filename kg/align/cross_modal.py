@@ -10,8 +10,8 @@ from collections.abc import Mapping, Sequence
 
 from pydantic import BaseModel
 
-from kg.feature_text import FeatureText
-from kg.session_records import Alignment
+from contracts.feature_text import FeatureText
+from contracts.session_records import Alignment
 
 # Severity and risk concepts carry no valence edge; an observed depression band or risk
 # signal agrees with negative affect.

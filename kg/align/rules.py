@@ -12,6 +12,8 @@ ALLOWED_TYPES: dict[tuple[str, str], frozenset[str]] = {
     ("audio", "speech_content"): frozenset({"ContentPolarity", "Symptom", "Emotion", "RiskLevel"}),
     ("audio", "intonation"): frozenset({"Prosody", "Emotion"}),
     ("audio", "speech_rate"): frozenset({"SpeechRate", "Symptom"}),
+    # trained on acted German speech: shown to the counselor, never aligned as evidence
+    ("audio", "speech_emotion"): frozenset(),
     ("scales", "scale_score"): frozenset({"Scale", "Severity", "RiskLevel", "ScaleItem", "Symptom"}),
 }
 BY_MODALITY: dict[str, frozenset[str]] = {

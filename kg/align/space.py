@@ -20,59 +20,30 @@ from typing import Any
 
 import numpy as np
 
+from kg.derived import write_file, write_folder
 from kg.embed.csr import CSRGraph, csr_from_store
 from kg.embed.tokenize import tokenize
 from kg.embed.word_vectors import CORPUS_VERSION, PlainVectors, WordSpace, build_joint_model
-from kg.schema import CONCEPT
+from kg.graph_view import ONTOLOGY_RELATIONS, ConceptInfo, GraphView, concept_names, graph_view
 from kg.store.base import GraphStore
 
+__all__ = ["ONTOLOGY_RELATIONS", "ConceptInfo", "JointSpace", "build_joint_space",
+           "concept_names", "csr_from_store", "load_concepts", "space_key"]
+
 NODE_PREFIX = "node::"
-# Ontology relations walked by node2vec. FROM_SOURCE (hubs joining every concept to its
-# source) and session relations are left out: they say nothing about meaning.
-ONTOLOGY_RELATIONS: tuple[str, ...] = (
-    "IS_A", "PART_OF", "INDICATES", "HAS_SYMPTOM", "HAS_SIGN", "MEASURED_BY", "HAS_ITEM",
-    "HAS_SEVERITY", "ASSESSES", "SIGNALS_RISK", "TREATED_BY", "EXAMINED_BY", "COMPLICATION_OF",
-    "MOVES", "LOCATED_IN", "SYNONYM_OF", "RELATED_TO",
-)
+# node2vec walks the ontology relations of the graph view (kg.graph_view.ONTOLOGY_RELATIONS).
+# FROM_SOURCE (hubs joining every concept to its source) and session relations are left out:
+# they say nothing about meaning.
 # Bump when walks, label sentences, the trainer or concept rows change meaning: cached spaces
 # are keyed by this, the ontology's content and the build parameters, never by anything
 # derived from them. 3: our deterministic parallel SGNS (kg.embed.sgns) instead of gensim.
 SPACE_VERSION = 3
 _SPACE_FILES = ("names.npy", "nodes.npy", "vectors.npy", "vocab.json", "space.json")
-_NAME_PROPS = ("name_zh", "name_en", "facs_name", "paper_description", "item_name_zh",
-               "item_name_en", "description_zh", "description_en")
-
-
-@dataclass(frozen=True)
-class ConceptInfo:
-    id: str
-    type: str
-    source: str
-    names: tuple[str, ...]  # every name a text may use for it: labels, aliases, descriptions
-
-
-def concept_names(props: dict[str, Any]) -> tuple[str, ...]:
-    names: list[str] = []
-    for prop in _NAME_PROPS:
-        value = props.get(prop)
-        if isinstance(value, str) and value.strip():
-            names.append(value.strip())
-    aliases = props.get("aliases") or []
-    names += [a.strip() for a in aliases if isinstance(a, str) and a.strip()]
-    return tuple(dict.fromkeys(names))
 
 
 def load_concepts(store: GraphStore) -> list[ConceptInfo]:
-    concepts = []
-    for node in store.iter_nodes(CONCEPT):
-        names = concept_names(node.props)
-        if not names:
-            continue
-        concepts.append(ConceptInfo(
-            id=node.key, type=str(node.props.get("type", "Other")),
-            source=str(node.props.get("source", "")), names=names,
-        ))
-    return concepts
+    """The concepts that have a name, from the store's graph view (kg.graph_view)."""
+    return list(graph_view(store).concepts)
 
 
 def label_sentences(
@@ -134,7 +105,7 @@ def space_key(concepts: Sequence[ConceptInfo], graph: CSRGraph, params: dict[str
     Cheap to compute (no walks, no tokenisation), so a warm start reads the cached space
     instead of regenerating what it was built from.
     """
-    from kg.settings import PROJECT_ROOT
+    from contracts.settings import PROJECT_ROOT
 
     h = hashlib.sha256(json.dumps(
         {"space": SPACE_VERSION, "corpus": CORPUS_VERSION, **params}, sort_keys=True).encode())
@@ -152,6 +123,27 @@ def space_key(concepts: Sequence[ConceptInfo], graph: CSRGraph, params: dict[str
     return h.hexdigest()[:16]
 
 
+def _space_folder(view: GraphView, home: Path, params: dict[str, Any]) -> Path:
+    """home/models/space-<space_key>. The key is remembered per graph-view content, parameters,
+    versions and lexicon files (by size and mtime), so a warm start neither rebuilds the walked
+    graph nor rehashes the concepts. An input added to `space_key` must join `memo` here."""
+    from contracts.settings import PROJECT_ROOT
+
+    lexicons = [(f.name, f.stat().st_size, f.stat().st_mtime_ns)
+                for f in sorted((PROJECT_ROOT / "data" / "lexicon").glob("*")) if f.is_file()]
+    memo = hashlib.sha256(json.dumps(
+        [view.key, SPACE_VERSION, CORPUS_VERSION, params, lexicons], sort_keys=True).encode())
+    memo_file = home / "models" / "space-keys" / memo.hexdigest()[:16]
+    try:
+        key = memo_file.read_text(encoding="utf-8").strip()
+    except OSError:
+        key = ""
+    if len(key) != 16 or not all(c in "0123456789abcdef" for c in key):
+        key = space_key(view.concepts, view.csr(ONTOLOGY_RELATIONS), params)
+        write_file(memo_file, key)
+    return home / "models" / f"space-{key}"
+
+
 def _load_cached(folder: Path, concepts: list[ConceptInfo]) -> JointSpace | None:
     if not all((folder / name).is_file() for name in _SPACE_FILES):
         return None
@@ -160,14 +152,28 @@ def _load_cached(folder: Path, concepts: list[ConceptInfo]) -> JointSpace | None
     vectors = np.load(folder / "vectors.npy", mmap_mode="r")
     if len(vocab) != vectors.shape[0]:
         return None
-    kv = PlainVectors(vocab, vectors)
     model_dir = folder.parent / str(meta["model"])
     names = np.load(folder / "names.npy", mmap_mode="r")
     nodes = np.load(folder / "nodes.npy", mmap_mode="r")
     if names.shape[0] != len(concepts) or nodes.shape != names.shape:
         return None
-    return JointSpace(words=WordSpace(kv), concepts=concepts, name_matrix=names,
-                      node_matrix=nodes, model_dir=model_dir)
+    return JointSpace(words=_finished_words(folder, vocab, vectors), concepts=concepts,
+                      name_matrix=names, node_matrix=nodes, model_dir=model_dir)
+
+
+def _finished_words(folder: Path, vocab: list[str], vectors: np.ndarray) -> WordSpace:
+    """The word space of the cached raw vectors: its unit, centred rows are derived once into
+    `<folder>-rows` and memory-mapped after that (no full-matrix copies at start-up)."""
+    rows_dir = folder.parent / f"{folder.name}-rows"
+    try:
+        rows = np.load(rows_dir / "rows.npy", mmap_mode="r")
+        if rows.shape == vectors.shape and rows.dtype == np.float32:
+            return WordSpace.from_rows(vocab, rows)
+    except (OSError, ValueError):
+        pass
+    words = WordSpace(PlainVectors(vocab, vectors))
+    write_folder(rows_dir, lambda tmp: np.save(tmp / "rows.npy", words.matrix))
+    return words
 
 
 def _save_cached(folder: Path, space: JointSpace) -> None:
@@ -212,15 +218,16 @@ def build_joint_space(
     no walks, tokenisation or training.
     """
     say = progress or (lambda _m: None)
-    concepts = load_concepts(store)
+    view = graph_view(store)
+    concepts = view.concepts
     if not concepts:
         raise ValueError("the graph has no concepts: run `mindkg kg seed` first")
-    graph = csr_from_store(store, ONTOLOGY_RELATIONS, node_labels=(CONCEPT,))
     params = {"seed": seed, "walk_length": walk_length, "num_walks": num_walks, "p": p, "q": q}
-    folder = home / "models" / f"space-{space_key(concepts, graph, params)}"
+    folder = _space_folder(view, home, params)
     cached = _load_cached(folder, concepts)
     if cached is not None:
         return cached
+    graph = view.csr(ONTOLOGY_RELATIONS)
     from kg.embed.node2vec import generate_walks, walks_as_tokens  # numba: only to build
 
     say(f"node2vec walks over the ontology ({len(concepts)} concepts)")

@@ -27,11 +27,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from contracts.settings import PROJECT_ROOT, Settings, load_settings
 from kg import lexicons
 from kg.embed.tokenize import PsychTokenizer, get_tokenizer, read_term_file
 from kg.embed.word_vectors import WordSpace, load_pretrained
 from kg.resources import resource_path
-from kg.settings import PROJECT_ROOT, Settings, load_settings
 
 if TYPE_CHECKING:  # gensim loads only when the pretrained space must be (re)built
     from gensim.models import KeyedVectors

@@ -28,9 +28,9 @@ from typing import Any
 import numpy as np
 import yaml
 
+from contracts.settings import PROJECT_ROOT
 from kg import lexicons
 from kg.embed.polarity import EN_NEGATORS, PolarityModel, PolarityScore, load_polarity_model
-from kg.settings import PROJECT_ROOT
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "polarity_weights"
 WEIGHTS_FILE = WEIGHTS_DIR / "sentence_polarity.npz"
@@ -243,6 +243,63 @@ def tfidf(counts: Any, idf: np.ndarray) -> Any:
     return normalize(x, norm="l2", copy=False)
 
 
+def murmur3_32(data: bytes, seed: int = 0) -> int:
+    """MurmurHash3 x86 32-bit, signed: the hash scikit-learn's FeatureHasher uses."""
+    c1, c2, mask = 0xCC9E2D51, 0x1B873593, 0xFFFFFFFF
+    h = seed & mask
+    end = len(data) - len(data) % 4
+    for i in range(0, end, 4):
+        k = (int.from_bytes(data[i:i + 4], "little") * c1) & mask
+        k = (((k << 15) | (k >> 17)) * c2) & mask
+        h ^= k
+        h = ((((h << 13) | (h >> 19)) & mask) * 5 + 0xE6546B64) & mask
+    k = 0
+    for shift, byte in enumerate(data[end:]):
+        k |= byte << (8 * shift)
+    if k or end != len(data):
+        k = (k * c1) & mask
+        h ^= (((k << 15) | (k >> 17)) * c2) & mask
+    h ^= len(data)
+    h = ((h ^ (h >> 16)) * 0x85EBCA6B) & mask
+    h = ((h ^ (h >> 13)) * 0xC2B2AE35) & mask
+    h ^= h >> 16
+    return h - (1 << 32) if h & 0x80000000 else h
+
+
+def hashed_index(term: str, n_features: int = 2**HASH_BITS) -> int:
+    """The column FeatureHasher gives `term` (abs of the signed hash, modulo n_features)."""
+    h = murmur3_32(term.encode("utf-8"))
+    return (2147483647 - (n_features - 1)) % n_features if h == -2147483648 else abs(h) % n_features
+
+
+def sparse_score(terms: Sequence[str], idf: np.ndarray, coef: np.ndarray) -> float:
+    """tfidf(hashed_counts([terms]), idf) @ coef for one text, without scikit-learn or SciPy.
+
+    The same floating-point operations in the same order as the sparse path (SciPy's product
+    with the idf diagonal emits a row's columns in descending order; the L2 norm and the dot
+    product then sum sequentially), so scores are bit-identical (tests/unit check it); it saves
+    importing scikit-learn (seconds) in a process that scores a few sentences.
+    """
+    counts: dict[int, int] = {}
+    for term in terms:
+        col = hashed_index(term)
+        counts[col] = counts.get(col, 0) + 1
+    cols = np.array(sorted(counts, reverse=True), dtype=np.int64)
+    data = (1.0 + np.log(np.array([counts[c] for c in cols.tolist()], dtype=np.float64)))
+    data = data * idf[cols]
+    keep = data != 0
+    data, cols = data[keep], cols[keep]
+    total = 0.0
+    for v in data.tolist():
+        total += v * v
+    if total != 0.0:
+        data = data / np.sqrt(total)
+    z = 0.0
+    for v, c in zip(data.tolist(), coef[cols].tolist(), strict=True):
+        z += v * c
+    return z
+
+
 @dataclass(frozen=True)
 class SentencePolarityWeights:
     idf: np.ndarray
@@ -285,10 +342,10 @@ class SentencePolarityWeights:
                        float(s[1]), float(s[2]), json.loads(str(z["meta"])))
 
     def probabilities(self, analyses: Sequence[TextAnalysis]) -> np.ndarray:
-        counts = hashed_counts([a.hash_terms() for a in analyses])
-        x = tfidf(counts, self.idf)
+        sparse = np.array([sparse_score(a.hash_terms(), self.idf, self.coef_sparse)
+                           for a in analyses], dtype=np.float64)
         dense = np.stack([a.dense() for a in analyses])
-        z = (x @ self.coef_sparse + ((dense - self.dense_mean) / self.dense_scale)
+        z = (sparse + ((dense - self.dense_mean) / self.dense_scale)
              @ self.coef_dense + self.intercept)
         return np.asarray(1.0 / (1.0 + np.exp(-np.asarray(z).ravel())))
 

@@ -493,7 +493,7 @@ def model_key(sentences: Sequence[Sequence[str]], walks: Sequence[Sequence[str]]
 
 def glossary_pairs(path: Path | None = None) -> list[tuple[str, list[str]]]:
     """(english, [chinese]) pairs from data/lexicon/bilingual_glossary.tsv (curated)."""
-    from kg.settings import PROJECT_ROOT
+    from contracts.settings import PROJECT_ROOT
 
     path = path or PROJECT_ROOT / "data" / "lexicon" / "bilingual_glossary.tsv"
     pairs: list[tuple[str, list[str]]] = []

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
+
+from contracts.vocabulary import EMOTION_NAMES, emotion_id
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,12 @@ class EmotionDef:
     valence_note: str = ""
 
 
+def _emotion(key: str, *rest: Any, **kw: Any) -> EmotionDef:
+    """An emotion:<key> concept named as in contracts/vocabulary.py (EMOTION_NAMES)."""
+    zh, en = EMOTION_NAMES[key]
+    return EmotionDef(emotion_id(key), zh, en, *rest, **kw)
+
+
 VALENCE: tuple[EmotionDef, ...] = (
     EmotionDef(
         "valence:positive",
@@ -90,57 +99,43 @@ ME_CLASSES: tuple[EmotionDef, ...] = (
 )
 
 BASIC: tuple[EmotionDef, ...] = (
-    EmotionDef(
-        "emotion:happiness",
-        "高兴",
+    _emotion(
         "happiness",
         ("快乐", "开心", "喜悦", "愉快"),
         ("valence:positive", "me_class:positive"),
         group="basic",
     ),
-    EmotionDef(
-        "emotion:sadness",
-        "悲伤",
+    _emotion(
         "sadness",
         ("伤心", "难过", "哀伤"),
         ("valence:negative", "me_class:negative"),
         group="basic",
     ),
-    EmotionDef(
-        "emotion:anger",
-        "愤怒",
+    _emotion(
         "anger",
         ("生气", "恼怒"),
         ("valence:negative", "me_class:negative"),
         group="basic",
     ),
-    EmotionDef(
-        "emotion:fear",
-        "恐惧",
+    _emotion(
         "fear",
         ("害怕", "惧怕"),
         ("valence:negative", "me_class:negative"),
         group="basic",
     ),
-    EmotionDef(
-        "emotion:disgust",
-        "厌恶",
+    _emotion(
         "disgust",
         ("恶心", "嫌恶"),
         ("valence:negative", "me_class:negative"),
         group="basic",
     ),
-    EmotionDef(
-        "emotion:contempt",
-        "轻蔑",
+    _emotion(
         "contempt",
         ("蔑视", "鄙视"),
         ("valence:negative", "me_class:negative"),
         group="basic",
     ),
-    EmotionDef(
-        "emotion:surprise",
-        "惊讶",
+    _emotion(
         "surprise",
         ("吃惊", "惊奇"),
         ("valence:neutral", "me_class:surprise"),
@@ -150,26 +145,20 @@ BASIC: tuple[EmotionDef, ...] = (
 )
 
 STUDY: tuple[EmotionDef, ...] = (
-    EmotionDef(
-        "emotion:interest",
-        "兴趣",
+    _emotion(
         "interest",
         ("感兴趣", "好奇"),
         ("valence:positive", "me_class:others"),
         group="study",
     ),
-    EmotionDef(
-        "emotion:confusion",
-        "困惑",
+    _emotion(
         "confusion",
         ("迷惑", "疑惑", "不解"),
         ("valence:neutral", "me_class:others"),
         group="study",
         valence_note="MindKG choice: epistemic state, neither clearly positive nor negative",
     ),
-    EmotionDef(
-        "emotion:boredom",
-        "无聊",
+    _emotion(
         "boredom",
         ("厌倦", "乏味", "无趣"),
         ("valence:negative", "me_class:others"),

@@ -7,7 +7,8 @@ which is exactly 44 codes: the 30 main AUs (1, 2, 4-7, 9-18, 20, 22-28, 41-46) p
 jaw thrust/sideways/clench, lip bite, cheek blow/puff/suck, tongue bulge, lip wipe, nostril
 dilate/compress). Head (51-58) and eye (61-64) position codes are not action units and are not
 included. English names and muscles follow the FACS manual (Ekman, Friesen & Hager 2002);
-Chinese names are the common FACS translations used in the CASME/CAS(ME)^n literature.
+Chinese names are the common FACS translations used in the CASME/CAS(ME)^n literature; the names
+themselves live in contracts/vocabulary.py (AU_NAMES), shared with the video recognizer.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from contracts.vocabulary import AU_NAMES, au_id
 from kg.ontology.emotions import ConceptText, check_texts
 
 # region key -> (zh, en)
@@ -66,81 +68,73 @@ MUSCLES: Mapping[str, tuple[str, str]] = {
 @dataclass(frozen=True)
 class ActionUnitDef:
     number: int
-    name_en: str
-    name_zh: str
     region: str
     muscles: tuple[str, ...]
     category: str = "main"  # main | miscellaneous (FACS's grouping)
 
     @property
     def id(self) -> str:
-        return f"au:AU{self.number}"
+        return au_id(self.number)
+
+    @property
+    def name_zh(self) -> str:
+        return AU_NAMES[self.number][0]
+
+    @property
+    def name_en(self) -> str:
+        return AU_NAMES[self.number][1]
 
 
 _M = "miscellaneous"
 ACTION_UNITS: tuple[ActionUnitDef, ...] = (
-    ActionUnitDef(1, "Inner Brow Raiser", "眉内角上扬", "brow", ("frontalis_medial",)),
-    ActionUnitDef(2, "Outer Brow Raiser", "眉外角上扬", "brow", ("frontalis_lateral",)),
+    ActionUnitDef(1, "brow", ("frontalis_medial",)),
+    ActionUnitDef(2, "brow", ("frontalis_lateral",)),
     ActionUnitDef(
         4,
-        "Brow Lowerer",
-        "皱眉（眉毛下压）",
         "brow",
         ("corrugator", "depressor_supercilii", "procerus"),
     ),
-    ActionUnitDef(
-        5, "Upper Lid Raiser", "上眼睑上扬", "eyes", ("levator_palpebrae", "superior_tarsal")
-    ),
-    ActionUnitDef(6, "Cheek Raiser", "脸颊上提", "cheek", ("orbicularis_oculi_orbital",)),
-    ActionUnitDef(7, "Lid Tightener", "眼睑收紧", "eyes", ("orbicularis_oculi_palpebral",)),
-    ActionUnitDef(8, "Lips Toward Each Other", "双唇相向", "mouth", ("orbicularis_oris",), _M),
-    ActionUnitDef(9, "Nose Wrinkler", "皱鼻", "nose", ("levator_labii_alaeque_nasi",)),
-    ActionUnitDef(10, "Upper Lip Raiser", "上唇上提", "mouth", ("levator_labii",)),
-    ActionUnitDef(11, "Nasolabial Deepener", "鼻唇沟加深", "cheek", ("zygomaticus_minor",)),
-    ActionUnitDef(12, "Lip Corner Puller", "嘴角上扬", "mouth", ("zygomaticus_major",)),
-    ActionUnitDef(13, "Sharp Lip Puller", "嘴角急拉（鼓颊）", "cheek", ("levator_anguli_oris",)),
-    ActionUnitDef(14, "Dimpler", "酒窝（嘴角收紧）", "mouth", ("buccinator",)),
-    ActionUnitDef(15, "Lip Corner Depressor", "嘴角下拉", "mouth", ("depressor_anguli_oris",)),
-    ActionUnitDef(16, "Lower Lip Depressor", "下唇下拉", "mouth", ("depressor_labii",)),
-    ActionUnitDef(17, "Chin Raiser", "下巴上抬", "chin", ("mentalis",)),
-    ActionUnitDef(18, "Lip Pucker", "撅嘴", "mouth", ("incisivii",)),
-    ActionUnitDef(19, "Tongue Show", "吐舌", "mouth", (), _M),
-    ActionUnitDef(20, "Lip Stretcher", "嘴唇横向拉伸", "mouth", ("risorius", "platysma")),
-    ActionUnitDef(21, "Neck Tightener", "颈部收紧", "neck", ("platysma",), _M),
-    ActionUnitDef(22, "Lip Funneler", "嘴唇呈漏斗状", "mouth", ("orbicularis_oris",)),
-    ActionUnitDef(23, "Lip Tightener", "嘴唇收紧", "mouth", ("orbicularis_oris",)),
-    ActionUnitDef(24, "Lip Pressor", "抿嘴（双唇压紧）", "mouth", ("orbicularis_oris",)),
-    ActionUnitDef(
-        25, "Lips Part", "双唇分开", "mouth", ("depressor_labii", "mentalis", "orbicularis_oris")
-    ),
-    ActionUnitDef(26, "Jaw Drop", "下颌下垂", "jaw", ("masseter", "temporalis", "pterygoid")),
-    ActionUnitDef(27, "Mouth Stretch", "张大嘴", "jaw", ("pterygoid", "digastric")),
-    ActionUnitDef(28, "Lip Suck", "吸唇", "mouth", ("orbicularis_oris",)),
-    ActionUnitDef(29, "Jaw Thrust", "下颌前伸", "jaw", ("pterygoid",), _M),
-    ActionUnitDef(30, "Jaw Sideways", "下颌侧移", "jaw", ("pterygoid",), _M),
-    ActionUnitDef(31, "Jaw Clencher", "咬紧牙关", "jaw", ("masseter",), _M),
-    ActionUnitDef(32, "Lip Bite", "咬唇", "mouth", (), _M),
-    ActionUnitDef(33, "Cheek Blow", "吹气鼓颊", "cheek", ("buccinator",), _M),
-    ActionUnitDef(34, "Cheek Puff", "鼓腮", "cheek", ("buccinator",), _M),
-    ActionUnitDef(35, "Cheek Suck", "吸颊", "cheek", ("buccinator",), _M),
-    ActionUnitDef(36, "Tongue Bulge", "舌顶脸颊", "mouth", (), _M),
-    ActionUnitDef(37, "Lip Wipe", "舔唇", "mouth", (), _M),
-    ActionUnitDef(38, "Nostril Dilator", "鼻孔扩张", "nose", ("nasalis_alar",), _M),
-    ActionUnitDef(
-        39, "Nostril Compressor", "鼻孔收缩", "nose", ("nasalis_transverse", "depressor_septi"), _M
-    ),
-    ActionUnitDef(41, "Lid Droop", "眼睑下垂", "eyes", ("levator_palpebrae",)),
-    ActionUnitDef(42, "Slit", "眯眼（眼裂变窄）", "eyes", ("orbicularis_oculi_palpebral",)),
-    ActionUnitDef(
-        43, "Eyes Closed", "闭眼", "eyes", ("levator_palpebrae", "orbicularis_oculi_palpebral")
-    ),
-    ActionUnitDef(44, "Squint", "斜眼（眯缝眼）", "eyes", ("orbicularis_oculi_palpebral",)),
-    ActionUnitDef(
-        45, "Blink", "眨眼", "eyes", ("levator_palpebrae", "orbicularis_oculi_palpebral")
-    ),
-    ActionUnitDef(
-        46, "Wink", "单眼眨眼", "eyes", ("levator_palpebrae", "orbicularis_oculi_palpebral")
-    ),
+    ActionUnitDef(5, "eyes", ("levator_palpebrae", "superior_tarsal")),
+    ActionUnitDef(6, "cheek", ("orbicularis_oculi_orbital",)),
+    ActionUnitDef(7, "eyes", ("orbicularis_oculi_palpebral",)),
+    ActionUnitDef(8, "mouth", ("orbicularis_oris",), _M),
+    ActionUnitDef(9, "nose", ("levator_labii_alaeque_nasi",)),
+    ActionUnitDef(10, "mouth", ("levator_labii",)),
+    ActionUnitDef(11, "cheek", ("zygomaticus_minor",)),
+    ActionUnitDef(12, "mouth", ("zygomaticus_major",)),
+    ActionUnitDef(13, "cheek", ("levator_anguli_oris",)),
+    ActionUnitDef(14, "mouth", ("buccinator",)),
+    ActionUnitDef(15, "mouth", ("depressor_anguli_oris",)),
+    ActionUnitDef(16, "mouth", ("depressor_labii",)),
+    ActionUnitDef(17, "chin", ("mentalis",)),
+    ActionUnitDef(18, "mouth", ("incisivii",)),
+    ActionUnitDef(19, "mouth", (), _M),
+    ActionUnitDef(20, "mouth", ("risorius", "platysma")),
+    ActionUnitDef(21, "neck", ("platysma",), _M),
+    ActionUnitDef(22, "mouth", ("orbicularis_oris",)),
+    ActionUnitDef(23, "mouth", ("orbicularis_oris",)),
+    ActionUnitDef(24, "mouth", ("orbicularis_oris",)),
+    ActionUnitDef(25, "mouth", ("depressor_labii", "mentalis", "orbicularis_oris")),
+    ActionUnitDef(26, "jaw", ("masseter", "temporalis", "pterygoid")),
+    ActionUnitDef(27, "jaw", ("pterygoid", "digastric")),
+    ActionUnitDef(28, "mouth", ("orbicularis_oris",)),
+    ActionUnitDef(29, "jaw", ("pterygoid",), _M),
+    ActionUnitDef(30, "jaw", ("pterygoid",), _M),
+    ActionUnitDef(31, "jaw", ("masseter",), _M),
+    ActionUnitDef(32, "mouth", (), _M),
+    ActionUnitDef(33, "cheek", ("buccinator",), _M),
+    ActionUnitDef(34, "cheek", ("buccinator",), _M),
+    ActionUnitDef(35, "cheek", ("buccinator",), _M),
+    ActionUnitDef(36, "mouth", (), _M),
+    ActionUnitDef(37, "mouth", (), _M),
+    ActionUnitDef(38, "nose", ("nasalis_alar",), _M),
+    ActionUnitDef(39, "nose", ("nasalis_transverse", "depressor_septi"), _M),
+    ActionUnitDef(41, "eyes", ("levator_palpebrae",)),
+    ActionUnitDef(42, "eyes", ("orbicularis_oculi_palpebral",)),
+    ActionUnitDef(43, "eyes", ("levator_palpebrae", "orbicularis_oculi_palpebral")),
+    ActionUnitDef(44, "eyes", ("orbicularis_oculi_palpebral",)),
+    ActionUnitDef(45, "eyes", ("levator_palpebrae", "orbicularis_oculi_palpebral")),
+    ActionUnitDef(46, "eyes", ("levator_palpebrae", "orbicularis_oculi_palpebral")),
 )
 
 

@@ -12,32 +12,25 @@ Concept ids follow docs/CONVENTIONS.md: `scale:SDS`, `scale_item:SDS:19`, `sever
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
+
+from contracts.vocabulary import (
+    GENERAL_LEVEL_LABELS,
+    GENERAL_LEVELS,
+    RISK_LEVEL_LABELS,
+    RISK_LEVELS,
+    GeneralLevel,
+    RiskLevel,
+    general_level_id,
+    risk_id,
+)
 
 ONTOLOGY_SOURCE = "source:mindkg-curated"
 ONTOLOGY_VERSION = "1"
 
-GeneralLevel = Literal["none", "mild", "moderate", "severe"]
-RiskLevel = Literal["none", "low", "moderate", "high"]
 ScoreBasis = Literal["raw", "index"]
-
-GENERAL_LEVELS: tuple[GeneralLevel, ...] = ("none", "mild", "moderate", "severe")
-RISK_LEVELS: tuple[RiskLevel, ...] = ("none", "low", "moderate", "high")
-
-GENERAL_LEVEL_LABELS: Mapping[GeneralLevel, tuple[str, str]] = {
-    "none": ("无抑郁", "no depression"),
-    "mild": ("轻度抑郁", "mild depression"),
-    "moderate": ("中度抑郁", "moderate depression"),
-    "severe": ("重度抑郁", "severe depression"),
-}
-RISK_LEVEL_LABELS: Mapping[RiskLevel, tuple[str, str]] = {
-    "none": ("无自杀风险信号", "no suicide-risk signal"),
-    "low": ("低自杀风险", "low suicide risk"),
-    "moderate": ("中等自杀风险", "moderate suicide risk"),
-    "high": ("高自杀风险", "high suicide risk"),
-}
 
 
 @dataclass(frozen=True)
@@ -474,23 +467,6 @@ def severity_band_id(instrument_id: str, code: str) -> str:
     inst = get_instrument(instrument_id)
     inst.band(code)
     return f"severity:{inst.id}:{code}"
-
-
-def general_level_id(level: str) -> str:
-    if level not in GENERAL_LEVELS:
-        raise ValueError(f"unknown general level {level!r}; known: {', '.join(GENERAL_LEVELS)}")
-    return f"severity:{level}"
-
-
-def risk_id(level: str) -> str:
-    if level not in RISK_LEVELS:
-        raise ValueError(f"unknown risk level {level!r}; known: {', '.join(RISK_LEVELS)}")
-    return f"risk:{level}"
-
-
-def max_risk(levels: Iterator[RiskLevel] | tuple[RiskLevel, ...] | list[RiskLevel]) -> RiskLevel:
-    """The highest of several risk levels ('none' for none at all)."""
-    return max(levels, key=RISK_LEVELS.index, default="none")
 
 
 # --- graph seed specs (plain data; kg/ builds Node/Edge records from them) ----------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from contracts.vocabulary import symptom_id
 from kg.ontology.emotions import ConceptText, check_texts
 
 
@@ -26,7 +27,7 @@ class SymptomDef:
 
     @property
     def id(self) -> str:
-        return f"symptom:{self.key}"
+        return symptom_id(self.key)
 
 
 SYMPTOMS: tuple[SymptomDef, ...] = (

@@ -26,7 +26,7 @@ Progress = Callable[[str], None]
 
 
 def default_cache_dir() -> Path:
-    from kg.settings import load_settings
+    from contracts.settings import load_settings
 
     return load_settings().home / "cache"
 

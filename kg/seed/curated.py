@@ -6,6 +6,7 @@ with or without CMeKG and never creates a dangling edge.
 
 from __future__ import annotations
 
+from contracts.vocabulary import emotion_id, risk_id, symptom_id
 from kg.ontology import emotions, facs, speech, symptoms
 from kg.ontology import scale_definitions as scales
 from kg.ontology.emotions import ConceptText
@@ -74,7 +75,7 @@ def add_facs(seed: SeedGraph) -> None:
                 seed.add_edge(
                     "INDICATES",
                     au.id,
-                    f"emotion:{emo}",
+                    emotion_id(emo),
                     {"weight": weight, "basis": PAPER_TABLE},
                     source=src,
                 )
@@ -158,14 +159,14 @@ def add_scales_and_symptoms(seed: SeedGraph) -> None:
         )
     for s in symptoms.SYMPTOMS:
         for parent in s.is_a:
-            seed.add_edge("IS_A", s.id, f"symptom:{parent}", source=CURATED)
+            seed.add_edge("IS_A", s.id, symptom_id(parent), source=CURATED)
     for (inst, number), keys in symptoms.ITEM_ASSESSES.items():
         for key in keys:
             seed.add_edge(
-                "ASSESSES", scales.scale_item_id(inst, number), f"symptom:{key}", source=CURATED
+                "ASSESSES", scales.scale_item_id(inst, number), symptom_id(key), source=CURATED
             )
     for key, level in symptoms.SYMPTOM_RISK.items():
-        seed.add_edge("SIGNALS_RISK", f"symptom:{key}", scales.risk_id(level), source=CURATED)
+        seed.add_edge("SIGNALS_RISK", symptom_id(key), risk_id(level), source=CURATED)
 
 
 def link_to_cmekg(seed: SeedGraph) -> dict[str, int]:

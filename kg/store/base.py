@@ -7,7 +7,8 @@ one `write` call is one transaction, which is how one session ingest stays atomi
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from pathlib import Path
 from typing import Any, Literal
 
 from kg.graph_model import Edge, Node, StoredEdge, StoredNode, WriteStats
@@ -29,6 +30,18 @@ class StoreUnavailable(StoreError):
 
 class GraphStore(ABC):
     backend: str
+    # Where artefacts derived from the store's ontology may be cached on disk (kg.graph_view):
+    # set by `open_store` to the settings' cache home; None keeps them in memory only.
+    derived_cache: Path | None = None
+
+    def revision(self) -> Hashable | None:
+        """A token that changes whenever the content may have changed (None: cannot tell)."""
+        return None
+
+    def raw_digest(self, label: str, rel_types: Sequence[str]) -> str | None:
+        """A hash of the stored `label` nodes and `rel_types` edges, computed without decoding
+        them; None when the backend cannot do that cheaply."""
+        return None
 
     @abstractmethod
     def ensure_schema(self) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kg.settings import Settings
+from contracts.settings import Settings
 from kg.store.base import GraphStore
 
 
@@ -23,6 +23,7 @@ def open_store(settings: Settings, *, ensure_schema: bool = True) -> GraphStore:
         from kg.store.sqlite_store import SqliteGraphStore
 
         store = SqliteGraphStore(settings.embedded_db_path)
+    store.derived_cache = settings.cache_home
     if ensure_schema:
         try:
             store.ensure_schema()

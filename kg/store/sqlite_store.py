@@ -7,6 +7,7 @@ property-graph model that Neo4j holds, so both stores pass the same contract tes
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import threading
@@ -61,6 +62,12 @@ CREATE TABLE IF NOT EXISTS edges (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS edges_by_dst ON edges (dst_label, dst_key, type);
 CREATE INDEX IF NOT EXISTS edges_by_type ON edges (type);
+CREATE TABLE IF NOT EXISTS digests (  -- raw_digest results, dropped by writes that touch them
+    label  TEXT NOT NULL,
+    rels   TEXT NOT NULL,            -- the relationship types, joined by ','
+    digest TEXT NOT NULL,
+    PRIMARY KEY (label, rels)
+) WITHOUT ROWID;
 """
 
 
@@ -122,6 +129,7 @@ class SqliteGraphStore(GraphStore):
             cur = self._conn.cursor()
             try:
                 cur.execute("BEGIN IMMEDIATE")
+                self._forget_digests(cur, set(), {e.type for e in edges})
                 if replace_features_of is not None:
                     stats.deleted_nodes = self._delete_features(cur, replace_features_of)
                 for batch in node_batches:
@@ -145,6 +153,7 @@ class SqliteGraphStore(GraphStore):
         return stats
 
     def _merge_nodes(self, cur: sqlite3.Cursor, batch: Sequence[Node]) -> None:
+        touched: set[str] = set()
         for node in batch:
             row = cur.execute(
                 "SELECT labels, props FROM nodes WHERE label = ? AND key = ?",
@@ -158,6 +167,7 @@ class SqliteGraphStore(GraphStore):
                 labels = [node.label, *sorted({*old_extras, *node.extra_labels})]
                 props = {**json.loads(row[1]), **node.props, "id": node.key}
             props = {k: v for k, v in props.items() if v is not None}
+            touched.update(labels)
             cur.execute(
                 "INSERT OR REPLACE INTO nodes (label, key, labels, props) VALUES (?, ?, ?, ?)",
                 (
@@ -171,6 +181,7 @@ class SqliteGraphStore(GraphStore):
                 "INSERT OR IGNORE INTO node_labels (label, plabel, key) VALUES (?, ?, ?)",
                 [(lab, node.label, node.key) for lab in labels],
             )
+        self._forget_digests(cur, touched, set())
 
     def _merge_edges(self, cur: sqlite3.Cursor, batch: Sequence[Edge]) -> None:
         for edge in batch:
@@ -205,8 +216,25 @@ class SqliteGraphStore(GraphStore):
                 ),
             )
 
+    def _forget_digests(self, cur: sqlite3.Cursor, labels: set[str], types: set[str]) -> None:
+        """Drop the cached raw digests that nodes of `labels` or edges of `types` change."""
+        try:
+            cached = cur.execute("SELECT label, rels FROM digests").fetchall()
+        except sqlite3.OperationalError:  # a store made before digests were kept
+            return
+        for label, rels in cached:
+            if label in labels or types & set(rels.split(",")):
+                cur.execute("DELETE FROM digests WHERE label = ? AND rels = ?", (label, rels))
+
     def _delete_nodes(self, cur: sqlite3.Cursor, label: str, keys: Sequence[str]) -> int:
         for key in keys:
+            self._forget_digests(
+                cur,
+                {r[0] for r in cur.execute(
+                    "SELECT label FROM node_labels WHERE plabel = ? AND key = ?", (label, key))},
+                {r[0] for r in cur.execute(
+                    "SELECT DISTINCT type FROM edges WHERE (src_label = ? AND src_key = ?) "
+                    "OR (dst_label = ? AND dst_key = ?)", (label, key, label, key))})
             cur.execute("DELETE FROM edges WHERE src_label = ? AND src_key = ?", (label, key))
             cur.execute("DELETE FROM edges WHERE dst_label = ? AND dst_key = ?", (label, key))
             cur.execute("DELETE FROM node_labels WHERE plabel = ? AND key = ?", (label, key))
@@ -356,6 +384,54 @@ class SqliteGraphStore(GraphStore):
             check_rel_type(rel_type)
             rows = self._query(f"SELECT {cols} FROM edges WHERE type = ?{order}", [rel_type])
         yield from (_decode_edge(r) for r in rows)
+
+    def revision(self) -> tuple[int, int]:
+        """(changes committed by other connections, rows changed by this one)."""
+        with self._lock:
+            (version,) = self._conn.execute("PRAGMA data_version").fetchone()
+            return int(version), self._conn.total_changes
+
+    def raw_digest(self, label: str, rel_types: Sequence[str]) -> str:
+        """Kept in the `digests` table until a write touches `label` nodes or `rel_types`
+        edges: computed (in a write transaction, so no write slips in between) at most once
+        per change, read back by every later process."""
+        check_label(label)
+        for rel_type in rel_types:
+            check_rel_type(rel_type)
+        rels = ",".join(rel_types)
+        found = self._query("SELECT digest FROM digests WHERE label = ? AND rels = ?",
+                            (label, rels))
+        if found:
+            return str(found[0][0])
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError:  # read-only or busy: compute without keeping it
+                return self._compute_digest(label, rel_types)
+            try:
+                digest = self._compute_digest(label, rel_types)
+                self._conn.execute(
+                    "INSERT OR REPLACE INTO digests (label, rels, digest) VALUES (?, ?, ?)",
+                    (label, rels, digest))
+                self._conn.execute("COMMIT")
+            except sqlite3.Error:
+                self._conn.execute("ROLLBACK")
+                digest = self._compute_digest(label, rel_types)
+        return digest
+
+    def _compute_digest(self, label: str, rel_types: Sequence[str]) -> str:
+        h = hashlib.sha256()
+        rows = self._query(
+            "SELECT n.label, n.key, n.labels, n.props FROM node_labels l JOIN nodes n "
+            "ON n.label = l.plabel AND n.key = l.key WHERE l.label = ? ORDER BY n.key", (label,))
+        h.update("\x1e".join("\x1f".join(r) for r in rows).encode())
+        marks = ", ".join("?" * len(rel_types))
+        rows = self._query(
+            "SELECT type, src_label, src_key, dst_label, dst_key, props FROM edges "
+            f"WHERE type IN ({marks}) ORDER BY type, src_label, src_key, dst_label, dst_key",
+            list(rel_types))
+        h.update(b"\x00" + "\x1e".join("\x1f".join(r) for r in rows).encode())
+        return h.hexdigest()
 
     def count_by_label(self) -> dict[str, int]:
         rows = self._query("SELECT label, COUNT(*) FROM node_labels GROUP BY label ORDER BY label")

@@ -8,20 +8,20 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from kg.feature_text import Bilingual, FeatureText
-from kg.session_records import Alignment, Assessment, EvidenceItem
+from contracts.feature_text import Bilingual, FeatureText
+from contracts.session_records import Alignment, Assessment, EvidenceItem
+from contracts.vocabulary import DISCLAIMER
+from kg.align.policy import feature_concepts
 from kg.store.base import GraphStore
 from models.decoder.beam import Context, Hypothesis, Slot, beam_search
-from models.decoder.templates import realise, recommendation_candidates
+from models.decoder.templates import number_claims, realise, recommendation_candidates
 from models.depression import apply_to_state, estimate_sentence
 from models.fusion.core import fuse, risk_distribution
 from models.fusion.graph import OntologyView, ontology_view
-from models.fusion.kg_fusion import feature_concepts
 from models.fusion.learned import LearnedFusion
 from models.fusion.risk import channel_of
 from models.fusion.state import EMOTION_CONCEPT, EMOTIONS, LEVELS, RISKS, FusedState
 from models.fusion.weighted import FusionConfig
-from models.rule_assessment import DISCLAIMER
 
 METHOD = "graph-beam-v1"
 _EVIDENCE_PREFIXES = ("au:", "me_class:", "emotion:", "prosody:", "rate:", "polarity:",
@@ -145,13 +145,17 @@ def _support_items(
 
 def _build(
     hyp: Hypothesis, state: FusedState, features: Sequence[FeatureText],
-    feature_ids: Sequence[str], view: OntologyView, cfg: DecoderConfig,
+    feature_ids: Sequence[str], view: OntologyView,
+    named: dict[str, list[tuple[str, str]]],
     cache: dict[tuple[str, str, tuple[str, ...]], list[EvidenceItem]],
+    estimate_fid: str | None = None,
 ) -> tuple[Assessment, list[str]]:
-    """One hypothesis -> Assessment; `cache` shares evidence searches between hypotheses."""
+    """One hypothesis -> Assessment; `named` (the evidence concepts, the same for every
+    hypothesis) and `cache` (evidence searches) are shared between hypotheses; each hypothesis
+    gets its own copies of the cached items, because numbering the claims sets their
+    `claim_number`. `estimate_fid`: the depression model's feature when it decided the level."""
     ctx = hyp.context
     modality_of = {fid: f.modality for f, fid in zip(features, feature_ids, strict=True)}
-    named = _evidence_concepts(state, features, feature_ids, view, cfg.max_evidence_per_modality)
 
     def support(claim: str, target: str, extra: list[str], channels: list[str]
                 ) -> list[EvidenceItem]:
@@ -159,18 +163,22 @@ def _build(
         if key not in cache:
             cache[key] = _support_items(claim, target, extra, named, channels, state, view,
                                         modality_of)
-        return [item.model_copy(deep=True) for item in cache[key]]
+        return [item.model_copy() for item in cache[key]]
     emo_channels = [c for c, ch in state.channels.items() if ch.emotion is not None]
     dep_channels = [c for c, ch in state.channels.items() if ch.depression is not None]
     state_cid, detail, level_cid, risk_cid = ctx["emotion"], ctx["detail"], ctx["depression"], ctx["risk"]
     evidence: list[EvidenceItem] = []
+    emo_claim = f"emotional_state:{state_cid.split(':')[1]}" if state_cid else ""
+    level_claim = f"depression_level:{level_cid.split(':')[1]}" if level_cid else ""
     if state_cid:
-        emo_claim = f"emotional_state:{state_cid.split(':')[1]}"
         evidence += support(emo_claim, detail or state_cid, [state_cid] if detail else [],
                             emo_channels)
     if level_cid:
-        evidence += support(f"depression_level:{level_cid.split(':')[1]}", level_cid, [],
-                            dep_channels)
+        if estimate_fid is not None:
+            evidence.append(EvidenceItem(claim=level_claim, modality="audio",
+                                         feature_ids=[estimate_fid], concept_ids=[level_cid],
+                                         path=[estimate_fid, level_cid]))
+        evidence += support(level_claim, level_cid, [], dep_channels)
     risk_level = risk_cid.split(":")[1]
     reasons: list[tuple[str, str]] = []
     for sig in state.risk_signals:
@@ -196,11 +204,16 @@ def _build(
                                          feature_ids=[fid], concept_ids=[cid], path=[fid, cid]))
     for channel in state.missing:
         evidence.append(EvidenceItem(claim=f"modality_missing:{channel}", modality=channel))
+    numbers = number_claims(evidence)
+    cite = {"state": numbers.get(emo_claim), "level": numbers.get(level_claim),
+            "risk": numbers.get(f"suicide_risk:{risk_level}"),
+            **{c: numbers.get(f"observed:{c}") for c in named}}
     text = realise(
         view, state=state_cid or None, detail=detail or None, state_sources=emo_channels,
         level=level_cid or None, level_sources=dep_channels, risk=risk_cid,
         risk_reasons=reasons, evidence={c: [cid for _f, cid in p] for c, p in named.items()},
         missing=state.missing, recommendation=ctx["recommendation"],
+        cite={k: n for k, n in cite.items() if n is not None},
     )
     concepts = [c for c in (state_cid, detail, level_cid, risk_cid) if c]
     concepts += [cid for pairs in named.values() for _f, cid in pairs if cid not in concepts]
@@ -212,18 +225,14 @@ def _build(
     return assessment, concepts
 
 
-def _add_estimate(assessment: Assessment, features: Sequence[FeatureText],
-                  estimate_fid: str | None) -> None:
-    """The depression model's sentence in the text, and the level's evidence when it decided."""
+def _add_estimate(assessment: Assessment, features: Sequence[FeatureText]) -> None:
+    """The depression model's sentence in the text (its evidence is added in `_build`)."""
     sentence = estimate_sentence(features)
-    if sentence is not None:
-        assessment.text = Bilingual(zh=f"{assessment.text.zh}{sentence.zh}",
-                                    en=f"{assessment.text.en} {sentence.en}")
-    if estimate_fid is not None and assessment.depression_level != "unknown":
-        level = f"severity:{assessment.depression_level}"
-        assessment.evidence.insert(0, EvidenceItem(
-            claim=f"depression_level:{assessment.depression_level}", modality="audio",
-            feature_ids=[estimate_fid], concept_ids=[level], path=[estimate_fid, level]))
+    if sentence is not None:  # before the disclaimer, which stays the last word
+        zh, en = assessment.text.zh.removesuffix(DISCLAIMER.zh), assessment.text.en.removesuffix(
+            DISCLAIMER.en).rstrip()
+        assessment.text = Bilingual(zh=f"{zh}{sentence.zh}{DISCLAIMER.zh}",
+                                    en=f"{en} {sentence.en} {DISCLAIMER.en}")
 
 
 def decode(
@@ -251,9 +260,11 @@ def decode(
                                                           for r in RISKS[1:])))
     hyps = beam_search(_slots(state, view, cfg), beam_width)
     cache: dict[tuple[str, str, tuple[str, ...]], list[EvidenceItem]] = {}
-    built = [_build(h, state, features, feature_ids, view, cfg, cache) for h in hyps]
+    named = _evidence_concepts(state, features, feature_ids, view, cfg.max_evidence_per_modality)
+    built = [_build(h, state, features, feature_ids, view, named, cache, estimate_fid)
+             for h in hyps]
     best = built[0][0]
-    _add_estimate(best, features, estimate_fid)
+    _add_estimate(best, features)
     best.nbest = [
         {"rank": i + 1, "score": round(h.score, 6), "text": a.text.model_dump(), "concepts": c}
         for i, (h, (a, c)) in enumerate(zip(hyps, built, strict=True))

@@ -2,13 +2,19 @@
 
 Templates hold only connective words; the emotional state, severity, risk level and evidence
 names are the graph's own `name_zh` / `name_en`, so the text cannot name what the graph lacks.
+Each claim sentence ends with its number, "[n]" (contracts/claims.py), when the claim rests on a
+feature; the same number is on the claim's evidence items and on the timeline.
 """
 
 from __future__ import annotations
 
-from kg.feature_text import Bilingual
+from collections.abc import Mapping, Sequence
+
+from contracts.claims import marker
+from contracts.feature_text import Bilingual
+from contracts.session_records import EvidenceItem
+from contracts.vocabulary import DISCLAIMER
 from models.fusion.graph import OntologyView
-from models.rule_assessment import DISCLAIMER
 
 CHANNEL_NAMES = {"video": ("视频", "video"), "speech": ("语音", "speech"), "scales": ("量表", "scales")}
 
@@ -57,6 +63,26 @@ def recommendation_candidates(risk: str, level: str) -> list[tuple[str, float]]:
     return [("routine", 0.8), ("close_follow", 0.2)]
 
 
+# The order in which the text states its claims (realise below); numbers follow it.
+CLAIM_ORDER = ("emotional_state", "depression_level", "suicide_risk", "observed:video",
+               "observed:speech", "observed:scales")
+
+
+def _claim_rank(claim: str) -> int:
+    kind = claim if claim.startswith("observed:") else claim.split(":", 1)[0]
+    return CLAIM_ORDER.index(kind) if kind in CLAIM_ORDER else len(CLAIM_ORDER)
+
+
+def number_claims(evidence: Sequence[EvidenceItem]) -> dict[str, int]:
+    """Number the claims that rest on a feature, 1.. in the order the text states them, and
+    set each evidence item's `claim_number`; returns claim -> number."""
+    claims = sorted(dict.fromkeys(e.claim for e in evidence if e.feature_ids), key=_claim_rank)
+    numbers = {claim: i + 1 for i, claim in enumerate(claims)}
+    for item in evidence:
+        item.claim_number = numbers.get(item.claim)
+    return numbers
+
+
 def realise(
     view: OntologyView,
     *,
@@ -70,7 +96,19 @@ def realise(
     evidence: dict[str, list[str]],
     missing: list[str],
     recommendation: str,
+    cite: Mapping[str, int] | None = None,
 ) -> Bilingual:
+    """The text, one sentence per claim; `cite` gives the claim numbers to mark ("[n]") per
+    sentence: "state", "level", "risk" and the evidence channels ("video", ...)."""
+    cite = cite or {}
+    zh: list[str] = []
+    en: list[str] = []
+
+    def say(key: str, zh_sentence: str, en_sentence: str) -> None:
+        n = marker(cite.get(key))
+        zh.append(f"{zh_sentence}{n}。")
+        en.append(f"{en_sentence} {n}." if n else f"{en_sentence}.")
+
     if state is None:
         sz, se = "无法判断", "undetermined"
         state_sources = []
@@ -82,43 +120,40 @@ def realise(
     src_z = "、".join(CHANNEL_NAMES[c][0] for c in state_sources) or "无"
     src_e = ", ".join(CHANNEL_NAMES[c][1] for c in state_sources) or "none"
     if state is None:
-        zh = [f"情绪状态：{sz}（缺少表情与语音情感线索）。"]
-        en = [f"Emotional state: {se} (no facial or vocal affect evidence)."]
+        say("state", f"情绪状态：{sz}（缺少表情与语音情感线索）",
+            f"Emotional state: {se} (no facial or vocal affect evidence)")
     elif state_sources == ["scales"]:  # only the scale level's weak prior: say so
-        src_z, src_e = "量表推断，可信度低", "inferred from scales only, low confidence"
-        zh = [f"情绪状态：{sz}（{src_z}）。"]
-        en = [f"Emotional state: {se} ({src_e})."]
+        say("state", f"情绪状态：{sz}（量表推断，可信度低）",
+            f"Emotional state: {se} (inferred from scales only, low confidence)")
     else:
-        zh = [f"情绪状态：{sz}（依据{src_z}）。"]
-        en = [f"Emotional state: {se} (from {src_e})."]
+        say("state", f"情绪状态：{sz}（依据{src_z}）", f"Emotional state: {se} (from {src_e})")
     if level is None:
-        zh.append("抑郁程度：无法判断（缺少量表及情感线索）。")
-        en.append("Depression level: undetermined (no scale or affective evidence).")
+        say("level", "抑郁程度：无法判断（缺少量表及情感线索）",
+            "Depression level: undetermined (no scale or affective evidence)")
     else:
         lz, le = view.name(level)
         lsz = "、".join(CHANNEL_NAMES[c][0] for c in level_sources)
         lse = ", ".join(CHANNEL_NAMES[c][1] for c in level_sources)
-        zh.append(f"抑郁程度：{lz}（依据{lsz}）。")
-        en.append(f"Depression level: {le} (from {lse}).")
+        say("level", f"抑郁程度：{lz}（依据{lsz}）", f"Depression level: {le} (from {lse})")
     rz, re_ = view.name(risk)
     if risk == "risk:none":
-        zh.append(f"自杀风险：{rz}（未发现明确的自杀风险信号）。")
-        en.append(f"Suicide risk: {re_} (no explicit suicide-risk signal found).")
+        say("risk", f"自杀风险：{rz}（未发现明确的自杀风险信号）",
+            f"Suicide risk: {re_} (no explicit suicide-risk signal found)")
     else:
         why_zh = "；".join(r[0] for r in risk_reasons)
         why_en = "; ".join(r[1] for r in risk_reasons)
-        zh.append(f"自杀风险：{rz}——请优先处理（{why_zh}）。")
-        en.append(f"Suicide risk: {re_} - act on this first ({why_en}).")
+        say("risk", f"自杀风险：{rz}——请优先处理（{why_zh}）",
+            f"Suicide risk: {re_} - act on this first ({why_en})")
     for channel, names in evidence.items():
         cz, ce = CHANNEL_NAMES[channel]
-        zh.append(f"{cz}证据：{'、'.join(view.name(c)[0] for c in names) or '无可引用概念'}。")
-        en.append(f"{ce.capitalize()} evidence: {', '.join(view.name(c)[1] for c in names) or 'no citable concept'}.")
+        say(channel, f"{cz}证据：{'、'.join(view.name(c)[0] for c in names) or '无可引用概念'}",
+            f"{ce.capitalize()} evidence: "
+            f"{', '.join(view.name(c)[1] for c in names) or 'no citable concept'}")
     if missing:
-        zh.append(f"缺失模态：{'、'.join(CHANNEL_NAMES[c][0] for c in missing)}。")
-        en.append(f"Missing modalities: {', '.join(CHANNEL_NAMES[c][1] for c in missing)}.")
+        say("missing", f"缺失模态：{'、'.join(CHANNEL_NAMES[c][0] for c in missing)}",
+            f"Missing modalities: {', '.join(CHANNEL_NAMES[c][1] for c in missing)}")
     rec_z, rec_e = RECOMMENDATIONS[recommendation]
-    zh.append(f"建议：{rec_z}。")
-    en.append(f"Recommendation for the counselor: {rec_e}.")
+    say("recommendation", f"建议：{rec_z}", f"Recommendation for the counselor: {rec_e}")
     zh.append(DISCLAIMER.zh)
     en.append(DISCLAIMER.en)
     return Bilingual(zh="".join(zh), en=" ".join(en))

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from kg.feature_text import Bilingual, FeatureText
+from contracts.feature_text import Bilingual, FeatureText
 from models.depression.features import person_input
 
 ESTIMATE_KIND = "depression_estimate"

@@ -5,6 +5,10 @@ rate per recording and keeps the transcript; this module turns those FeatureText
 the transcript into one fixed-length vector. A person may have one recording (a counseling
 session) or several answers (EATD: three prompts): numeric features are averaged over the
 recordings that have audio, text features are computed on the concatenated transcript.
+When the recordings are answers to known interview prompts (EATD: positive, neutral and
+negative topic), the contrast features measure how the voice changes on the negative topic:
+each audio feature on the negative answer minus its mean on the other answers. Without prompt
+labels (a single counseling recording) the contrasts are NaN.
 Missing audio leaves the audio features NaN; the model imputes them (and says so).
 """
 
@@ -18,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from kg.feature_text import FeatureText
+from contracts.feature_text import FeatureText
 
 # (feature name, FeatureText kind, value key, transform)
 _AUDIO_SPEC: tuple[tuple[str, str, str, str], ...] = (
@@ -46,16 +50,21 @@ TEXT_FEATURES: tuple[str, ...] = (
     "log_chars", "symptom_areas", "negative_word_rate", "positive_word_rate",
     "negation_rate", "first_person_rate",
 )
-FEATURES: tuple[str, ...] = (*AUDIO_FEATURES, *TEXT_FEATURES)
+NEGATIVE_PROMPT = "negative"
+CONTRAST_PREFIX = "negative_minus_other_"
+CONTRAST_FEATURES: tuple[str, ...] = tuple(CONTRAST_PREFIX + n for n in AUDIO_FEATURES)
+FEATURES: tuple[str, ...] = (*AUDIO_FEATURES, *TEXT_FEATURES, *CONTRAST_FEATURES)
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _FIRST_PERSON = ("我",)
 
 
 @dataclass
 class PersonInput:
-    """What the estimate sees of one person: per-recording speech values and the text."""
+    """What the estimate sees of one person: per-recording speech values (with the interview
+    prompt each answered, None when unknown) and the text."""
 
     recordings: list[dict[str, float | None]] = field(default_factory=list)
+    prompts: list[str | None] = field(default_factory=list)
     transcript: str = ""
     symptom_areas: int = 0
 
@@ -104,15 +113,18 @@ def transcript_of(feature_texts: Sequence[FeatureText]) -> str:
                     if f.kind in ("speech_content", "transcript")).strip()
 
 
-def person_input(recordings: Iterable[Sequence[FeatureText]]) -> PersonInput:
-    """Combine the speech feature texts of one or more recordings of one person."""
+def person_input(recordings: Iterable[Sequence[FeatureText]],
+                 prompts: Sequence[str | None] | None = None) -> PersonInput:
+    """Combine the speech feature texts of one or more recordings of one person; `prompts`
+    names the interview prompt each recording answered (EATD), if known."""
     person = PersonInput()
     texts: list[str] = []
     codes: set[str] = set()
-    for fts in recordings:
+    for i, fts in enumerate(recordings):
         values = recording_values(fts)
         if values is not None:
             person.recordings.append(values)
+            person.prompts.append(prompts[i] if prompts is not None else None)
         if t := transcript_of(fts):
             texts.append(t)
         codes |= symptom_codes(fts)
@@ -129,11 +141,11 @@ def _lexicon_sets() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
 
 def text_values(text: str, symptom_areas: int) -> dict[str, float]:
     """Length, symptom areas and lexicon rates of a transcript (rates per CJK character)."""
-    import jieba
+    from kg.embed.tokenize import default_tokenizer  # jieba's dictionary, memory-mapped
 
     n_chars = len(_CJK.findall(text))
     neg, pos, deny = _lexicon_sets()
-    words = [w for w in jieba.lcut(text) if w.strip()]
+    words = [w for w in default_tokenizer().lcut(text) if w.strip()]
     denom = max(n_chars, 1)
     return {
         "log_chars": math.log1p(n_chars),
@@ -145,14 +157,27 @@ def text_values(text: str, symptom_areas: int) -> dict[str, float]:
     }
 
 
+def _mean(recordings: Iterable[Mapping[str, float | None]], name: str) -> float:
+    vals = [v for r in recordings if (v := r.get(name)) is not None]
+    return float(np.mean(vals)) if vals else math.nan
+
+
+def contrast_values(person: PersonInput) -> list[float]:
+    """Per audio feature: the negative-topic answer minus the mean of the other answers
+    (NaN unless both sides have audio with a known prompt)."""
+    labelled = list(zip(person.recordings, person.prompts, strict=True))
+    neg = [r for r, p in labelled if p == NEGATIVE_PROMPT]
+    other = [r for r, p in labelled if p is not None and p != NEGATIVE_PROMPT]
+    return [_mean(neg, n) - _mean(other, n) for n in AUDIO_FEATURES]
+
+
 def feature_vector(person: PersonInput) -> np.ndarray:
-    """FEATURES in order; audio features NaN when no recording had audio."""
-    audio: list[float] = []
-    for name in AUDIO_FEATURES:
-        vals = [v for r in person.recordings if (v := r.get(name)) is not None]
-        audio.append(float(np.mean(vals)) if vals else math.nan)
+    """FEATURES in order; audio features NaN when no recording had audio, contrasts NaN
+    without a negative-topic answer and another answer."""
+    audio = [_mean(person.recordings, name) for name in AUDIO_FEATURES]
     text = text_values(person.transcript, person.symptom_areas)
-    return np.array([*audio, *(text[n] for n in TEXT_FEATURES)], dtype=np.float64)
+    return np.array([*audio, *(text[n] for n in TEXT_FEATURES), *contrast_values(person)],
+                    dtype=np.float64)
 
 
 def named(vector: Sequence[float]) -> Mapping[str, float]:

@@ -2,8 +2,8 @@
 
 Two small L2-regularised logistic regressions, stacked:
 - text: bag of character n-grams of the transcript (models/depression/text.py);
-- speech+lexicon: standardised prosody, voice-quality, pause/rate and lexicon features
-  (models/depression/features.py).
+- speech+lexicon: standardised prosody, voice-quality, pause/rate and lexicon features and,
+  for answers to known prompts, the negative-topic contrasts (models/depression/features.py).
 Their decision scores are combined by a two-input logistic regression fitted on
 out-of-fold scores (stacked Platt scaling), so the output is a calibrated probability.
 Weights are plain arrays (.npz) plus JSON (vocabulary, names, threshold, metrics): no pickle.
@@ -20,11 +20,17 @@ from typing import Any
 
 import numpy as np
 
-from models.depression.features import AUDIO_FEATURES, FEATURES, PersonInput, feature_vector
+from models.depression.features import (
+    CONTRAST_FEATURES,
+    CONTRAST_PREFIX,
+    FEATURES,
+    PersonInput,
+    feature_vector,
+)
 from models.depression.text import CharNgrams
 
 NAME = "eatd-speech-text-lr"
-VERSION = "1"
+VERSION = "2"
 WEIGHTS_DIR = Path(__file__).with_name("weights")
 # What each feature measures (zh, en); a cue reads "<name> high" or "<name> low".
 _CUE_NAMES: dict[str, tuple[str, str]] = {
@@ -55,6 +61,17 @@ _CUE_NAMES: dict[str, tuple[str, str]] = {
 }
 
 
+def cue_text(feature: str, high: bool) -> tuple[str, str]:
+    """(zh, en) of a cue: "<name> high|low", or for a negative-topic contrast "<name> higher|
+    lower on the negative topic than on the others"."""
+    if feature.startswith(CONTRAST_PREFIX):
+        zh, en = _CUE_NAMES[feature.removeprefix(CONTRAST_PREFIX)]
+        return (f"负面话题时{zh}{'更高' if high else '更低'}",
+                f"{en} {'higher' if high else 'lower'} on the negative topic than on the others")
+    zh, en = _CUE_NAMES[feature]
+    return zh + ("偏高" if high else "偏低"), f"{en} {'high' if high else 'low'}"
+
+
 @dataclass
 class Cue:
     feature: str
@@ -72,6 +89,7 @@ class Estimate:
     speech_score: float
     cues: list[Cue]
     audio_used: bool
+    contrasts_used: bool = False
     model: str = f"{NAME}/{VERSION}"
 
     def as_values(self) -> dict[str, Any]:
@@ -84,6 +102,7 @@ class Estimate:
             "component_scores": {"text": round(self.text_score, 4),
                                  "speech_lexicon": round(self.speech_score, 4)},
             "audio_used": self.audio_used,
+            "negative_topic_contrasts_used": self.contrasts_used,
             "cues": [{"feature": c.feature, "en": c.en, "zh": c.zh,
                       "contribution": round(c.contribution, 4)} for c in self.cues],
         }
@@ -122,44 +141,69 @@ class TextLR:
 
 
 @dataclass
-class DepressionModel:
-    text: TextLR
+class SpeechHead:
+    """The speech+lexicon component over some FEATURES columns, stacked with the text score
+    by a 2-input Platt layer, and the decision threshold chosen with it."""
+
     dense: DenseLR
+    columns: np.ndarray  # indices into FEATURES
     stack_coef: np.ndarray  # (2,): text, dense
     stack_intercept: float
     threshold: float
-    meta: dict[str, Any] = field(default_factory=dict)
 
-    def probability(self, texts: list[str], dense: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        s = np.column_stack([self.text.score(texts), self.dense.score(dense)])
+    def probability(self, text_scores: np.ndarray, x: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray]:
+        s = np.column_stack([text_scores, self.dense.score(x[:, self.columns])])
         z = s @ self.stack_coef + self.stack_intercept
         return 1.0 / (1.0 + np.exp(-z)), s
 
+
+_HEADS = ("dense", "fallback")
+
+
+@dataclass
+class DepressionModel:
+    """`head` uses every feature; `fallback` (no negative-topic contrasts) scores a person
+    whose answers' prompts are unknown, e.g. one counseling recording."""
+
+    text: TextLR
+    head: SpeechHead
+    fallback: SpeechHead
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def threshold(self) -> float:
+        return self.head.threshold
+
+    def head_for(self, x: np.ndarray) -> SpeechHead:
+        contrasts = [FEATURES.index(f) for f in CONTRAST_FEATURES]
+        return self.fallback if np.isnan(x[contrasts]).all() else self.head
+
     def estimate(self, person: PersonInput, n_cues: int = 3) -> Estimate:
         x = feature_vector(person)
-        p, s = self.probability([person.transcript], x[None, :])
-        z = self.dense.standardise(x[None, :])[0]
-        contrib = z * self.dense.coef * self.stack_coef[1]
+        head = self.head_for(x)
+        p, s = head.probability(self.text.score([person.transcript]), x[None, :])
+        xs = x[head.columns]
+        z = head.dense.standardise(xs[None, :])[0]
+        contrib = z * head.dense.coef * head.stack_coef[1]
         cues: list[Cue] = []
-        audio = person.has_audio
         for j in np.argsort(-contrib):
             if contrib[j] <= 0 or len(cues) >= n_cues:
                 break
-            if not audio and j < len(AUDIO_FEATURES):
+            if np.isnan(xs[j]):
                 continue  # imputed, not observed: not a cue
-            zh, en = _CUE_NAMES[FEATURES[j]]
-            high = z[j] >= 0
-            cues.append(Cue(FEATURES[j], zh + ("偏高" if high else "偏低"),
-                            f"{en} {'high' if high else 'low'}", float(contrib[j])))
-        text_part = float(s[0, 0] * self.stack_coef[0])
+            name = FEATURES[int(head.columns[j])]
+            zh, en = cue_text(name, bool(z[j] >= 0))
+            cues.append(Cue(name, zh, en, float(contrib[j])))
+        text_part = float(s[0, 0] * head.stack_coef[0])
         if text_part > 0:
             grams = self._top_grams(person.transcript)
             if grams:
                 cues.append(Cue("text_ngrams", "文字：" + "、".join(grams),
                                 "wording: " + ", ".join(grams), text_part))
         prob = float(p[0])
-        return Estimate(prob, self.threshold, prob > self.threshold, float(s[0, 0]),
-                        float(s[0, 1]), cues, audio)
+        return Estimate(prob, head.threshold, prob > head.threshold, float(s[0, 0]),
+                        float(s[0, 1]), cues, person.has_audio, head is self.head)
 
     def _top_grams(self, text: str, k: int = 3) -> list[str]:
         v = self.text.ngrams.transform([text])[0] * self.text.coef
@@ -170,18 +214,22 @@ class DepressionModel:
     # -- persistence ------------------------------------------------------------------------
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        np.savez(folder / "weights.npz", text_idf=self.text.ngrams.idf, text_coef=self.text.coef,
-                 dense_median=self.dense.median, dense_mean=self.dense.mean,
-                 dense_scale=self.dense.scale, dense_coef=self.dense.coef,
-                 stack_coef=self.stack_coef)
-        terms = sorted(self.text.ngrams.vocabulary, key=self.text.ngrams.vocabulary.__getitem__)
-        doc = {
-            "name": NAME, "version": VERSION, "features": list(FEATURES),
-            "text_ngram_max": self.text.ngrams.n_max, "text_terms": terms,
-            "text_intercept": self.text.intercept, "dense_intercept": self.dense.intercept,
-            "stack_intercept": self.stack_intercept, "threshold": self.threshold,
-            "meta": self.meta,
-        }
+        arrays: dict[str, np.ndarray] = {"text_idf": self.text.ngrams.idf,
+                                         "text_coef": self.text.coef}
+        doc: dict[str, Any] = {"name": NAME, "version": VERSION, "features": list(FEATURES),
+                               "text_ngram_max": self.text.ngrams.n_max,
+                               "text_intercept": self.text.intercept}
+        for key, h in zip(_HEADS, (self.head, self.fallback), strict=True):
+            arrays.update({f"{key}_median": h.dense.median, f"{key}_mean": h.dense.mean,
+                           f"{key}_scale": h.dense.scale, f"{key}_coef": h.dense.coef,
+                           f"{key}_stack_coef": h.stack_coef})
+            doc[key] = {"features": [FEATURES[int(i)] for i in h.columns],
+                        "intercept": h.dense.intercept, "stack_intercept": h.stack_intercept,
+                        "threshold": h.threshold}
+        np.savez(folder / "weights.npz", **arrays)
+        doc["text_terms"] = sorted(self.text.ngrams.vocabulary,
+                                   key=self.text.ngrams.vocabulary.__getitem__)
+        doc["meta"] = self.meta
         (folder / "model.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n",
                                            encoding="utf-8")
 
@@ -191,20 +239,21 @@ class DepressionModel:
             doc = json.loads((folder / "model.json").read_text(encoding="utf-8"))
             with np.load(folder / "weights.npz", allow_pickle=False) as w:
                 arrays = {k: np.asarray(w[k], dtype=np.float64) for k in w.files}
-        except (OSError, ValueError, KeyError) as exc:
+            if doc.get("features") != list(FEATURES):
+                raise ValueError("the model's features differ from this code's")
+            terms = list(doc["text_terms"])
+            ngrams = CharNgrams({g: i for i, g in enumerate(terms)}, arrays["text_idf"],
+                                int(doc["text_ngram_max"]))
+            heads = [SpeechHead(
+                DenseLR(arrays[f"{k}_median"], arrays[f"{k}_mean"], arrays[f"{k}_scale"],
+                        arrays[f"{k}_coef"], float(doc[k]["intercept"])),
+                np.array([FEATURES.index(f) for f in doc[k]["features"]], dtype=int),
+                arrays[f"{k}_stack_coef"], float(doc[k]["stack_intercept"]),
+                float(doc[k]["threshold"])) for k in _HEADS]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ValueError(f"{folder}: unreadable depression model ({exc})") from exc
-        if doc.get("features") != list(FEATURES):
-            raise ValueError(f"{folder}: the model's features differ from this code's")
-        terms = list(doc["text_terms"])
-        ngrams = CharNgrams({g: i for i, g in enumerate(terms)}, arrays["text_idf"],
-                            int(doc["text_ngram_max"]))
-        return cls(
-            TextLR(ngrams, arrays["text_coef"], float(doc["text_intercept"])),
-            DenseLR(arrays["dense_median"], arrays["dense_mean"], arrays["dense_scale"],
-                    arrays["dense_coef"], float(doc["dense_intercept"])),
-            arrays["stack_coef"], float(doc["stack_intercept"]), float(doc["threshold"]),
-            dict(doc.get("meta", {})),
-        )
+        return cls(TextLR(ngrams, arrays["text_coef"], float(doc["text_intercept"])),
+                   heads[0], heads[1], dict(doc.get("meta", {})))
 
 
 @cache

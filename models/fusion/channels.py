@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from kg.feature_text import FeatureText
+from contracts.feature_text import FeatureText
 from models.fusion.risk import channel_of
 from models.fusion.state import EMOTIONS, LEVELS, ChannelOutput, normalise
 

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from kg.feature_text import FeatureText
-from kg.session_records import Alignment
+from contracts.feature_text import FeatureText
+from contracts.session_records import Alignment
 from models.fusion.channels import channel_outputs
 from models.fusion.graph import OntologyView
 from models.fusion.kg_fusion import kg_opinion

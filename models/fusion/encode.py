@@ -12,9 +12,9 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from kg.feature_text import FeatureText
+from contracts.feature_text import FeatureText
+from kg.align.policy import feature_concepts
 from models.fusion.channels import PROSODY_LOAD, RATE_LOAD
-from models.fusion.kg_fusion import feature_concepts
 from models.fusion.state import EMOTIONS, LEVELS, RISKS
 
 GROUPS: tuple[str, ...] = ("micro_expression", "content", "intonation", "rate", "scales")

@@ -1,17 +1,20 @@
-"""A read-only, in-memory view of the ontology part of the knowledge graph.
+"""Fusion's projection of the one graph read model (kg.graph_view): the ontology as names and
+typed, weighted out-edges.
 
 Fusion (spreading activation) and the decoder (constraints, evidence paths) walk the ontology
-thousands of times per cohort; one pass over the store into adjacency lists keeps that cheap and
-makes both backends behave identically. Without a store, the curated ontology (kg/seed/curated,
-no CMeKG) is built in memory and the view says so in `source`, so callers can report it.
+thousands of times per cohort; adjacency lists keep that cheap and make both backends behave
+identically. They are projected from the same `GraphView` the aligner and the joint space read
+(built once per process per store content), never read from the store again. Without a store,
+the curated ontology (kg/seed/curated, no CMeKG) is built in memory and the view says so in
+`source`, so callers can report it.
 """
 
 from __future__ import annotations
 
-import weakref
 from collections import deque
 from dataclasses import dataclass, field
 
+from kg.graph_view import GraphView, graph_view
 from kg.schema import CONCEPT
 from kg.store.base import GraphStore
 
@@ -73,30 +76,22 @@ class OntologyView:
         return None
 
 
-def _edge_weight(props: dict[str, object]) -> float:
-    w = props.get("weight")
-    return float(w) if isinstance(w, int | float) and w > 0 else 1.0
-
-
-_CACHE: weakref.WeakKeyDictionary[GraphStore, OntologyView] = weakref.WeakKeyDictionary()
+_VIEWS: dict[tuple[str, str], OntologyView] = {}
 _CURATED: list[OntologyView] = []
 
 
+def view_of(graph: GraphView) -> OntologyView:
+    """The ontology projection of a graph view, made once per view."""
+    memo = (graph.key, graph.source)
+    if memo not in _VIEWS:
+        _VIEWS[memo] = OntologyView(names=graph.names, types=graph.types,
+                                    out=graph.adjacency(ONTOLOGY_TYPES), source=graph.source)
+    return _VIEWS[memo]
+
+
 def view_from_store(store: GraphStore, *, refresh: bool = False) -> OntologyView:
-    """The store's concepts and ontology edges, cached per store object (refresh=True reloads)."""
-    if not refresh and store in _CACHE:
-        return _CACHE[store]
-    view = OntologyView(names={}, types={}, source=f"store:{store.backend}")
-    for node in store.iter_nodes(CONCEPT):
-        props = node.props
-        view.names[node.key] = (str(props.get("name_zh") or ""), str(props.get("name_en") or ""))
-        view.types[node.key] = str(props.get("type") or "")
-    for rel in ONTOLOGY_TYPES:
-        for edge in store.iter_edges(rel):
-            if edge.src_key in view.names and edge.dst_key in view.names:
-                view.add_edge(rel, edge.src_key, edge.dst_key, _edge_weight(edge.props))
-    _CACHE[store] = view
-    return view
+    """The store's concepts and ontology edges (refresh=True re-reads the store)."""
+    return view_of(graph_view(store, refresh=refresh))
 
 
 def curated_view() -> OntologyView:
@@ -112,16 +107,14 @@ def curated_view() -> OntologyView:
     add_emotions(seed)
     add_speech(seed)
     add_facs(seed)
-    view = OntologyView(names={}, types={}, source="curated-ontology (no store)")
-    for cid in seed.concept_ids():
-        c = seed.concept(cid)
-        view.names[cid] = (str(c.get("name_zh") or ""), str(c.get("name_en") or ""))
-        view.types[cid] = seed.concept_type(cid)
-    for edge in seed.edges():
-        if edge.type in ONTOLOGY_TYPES and edge.src_key in view.names and edge.dst_key in view.names:
-            view.add_edge(edge.type, edge.src_key, edge.dst_key, _edge_weight(dict(edge.props)))
-    _CURATED.append(view)
-    return view
+    graph = GraphView.build(
+        ((CONCEPT, cid, {**seed.concept(cid), "type": seed.concept_type(cid)})
+         for cid in seed.concept_ids()),
+        ((e.type, e.src_label, e.src_key, e.dst_label, e.dst_key, e.props)
+         for e in seed.edges() if e.type in ONTOLOGY_TYPES),
+        source="curated-ontology (no store)")
+    _CURATED.append(view_of(graph))
+    return _CURATED[0]
 
 
 # Concepts the decoder must be able to name; a store without them has not been seeded.

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from kg.feature_text import FeatureText
-from kg.session_records import Alignment
+from contracts.feature_text import FeatureText
+from contracts.session_records import Alignment
+from kg.align.policy import feature_concepts
 from models.fusion.graph import OntologyView
 from models.fusion.state import EMOTION_CONCEPT, EMOTIONS, LEVELS, normalise
 
@@ -33,32 +34,6 @@ class KGOpinion:
     emotion_detail: dict[str, float]
     seeds: dict[str, float]
     missing_concepts: list[str] = field(default_factory=list)
-
-
-# Speech-content symptom codes (data/speech_tables/content.yaml) -> curated symptom concepts.
-SPEECH_SYMPTOMS: dict[str, str] = {
-    "sleep": "symptom:sleep_disturbance",
-    "appetite": "symptom:appetite_loss",
-    "fatigue": "symptom:fatigue",
-    "anhedonia": "symptom:anhedonia",
-    "worthlessness": "symptom:worthlessness",
-    "meaninglessness": "symptom:hopelessness",
-    "hopelessness": "symptom:hopelessness",
-    "concentration": "symptom:poor_concentration",
-    "low_mood": "symptom:depressed_mood",
-    "anxiety": "symptom:psychic_anxiety",
-}
-
-
-def feature_concepts(feature: FeatureText) -> list[str]:
-    """Concept ids a feature text names: `values.concept_ids` plus mapped speech symptoms."""
-    out = [str(c) for c in feature.values.get("concept_ids", [])]
-    if feature.kind == "speech_content":
-        for code in feature.values.get("symptoms", []) or []:
-            cid = SPEECH_SYMPTOMS.get(str(code))
-            if cid and cid not in out:
-                out.append(cid)
-    return out
 
 
 def seeds_of(

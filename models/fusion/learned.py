@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from kg.feature_text import FeatureText
+from contracts.feature_text import FeatureText
 from models.fusion.encode import GROUP_DIMS, values_vector
 from models.fusion.mmsa import MMSARow, mmsa_metrics, text_hash_vector
 from models.fusion.state import EMOTIONS, LEVELS, FusedState, normalise

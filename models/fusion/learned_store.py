@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from kg.feature_text import FeatureText
+from contracts.feature_text import FeatureText
 from models.fusion.hgc import HGCConfig, load_hgc, save_hgc
 from models.fusion.learned import LearnedFusion, train_session_model
 

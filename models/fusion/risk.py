@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from kg.feature_text import FeatureText
+from contracts.feature_text import FeatureText
 from models.fusion.state import RISKS, RiskSignal
 
 

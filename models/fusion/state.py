@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from kg.ontology.scale_definitions import GENERAL_LEVELS, RISK_LEVELS
+from contracts.vocabulary import GENERAL_LEVELS, RISK_LEVELS
 
 EMOTIONS: tuple[str, ...] = ("positive", "negative", "surprise", "others")
 # Graph concept each emotional state is named by in the text (docs/CONVENTIONS.md ids).

@@ -161,7 +161,7 @@ class SmallVgg16(nn.Module):
 
     # Trained from scratch on ~50 clips = one Adam step per epoch: the training loss sat at
     # ln(3) for 25-40 epochs on the synthetic target before fitting started (measured), so
-    # early stopping waits this many epochs (models.mer.train.fit).
+    # early stopping waits this many epochs (research.mer.train.fit).
     min_epochs = 40
 
     def __init__(self, n_classes: int, side: int, width: int = 4) -> None:

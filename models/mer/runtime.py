@@ -2,7 +2,7 @@
 
 `load_me_classifier(model, weights)` returns an object with `name`, `description` and
 `classify(crops, apex_aus)` (the `ingest.video.analyze.MEClassifier` protocol), or None for
-the AU rules. It reads a checkpoint written by `models.mer.train` (`--protocol full`, or
+the AU rules. It reads a checkpoint written by `research.mer.train` (`--protocol full`, or
 `mindkg mer train`), rebuilds the model and its input representation from it, and caches
 the result per process: a session pays the load once, every spotted window only the
 forward pass.
@@ -85,7 +85,7 @@ def load_me_classifier(model: str | None, weights: Path | None) -> TrainedMEClas
 
 @dataclass
 class TrainedMEClassifier:
-    """A checkpoint of models.mer.train, ready to classify spotted windows."""
+    """A checkpoint of research.mer.train, ready to classify spotted windows."""
 
     model_name: str
     labels: list[str]

@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 
-from models.speech_emotion.emodb import NAMES_ZH
 from models.speech_emotion.features import (
     CLIP_SAMPLES,
     SAMPLE_RATE,
@@ -35,6 +34,10 @@ MIN_VOICED = 0.5  # share of a window's VAD frames with speech for it to count
 MIN_SHORT_VOICED_S = 0.3  # speech a recording of at most 2 s needs to be scored
 TRAINED_ON = "EmoDB (acted German speech, 7 actors)"
 TRAINED_ON_ZH = "EmoDB（德语表演语音，7 名演员）"
+NAMES_ZH: dict[str, str] = {
+    "anger": "愤怒", "boredom": "厌倦", "disgust": "厌恶", "fear": "恐惧",
+    "happiness": "高兴", "neutral": "中性", "sadness": "悲伤",
+}
 
 
 @dataclass(frozen=True)
@@ -55,13 +58,28 @@ class EmotionModel:
             return np.zeros((0, len(self.classes)))
         clips = [fit_length(np.asarray(w, dtype=np.float32)) for w in windows]
         if self.kind == "floor":
-            from models.speech_emotion.train import floor_probs
-
             return floor_probs(self.arrays, np.stack([utterance_stats(c) for c in clips]))
-        from models.speech_emotion.train import lstm_probs
-
         x = np.stack([cmvn(clip_features(c)) for c in clips])
         return lstm_probs(_torch_model(self.kind, self.weights_dir), x)
+
+
+def floor_probs(params: dict[str, np.ndarray], f: np.ndarray) -> np.ndarray:
+    z = ((f - params["mean"]) / params["scale"]) @ params["coef"].T + params["intercept"]
+    z -= z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return np.asarray(e / e.sum(axis=1, keepdims=True))
+
+
+def lstm_probs(model: Any, x: np.ndarray, batch: int = 64) -> np.ndarray:
+    import torch
+
+    out = []
+    with torch.no_grad():
+        for i in range(0, x.shape[0], batch):
+            xb = torch.from_numpy(np.ascontiguousarray(x[i:i + batch], dtype=np.float32))
+            lengths = torch.full((xb.shape[0],), xb.shape[1], dtype=torch.long)
+            out.append(torch.softmax(model(xb, lengths), dim=1).numpy())
+    return np.concatenate(out).astype(np.float64)
 
 
 def _read(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:

@@ -21,11 +21,11 @@ from fastapi.testclient import TestClient
 
 from api.auth.keys import AuthDB, auth_db_path
 from api.http.app import create_app
-from api.http.config import ApiSettings
+from contracts.settings import ApiSettings, Settings
 from kg.graph_model import Node
 from kg.schema import CONCEPT
-from kg.settings import Settings
 from kg.store.factory import open_store
+from tests.conftest import SHARED_CACHE
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "sessions"
 # The concepts the sample scales name, so alignments can be written without the full seed.
@@ -63,8 +63,20 @@ class Keys:
 @pytest.fixture(autouse=True)
 def _recognizer_alignment_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """API tests exercise the HTTP layer on a tiny concept set: training a joint space for it
-    would take minutes per test. Semantic alignment has its own tests (tests/integration)."""
+    would take minutes per test. Semantic alignment has its own tests (tests/integration).
+    The variable is for settings loaded with load_settings; `settings` below is built directly."""
     monkeypatch.setenv("MINDKG_SEMANTIC_ALIGNMENT", "false")
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(home=tmp_path / "home", cache_dir=SHARED_CACHE, semantic_alignment=False)
+
+
+@pytest.fixture
+def neo4j_settings(neo4j_settings: Settings) -> Settings:
+    """The shared Neo4j settings (tests/conftest.py) without semantic alignment, as above."""
+    return neo4j_settings.model_copy(update={"semantic_alignment": False})
 
 
 def seed_concepts(settings: Settings) -> None:

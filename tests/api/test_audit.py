@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from api.auth.keys import auth_db_path
 from api.cli_server import keys_app, server_app
-from kg.settings import Settings
+from contracts.settings import Settings
 from tests.api.conftest import Keys, wait_job, zip_bundle
 
 STUDENT_READS = [

@@ -20,9 +20,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.http.app import create_app
-from api.http.config import ApiSettings
+from contracts.settings import ApiSettings, Settings
 from kg.pseudonym import load_or_create_key, pseudonymize
-from kg.settings import Settings
 from tests.api.conftest import SAMPLES, Keys, make_keys, seed_concepts, wait_job
 
 LOCAL_ID = "demo-student-001"  # both centers have a student with this local id
@@ -227,3 +226,36 @@ def test_admin_lookup_names_the_center(centers: Centers) -> None:
             "/v1/students/lookup", json={"local_id": LOCAL_ID, "center": center}, headers=admin
         )
         assert reply.status_code == 200 and reply.json()["student"] == expected
+
+
+def test_cli_writes_bind_the_student_to_the_configured_center(
+    client: TestClient, home_settings: Settings, keys: Keys, tmp_path: Path
+) -> None:
+    """`mindkg analyze`/`ingest` pseudonymize under MINDKG_CENTER and bind the student to it,
+    as the HTTP path binds to the submitting key's center; a --no-write run binds nobody."""
+    from typer.testing import CliRunner
+
+    from api.cli import app as cli
+
+    folder = tmp_path / "cli-bundle"
+    shutil.copytree(SAMPLES / "zh_w01_moderate", folder)
+    env = {"MINDKG_HOME": str(home_settings.home), "MINDKG_PURPOSE": "counseling",
+           "MINDKG_STORE": "embedded", "MINDKG_CENTER": "center-a"}
+    dry = CliRunner().invoke(cli, ["analyze", str(folder), "--json", "--no-write"],
+                             env={**env, "MINDKG_CENTER": "center-b"})
+    assert dry.exit_code == 0, dry.output
+    wrote = CliRunner().invoke(cli, ["analyze", str(folder), "--json"], env=env)
+    assert wrote.exit_code == 0, wrote.output
+    student = json.loads(wrote.stdout)["student"]
+    assert student == pseudonymize(LOCAL_ID, load_or_create_key(home_settings), "center-a")
+    assert CliRunner().invoke(cli, ["ingest", str(folder)], env=env).exit_code == 0
+    for role, expected in (("psychologist", 200), ("psychologist_other", 404)):
+        for route in ("/v1/students/{s}/sessions", "/v1/students/{s}/graph"):
+            reply = client.get(route.format(s=student), headers=keys.header(role))
+            assert reply.status_code == expected, (role, route, reply.text[:200])
+    dry_student = json.loads(dry.stdout)["student"]
+    reply = client.get(f"/v1/students/{dry_student}/sessions",
+                       headers=keys.header("psychologist_other"))
+    assert reply.status_code == 404  # the dry run at center-b bound nobody
+    listed = client.get("/v1/students", headers=keys.header("psychologist")).json()
+    assert [s["student"] for s in listed] == [student]

@@ -20,15 +20,14 @@ from fastapi.testclient import TestClient
 
 from api.auth.keys import AuthDB, auth_db_path
 from api.http.app import create_app
-from api.http.config import ApiSettings
 from api.jobs.store import JobStore, jobs_db_path
 from api.jobs.sweep import sweep_uploads, uploads_dir
+from contracts.settings import ApiSettings, Settings
 from ingest.cancel import Interrupted, checkpoint, stop_scope
 from ingest.video.decode import iter_frames
 from ingest.video.stream import prefetch
 from kg.graph_model import Node
 from kg.schema import CONCEPT
-from kg.settings import Settings
 from kg.store.sqlite_store import SqliteGraphStore
 from tests.api.conftest import SAMPLES, Keys, wait_job, zip_bundle
 
@@ -374,3 +373,37 @@ def test_admin_cli_erase_sweep_and_pseudonym_map(
     ]
     assert rows[1][1] == student  # the API's center-a pseudonym
     assert "demo-student-001" not in mapped.stdout
+
+
+def test_one_process_per_home_runs_embedded_job_workers(home_settings: Settings) -> None:
+    """A second server on the same MINDKG_HOME is refused; a sibling HTTP process of one
+    `serve --processes N` serves without job workers and readiness says so."""
+    from api.jobs.queue import EmbeddedQueue
+    from api.jobs.runner import Runner
+    from contracts.settings import ConfigError
+
+    store = JobStore(jobs_db_path(home_settings.home))
+    runners: list[Runner] = []
+
+    def runner(api: ApiSettings) -> Runner:
+        made = Runner(home_settings, api, store, EmbeddedQueue(store), lambda _s, _c: None)
+        runners.append(made)
+        return made
+
+    try:
+        runner(ApiSettings(purpose="counseling")).start(1)
+        with pytest.raises(ConfigError, match="another MindKG process runs embedded job workers"):
+            runner(ApiSettings(purpose="counseling")).start(1)
+        sibling = runner(ApiSettings(purpose="counseling", http_processes=2))
+        assert sibling.start(1) == [] and sibling.wanted == 0 and sibling.alive == 0
+    finally:
+        for made in runners:
+            made.stop(2)
+        store.close()
+    with TestClient(create_app(home_settings, ApiSettings(purpose="counseling"))) as owner:
+        api = ApiSettings(purpose="counseling", http_processes=2)
+        with TestClient(create_app(home_settings, api)) as sibling_app:
+            ready = sibling_app.get("/v1/health/ready")
+            assert ready.status_code == 200, ready.text
+            assert "sibling HTTP process runs the job workers" in ready.json()["checks"]["workers"]
+            assert owner.get("/v1/health/ready").json()["checks"]["workers"] == "1/1 alive"

@@ -9,7 +9,7 @@ import httpx
 from typer.testing import CliRunner
 
 from api.cli_server import server_app
-from kg.settings import Settings
+from contracts.settings import Settings
 from tests.api.conftest import SAMPLES, Server, make_keys, seed_concepts, zip_bundle
 
 
@@ -92,3 +92,53 @@ def test_killing_the_api_mid_job_loses_no_job(tmp_path: Path) -> None:
             assert resumed["attempts"] == 2, "the interrupted job ran again after the restart"
     finally:
         second.stop()
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat[stat.rindex(")") + 2 :].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def test_several_http_processes_share_one_embedded_job_queue(tmp_path: Path) -> None:
+    """`serve --processes 2` (MINDKG_HTTP_PROCESSES): two uvicorn processes, each with its own
+    app and models; one of them takes the embedded job-worker lock, the other serves only.
+    Jobs submitted to either are run, every process answers ready, assessments are served."""
+    home = tmp_path / "home"
+    home.mkdir()
+    seed_concepts(Settings(home=home))
+    keys = make_keys(home)
+    server = Server(home, MINDKG_HTTP_PROCESSES="2").start()
+    try:
+        assert server.proc is not None
+        deadline = time.monotonic() + 60
+        while len(_children(server.proc.pid)) < 2:  # uvicorn's supervisor + 2 workers
+            assert time.monotonic() < deadline, "two HTTP processes did not start"
+            time.sleep(0.2)
+        with httpx.Client(base_url=server.url, headers=keys.header("psychologist")) as client:
+            ids = []
+            for _ in range(4):  # new connections: the kernel spreads them over both processes
+                with httpx.Client(base_url=server.url, headers=keys.header("psychologist")) as one:
+                    ready = one.get("/v1/health/ready")
+                    assert ready.status_code == 200, ready.text
+                    reply = one.post("/v1/sessions", files={"bundle": ("b.zip", zip_bundle())})
+                    assert reply.status_code == 202, reply.text
+                    ids.append(reply.json()["id"])
+            for job_id in ids:
+                assert _wait(client, job_id, {"done", "failed", "cancelled"}, 90)["status"] == "done"
+            features = [{"modality": "scales", "kind": "scale_score", "instance": "PHQ9",
+                         "text": {"zh": "PHQ-9 总分 21", "en": "PHQ-9 total 21"},
+                         "values": {"level": "severe"}}]
+            reply = client.post("/v1/assessments", json={"feature_texts": features})
+            assert reply.status_code == 200, reply.text
+            assert reply.json()["assessment"]["depression_level"] == "severe"
+    finally:
+        server.stop()
+    assert "Traceback" not in server.log.read_text(errors="replace")

@@ -13,11 +13,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.http.app import create_app
-from api.http.config import ApiSettings
 from api.jobs.queue import REDIS_QUEUE, RedisQueue
 from api.jobs.store import JobStore, jobs_db_path
+from contracts.settings import ApiSettings, ConfigError, Settings
 from kg.schema import SESSION, STUDENT
-from kg.settings import ConfigError, Settings
 from kg.store.base import GraphStore
 from kg.store.factory import open_store
 from tests.api.conftest import (

@@ -7,11 +7,10 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from api.http.app import create_app
-from api.http.config import ApiSettings
-from kg.settings import Settings
-from models.cohort import generate_cohort
+from contracts.settings import ApiSettings, Settings
 from models.fusion.hgc import HGCConfig
 from models.fusion.learned_store import LabelledSession, save_learned_fusion, train_learned_fusion
+from research.cohort import generate_cohort
 from tests.api.conftest import Keys
 
 FEATURES = [{"modality": "scales", "kind": "scale_score", "instance": "PHQ9",

@@ -14,9 +14,8 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from api.http.app import create_app
-from api.http.config import ApiSettings
 from api.http.upload import ArchiveError, unpack_bundle
-from kg.settings import Settings
+from contracts.settings import ApiSettings, Settings
 from tests.api.conftest import Keys, free_port, wait_job, zip_bundle
 
 MANIFEST = (

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from api.cli import app
-from kg.settings import Settings
+from contracts.settings import Settings
 from tests.api.conftest import SAMPLES, Keys, wait_job
 
 runner = CliRunner()

@@ -11,8 +11,8 @@ from api.cli_server import server_app
 from api.pipeline import analyze_bundle
 from api.plots import timeline_html, timeline_png, trend_html, trend_png
 from api.timeline import build_timeline, build_trend, rising_run, trend_from_graph
-from kg.feature_text import Bilingual, FeatureText
-from kg.settings import Settings
+from contracts.feature_text import Bilingual, FeatureText
+from contracts.settings import Settings
 from kg.store.factory import open_store
 from tests.api.conftest import SAMPLES, seed_concepts
 

@@ -17,8 +17,7 @@ from fastapi.testclient import TestClient
 
 from api.auth.keys import AuthDB, auth_db_path
 from api.http.app import create_app
-from api.http.config import ApiSettings
-from kg.settings import Settings
+from contracts.settings import ApiSettings, Settings
 from tests.api.conftest import SAMPLES, Keys, make_keys, seed_concepts, wait_job, zip_bundle
 
 ROLES = (

@@ -3,12 +3,14 @@
 The session is SYNTHETIC and shaped as the recognizers store it (the issue's demo: a negative
 micro-expression at 1.61-1.94 s, a positive one at 4.21-4.53 s, the video summary over
 0-6 s, two blinks, two utterances). Checks are DOM- and pixel-level: each event sits at its
-x, nothing spans the session for a summary, words are on hover, the evidence markers sit on
-their events and clicking one shows the claim with its graph path.
+x, nothing spans the session for a summary, words are on hover, the claim markers sit on
+their events with the numbers the assessment text cites ("[n]", the real decoder's text), and
+clicking a marker or a number in the text shows the claim with its graph path.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 from pathlib import Path
@@ -16,16 +18,21 @@ from typing import Any
 
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 from PIL import Image
 
 from api.plots import timeline_html, timeline_png
 from api.plots.timeline_html import LEFT
 from api.timeline import SessionTimeline, build_timeline
+from contracts.claims import numbers_in
+from contracts.feature_text import Bilingual, FeatureText
+from contracts.session_records import Assessment
 from ingest.audio.contour import contour, pause_spans
 from ingest.video.analyze import AUFrames, MicroExpressionEvent, VideoAnalysis
 from ingest.video.au_defs import AUS
 from ingest.video.texts import feature_texts
-from kg.feature_text import Bilingual, FeatureText
+from models.decoder import assess
 from tests.api.chromium import dump_dom, screenshot
 
 FPS = 120.0
@@ -94,27 +101,18 @@ def demo_features() -> list[FeatureText]:
     return [*feature_texts(video), *speech, scale]
 
 
-def demo_evidence(ids: list[str]) -> list[dict[str, Any]]:
-    """Evidence items as models/decoder/assess.py stores them (claim, path from the feature)."""
-    return [
-        {"claim": "emotional_state:negative", "modality": "video", "feature_ids": [ids[0]],
-         "concept_ids": ["au:AU4", "valence:negative"],
-         "path": [ids[0], "au:AU4", "emotion:sadness", "valence:negative"]},
-        {"claim": "depression_level:moderate", "modality": "scales", "feature_ids": [ids[-1]],
-         "concept_ids": ["severity:moderate"], "path": [ids[-1], "severity:moderate"]},
-        {"claim": "observed:speech", "modality": "audio", "feature_ids": [ids[3]],
-         "concept_ids": ["symptom:sleep"], "path": [ids[3], "symptom:sleep"]},
-        {"claim": "observed:video", "modality": "video", "feature_ids": [ids[1]],
-         "concept_ids": ["me_class:positive"], "path": [ids[1], "me_class:positive"]},
-    ]
+def demo_assessment(features: list[FeatureText], ids: list[str]) -> Assessment:
+    """The real decoder's assessment of the demo (curated ontology, no store)."""
+    return assess(features, ids, [], None)
 
 
 @pytest.fixture(scope="module")
 def demo() -> SessionTimeline:
     features = demo_features()
     ids = [f"stu_demo/w03/f{i}" for i in range(len(features))]
+    a = demo_assessment(features, ids)
     return build_timeline("stu_demo/w03", "2026-03-16T10:00:00+08:00", features, ids,
-                          demo_evidence(ids), Bilingual(zh="合成评估文本", en="synthetic text"))
+                          [e.model_dump() for e in a.evidence], a.text)
 
 
 def test_summary_is_never_an_event(demo: SessionTimeline) -> None:
@@ -125,9 +123,45 @@ def test_summary_is_never_an_event(demo: SessionTimeline) -> None:
     assert len(demo.blinks) == 2 and demo.duration_s == pytest.approx(6.0)
     assert [u.polarity for u in demo.utterances] == ["negative", "positive"]
     assert demo.contour is not None and len(demo.contour.t) <= 2000
-    assert [(m.number, bool(m.spans)) for m in demo.evidence] == [
-        (1, True), (2, False), (3, True), (4, True)]
-    assert demo.evidence[2].spans == [UTTERANCES[0][:2]]  # the utterance saying 睡不好
+    # claims: 1 emotional state, 2 depression level, 3 suicide risk ("none": decided by fusion
+    # over the whole session, so not on the axis), 4 video evidence, 5 speech evidence
+    assert [(c.number, c.claim.split(":")[0], bool(c.spans)) for c in demo.claims] == [
+        (1, "emotional_state", True), (2, "depression_level", True), (3, "suicide_risk", False),
+        (4, "observed", True), (5, "observed", True)]
+    assert demo.claims[4].spans == [UTTERANCES[0][:2]]  # the negative utterance
+    events = {(e.start_s, e.end_s) for e in demo.face_events}
+    assert set(demo.claims[0].spans) <= events and set(demo.claims[3].spans) == events
+
+
+def test_claim_numbers_in_text_match_the_pictures(demo: SessionTimeline) -> None:
+    """Unit level: the text cites [1]..[n] once each, in order, in both languages; the PNG's
+    and the HTML's markers carry exactly the numbers of the claims that rest on timed features,
+    each at a span of its own claim."""
+    assert demo.assessment is not None
+    cited = numbers_in(demo.assessment.zh)
+    assert cited == numbers_in(demo.assessment.en) == [c.number for c in demo.claims]
+    assert cited == list(range(1, len(cited) + 1))
+    assert "不构成诊断" in demo.assessment.zh and "not a diagnosis" in demo.assessment.en
+    for c in demo.claims:
+        assert c.sentence is not None and c.sentence.en.endswith(f"[{c.number}].")
+        assert c.sentence.zh.endswith(f"[{c.number}]。")
+    timed = {c.number for c in demo.claims if c.spans}
+    # HTML: one marker per (span, claim), at a span of that claim
+    page = timeline_html(demo)
+    markers = re.findall(r"class='evidence-marker' href='#claim-(\d+)' data-number='\d+' "
+                         r"data-start='([\d.]+)' data-end='([\d.]+)'", page)
+    assert {int(n) for n, _a, _b in markers} == timed
+    spans = {c.number: {(round(a, 3), round(b, 3)) for a, b in c.spans} for c in demo.claims}
+    assert all((float(a), float(b)) in spans[int(n)] for n, a, b in markers)
+    # PNG: the numbers drawn in the evidence lane are the timed claims' numbers
+    drawing = importlib.import_module("api.plots.timeline_png")  # the package names a function so
+    fig = Figure(figsize=drawing.figure_size())
+    FigureCanvasAgg(fig)
+    drawing.draw(fig, demo)
+    lane = fig.axes[0]
+    assert "Evidence" in lane.get_title(loc="left")
+    drawn = {int(n) for t in lane.texts for n in t.get_text().split(",") if n.isdigit()}
+    assert drawn == timed
 
 
 _PROBE = """<script>
@@ -144,15 +178,22 @@ window.addEventListener('load', () => {
       box: box(e.querySelector('rect'))})),
     markers: all('.evidence-marker').map(e => ({n: +e.dataset.number, start: +e.dataset.start,
       end: +e.dataset.end, box: box(e.querySelector('circle'))})),
+    cites: ['zh', 'en'].map(l => all(`p.assessment[lang="${l}"] .cite`).map(e => +e.dataset.number)),
     popBefore: getComputedStyle(document.getElementById('claim-1')).display,
   };
-  document.querySelector('.evidence-marker[data-number="1"]').dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true}));
+  const click = e => e.dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true}));
+  const shown = () => { const pop = document.querySelector('.claim-pop:target');
+    return pop ? {display: getComputedStyle(pop).display, n: +pop.dataset.number,
+                  text: pop.textContent} : {display: 'none', n: 0, text: ''}; };
+  click(document.querySelector('.evidence-marker[data-number="1"]'));
   setTimeout(() => {
-    const pop = document.querySelector('.claim-pop:target');
-    out.popAfter = pop ? getComputedStyle(pop).display : 'none';
-    out.popText = pop ? pop.textContent : '';
-    const pre = document.createElement('pre'); pre.id = 'layout';
-    pre.textContent = JSON.stringify(out); document.body.appendChild(pre);
+    out.afterMarker = shown();
+    click(document.querySelector('p.assessment[lang="en"] .cite[data-number="5"]'));
+    setTimeout(() => {
+      out.afterCite = shown();
+      const pre = document.createElement('pre'); pre.id = 'layout';
+      pre.textContent = JSON.stringify(out); document.body.appendChild(pre);
+    }, 200);
   }, 200);
 });
 </script>"""
@@ -195,10 +236,20 @@ def test_html_in_chromium_dom_and_pixels(demo: SessionTimeline, tmp_path: Path) 
     assert (first["start"], first["end"]) == _approx(NEG)
     centre = first["box"][0] + first["box"][2] / 2 - svg_left
     assert LEFT + NEG[0] * px_per_s - 15 < centre < LEFT + NEG[1] * px_per_s + 15
-    assert {m["n"] for m in layout["markers"]} == {1, 3, 4}  # 2 rests on the scales only
-    assert layout["popBefore"] == "none" and layout["popAfter"] == "block"
-    assert "emotional_state:negative" in layout["popText"]
-    assert "au:AU4 → emotion:sadness → valence:negative" in layout["popText"]
+    # the numbers on the axis are the numbers the text cites for claims resting on timed
+    # features (3, "no risk signal", is session-level: cited in the text, not on the axis)
+    timed = {c.number for c in demo.claims if c.spans}
+    assert {m["n"] for m in layout["markers"]} == timed == {1, 2, 4, 5}
+    assert layout["cites"][0] == layout["cites"][1] == [1, 2, 3, 4, 5]
+    assert layout["popBefore"] == "none"
+    pop = layout["afterMarker"]
+    assert pop["display"] == "block" and pop["n"] == 1
+    assert "情绪状态：消极情绪" in pop["text"] and "Emotional state: negative emotion" in pop["text"]
+    assert "au:AU14 → emotion:contempt" in pop["text"]  # the graph path from the feature
+    pop = layout["afterCite"]  # a number in the text opens the same claim
+    assert pop["display"] == "block" and pop["n"] == 5
+    assert "[5] 语音证据：消极内容" in pop["text"] and "Speech evidence: negative content" in pop["text"]
+    assert "polarity:negative" in pop["text"] and "0.30–2.60 s" in pop["text"]
 
     # Pixels of the real page (no probe): red where the negative event is, blue where the
     # positive one is, lane background between them in the micro row.

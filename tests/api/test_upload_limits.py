@@ -13,9 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from api.http.config import ApiSettings
 from api.http.upload import ArchiveError, unpack_bundle
-from kg.settings import Settings
+from contracts.settings import ApiSettings, Settings
 from tests.api.conftest import Keys
 
 MANIFEST = (

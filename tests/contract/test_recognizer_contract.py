@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from api.recognizers import registered
+from contracts.feature_text import FeatureText
 from contracts.recognition import (
     PARTS,
     Part,
@@ -24,7 +25,6 @@ from contracts.recognition import (
     RecognizerConfig,
     SessionInput,
 )
-from kg.feature_text import FeatureText
 from tests.conftest import SAMPLES
 
 pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")
@@ -46,7 +46,7 @@ def _write_wav(path: Path, samples: np.ndarray, rate: int = 16_000) -> Path:
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[Part, Path]]:
     """Three sessions' parts: with signal, without signal, corrupt."""
-    from ingest.video.synthetic import generate_clip
+    from research.video.synthetic import generate_clip
 
     root = tmp_path_factory.mktemp("contract")
     clip = generate_clip(root / "clip", face="astronaut", aus={12: 0.7}, onset_s=0.8,
@@ -94,7 +94,8 @@ def _check_recognition(rec: Recognizer, got: Recognition) -> None:
 
 
 def test_registry_is_not_empty_and_names_are_unique() -> None:
-    assert {"scales", "video", "speech_content", "intonation", "speech_rate"} <= set(IDS)
+    assert {"scales", "video", "speech_content", "intonation", "speech_rate",
+            "speech_emotion"} <= set(IDS)
     assert len(set(IDS)) == len(IDS)
 
 

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from kg.settings import Settings
+from contracts.settings import Settings
 from kg.store.factory import open_store
 from tests.conftest import SAMPLES
 

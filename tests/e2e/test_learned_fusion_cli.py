@@ -9,13 +9,13 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from kg.settings import Settings
-from models.cohort import generate_cohort
+from contracts.settings import Settings
 from models.fusion.learned_store import (
     LearnedFusionError,
     load_learned_fusion,
     read_labelled_sessions,
 )
+from research.cohort import generate_cohort
 
 runner = CliRunner()
 FEATURES = [

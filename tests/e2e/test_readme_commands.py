@@ -22,7 +22,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from api.cli import app
-from kg.settings import PROJECT_ROOT
+from contracts.settings import PROJECT_ROOT
 from tests.conftest import SHARED_CACHE
 
 README = PROJECT_ROOT / "README.md"
@@ -160,7 +160,7 @@ class Session:
         return path
 
     def _labelled(self) -> Path:
-        from models.cohort import generate_cohort
+        from research.cohort import generate_cohort
 
         path = self.tmp / "labelled.jsonl"
         rows = [{"feature_texts": [f.model_dump() for f in s.features],

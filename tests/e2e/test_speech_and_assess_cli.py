@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from kg.settings import Settings
+from contracts.settings import Settings
 from kg.store.factory import open_store
 from tests.conftest import SAMPLES
 
@@ -30,7 +30,7 @@ def test_english_speech_sample_gives_three_speech_feature_texts(settings: Settin
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     speech = {f["kind"]: f for f in data["feature_texts"] if f["modality"] == "audio"}
-    assert set(speech) == {"speech_content", "intonation", "speech_rate"}
+    assert set(speech) == {"speech_content", "intonation", "speech_rate", "speech_emotion"}
     assert "ill" in speech["speech_content"]["values"]["transcript"].lower()  # real ASR output
     assert 2.0 < speech["speech_rate"]["values"]["syllables_per_second"] < 8.0
     assert 60.0 < speech["intonation"]["values"]["f0_mean_hz"] < 300.0

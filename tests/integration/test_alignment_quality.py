@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from api.alignment import align_features
+from contracts.feature_text import Bilingual, FeatureText
+from contracts.settings import PROJECT_ROOT, Settings
 from kg.align.aligner import Aligner
 from kg.align.gold import evaluate, read_gold
+from kg.align.policy import align_features
 from kg.align.service import load_aligner
-from kg.feature_text import Bilingual, FeatureText
 from kg.seed import build_default_seed, load_seed
-from kg.settings import PROJECT_ROOT, Settings
 from kg.store.sqlite_store import SqliteGraphStore
 from tests.conftest import SHARED_CACHE
 

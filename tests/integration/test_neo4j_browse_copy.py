@@ -15,9 +15,10 @@ from dataclasses import dataclass
 import pytest
 from neo4j.exceptions import AuthError, ClientError
 
+from contracts.settings import Settings, load_settings
 from kg.cypher_files import CYPHER_DIR, schema_statements
 from kg.graph_model import Edge, Node
-from kg.neo4j_browse_copy import (
+from kg.server.browse_copy import (
     BROWSE_USER,
     BrowseCopy,
     BrowseCopyError,
@@ -29,8 +30,7 @@ from kg.neo4j_browse_copy import (
     status,
     stop,
 )
-from kg.neo4j_server import Login, ensure_jars
-from kg.settings import Settings, load_settings
+from kg.server.neo4j_server import Login, ensure_jars
 from kg.store.neo4j_store import Neo4jGraphStore
 from neo4j import Driver, GraphDatabase
 from tests.conftest import SHARED_CACHE, _neo4j_or_skip, _wipe

@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pytest
 
+from contracts.feature_text import Bilingual, FeatureText
+from contracts.session_records import Alignment
 from kg.align.aligner import text_features
 from kg.align.cross_modal import cross_modal_links
 from kg.align.gold import GoldFormatError, GoldRow, evaluate, ranking_metrics, read_gold
-from kg.feature_text import Bilingual, FeatureText
-from kg.session_records import Alignment
 
 
 def test_ranking_metrics_follow_openea_conventions() -> None:

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from contracts.settings import ConfigError, Settings, load_settings
 from ingest.bundle import BundleError, read_bundle
 from kg.pseudonym import load_or_create_key, pseudonymize
-from kg.settings import ConfigError, Settings, load_settings
 from tests.conftest import SAMPLES
 
 
@@ -49,6 +49,34 @@ def test_settings_errors_name_the_setting(tmp_path: Path) -> None:
         load_settings({"MINDKG_HOME": str(tmp_path)})
     with pytest.raises(ConfigError, match="MINDKG_NEO4J_PASSWORD"):
         Settings(home=tmp_path).neo4j_password_value()
+
+
+def test_one_loader_with_an_api_section(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text(
+        '[mindkg]\nneo4j_heap = "2g"\n[mindkg.api]\nworkers = 3\nretain_media = true\n'
+        'purpose = "medical"\n'
+    )
+    s = load_settings({"MINDKG_HOME": str(tmp_path), "MINDKG_PURPOSE": "counseling",
+                       "MINDKG_ASR_THREADS": "2"})
+    assert s.neo4j_heap == "2g" and s.asr_threads == 2
+    assert s.api.workers == 3 and s.api.retain_media and s.api.purpose == "counseling"
+    # booleans of the API section read as before: 1/true/yes/on, anything else is false
+    assert not load_settings({"MINDKG_HOME": str(tmp_path), "MINDKG_RETAIN_MEDIA": "nah"}).api.retain_media
+    with pytest.raises(ConfigError, match="MINDKG_WORKERS"):
+        load_settings({"MINDKG_HOME": str(tmp_path), "MINDKG_WORKERS": "99"})
+    (tmp_path / "config.toml").write_text("[mindkg.api]\nwrokers = 2\n")
+    with pytest.raises(ConfigError, match=r"api\.wrokers"):
+        load_settings({"MINDKG_HOME": str(tmp_path)})
+
+
+def test_settings_built_directly_ignore_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MINDKG_SEMANTIC_ALIGNMENT", "false")
+    monkeypatch.setenv("MINDKG_LEARNED_FUSION_DIR", str(tmp_path))
+    s = Settings(home=tmp_path)
+    assert s.semantic_alignment and s.learned_fusion_dir is None and s.cache_dir is None
+    assert not load_settings().semantic_alignment
 
 
 def test_pseudonyms_are_keyed_stable_and_private(tmp_path: Path) -> None:

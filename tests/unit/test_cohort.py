@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from models.cohort import CohortConfig, generate_cohort
 from models.fusion.state import LEVELS
+from research.cohort import CohortConfig, generate_cohort
 
 
 def test_same_seed_same_cohort_and_labelled_synthetic() -> None:

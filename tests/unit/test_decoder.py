@@ -12,14 +12,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from contracts.feature_text import Bilingual, FeatureText
 from ingest.scales import scale_feature_texts
-from kg.feature_text import Bilingual, FeatureText
 from kg.store.base import GraphStore
 from kg.store.sqlite_store import SqliteGraphStore
-from models.cohort import CohortConfig, generate_cohort
 from models.decoder import DecoderConfig, assess, decode
 from models.fusion.graph import view_from_store
 from models.fusion.state import RISKS
+from research.cohort import CohortConfig, generate_cohort
 
 
 def _load_minimal(store: SqliteGraphStore) -> None:
@@ -178,3 +178,31 @@ def test_unseeded_store_falls_back_to_curated_ontology_and_says_so(tmp_path: Pat
         s.close()
     assert "lacks" in a.method and "mindkg kg seed" in a.method
     assert a.depression_level == "mild" and a.suicide_risk == "moderate"
+
+
+def test_claims_are_numbered_in_the_text_as_on_their_evidence(store: GraphStore) -> None:
+    """Each claim resting on a feature ends its sentence with "[n]" in zh and en, numbered
+    1.. in reading order; n is the `claim_number` of exactly that claim's evidence items."""
+    from contracts.claims import claim_sentence, numbers_in
+
+    for s in generate_cohort(25, seed=4):
+        a = assess(s.features, s.feature_ids, [], store, beam_width=3)
+        cited = numbers_in(a.text.zh)
+        assert cited == numbers_in(a.text.en) == list(range(1, len(cited) + 1))
+        by_number: dict[int, set[str]] = {}
+        for e in a.evidence:
+            assert (e.claim_number is None) == (not e.feature_ids), e
+            if e.claim_number is not None:
+                by_number.setdefault(e.claim_number, set()).add(e.claim)
+        assert sorted(by_number) == cited and all(len(c) == 1 for c in by_number.values())
+        for n, (claim,) in by_number.items():
+            said = claim_sentence(a.text, n)
+            assert said is not None
+            head = {"emotional_state": ("情绪状态", "Emotional state"),
+                    "depression_level": ("抑郁程度", "Depression level"),
+                    "suicide_risk": ("自杀风险", "Suicide risk")}.get(claim.split(":")[0])
+            if head:
+                assert said.zh.startswith(head[0]) and said.en.startswith(head[1]), said
+            else:
+                assert "证据" in said.zh and "evidence" in said.en, said
+        assert "不构成诊断" in a.text.zh and "not a diagnosis" in a.text.en

@@ -18,10 +18,17 @@ import soundfile as sf
 from typer.testing import CliRunner
 
 from api.cli import app
-from kg.feature_text import Bilingual, FeatureText
-from kg.settings import Settings
+from contracts.feature_text import Bilingual, FeatureText
+from contracts.settings import Settings
 from models.depression import ESTIMATE_KIND, depression_feature_text
-from models.depression.model import DepressionModel, shipped_model
+from models.depression.features import (
+    CONTRAST_FEATURES,
+    FEATURES,
+    PersonInput,
+    contrast_values,
+    feature_vector,
+)
+from models.depression.model import VERSION, DepressionModel, cue_text, shipped_model
 from tests.conftest import SAMPLES
 
 runner = CliRunner()
@@ -92,7 +99,7 @@ def test_train_and_eval_commands_on_an_eatd_folder(eatd_root: Path, tmp_path: Pa
     assert res.exit_code == 0, res.output
     assert "floor" in res.output and "model" in res.output
     doc = json.loads((report / "eatd_eval.json").read_text())
-    assert set(doc["variants"]) == {"floor", "speech", "model"}
+    assert set(doc["variants"]) == {"floor", "speech", "model", "model_no_prompts"}
     for v in doc["variants"].values():
         m = v["metrics"]
         assert m["auc"]["lo"] <= m["auc"]["value"] <= m["auc"]["hi"]
@@ -109,6 +116,32 @@ def test_eval_rejects_a_folder_without_volunteers(tmp_path: Path) -> None:
     assert not (tmp_path / "o").exists()
 
 
+def _rec(f0: float, span: float | None) -> dict[str, float | None]:
+    return {"log_f0_mean": f0, "log_span_s": span}
+
+
+def test_negative_topic_contrasts_need_prompt_labels() -> None:
+    person = PersonInput([_rec(5.0, 1.0), _rec(5.2, 2.0), _rec(5.6, None)],
+                         ["positive", "neutral", "negative"])
+    c = dict(zip(CONTRAST_FEATURES, contrast_values(person), strict=True))
+    assert c["negative_minus_other_log_f0_mean"] == pytest.approx(5.6 - 5.1)
+    assert np.isnan(c["negative_minus_other_log_span_s"])  # no value on the negative answer
+    assert np.isnan(c["negative_minus_other_hnr_db"])  # never measured
+    unlabelled = PersonInput(person.recordings, [None, None, None])
+    assert all(np.isnan(contrast_values(unlabelled)))
+    only_negative = PersonInput([_rec(5.6, 1.0)], ["negative"])
+    assert all(np.isnan(contrast_values(only_negative)))
+    x = feature_vector(PersonInput(person.recordings, person.prompts, "我很好"))
+    assert x.shape == (len(FEATURES),)
+    assert x[FEATURES.index("log_f0_mean")] == pytest.approx((5.0 + 5.2 + 5.6) / 3)
+    assert cue_text("negative_minus_other_f0_range_semitones", True)[1] == (
+        "pitch range higher on the negative topic than on the others")
+    assert cue_text("pause_ratio", False) == ("停顿占比偏低", "pause share low")
+    model = shipped_model()
+    assert model.head_for(x) is model.head  # prompts known: the contrasts are used
+    assert model.head_for(feature_vector(unlabelled)) is model.fallback
+
+
 def _content(text: str) -> FeatureText:
     return FeatureText(modality="audio", kind="speech_content",
                        text=Bilingual(zh="言语内容", en="speech content"),
@@ -120,7 +153,10 @@ def test_shipped_model_estimate_is_a_probability_with_its_threshold() -> None:
     assert ft is not None and ft.kind == ESTIMATE_KIND
     p = ft.values["depression_probability"]
     assert 0.0 < p < 1.0
-    assert ft.values["above_threshold"] == (p > shipped_model().threshold)
+    # no prompt labels: the fallback head (no negative-topic contrasts) and its threshold
+    assert ft.values["threshold"] == round(shipped_model().fallback.threshold, 4)
+    assert ft.values["negative_topic_contrasts_used"] is False
+    assert ft.values["above_threshold"] == (p > shipped_model().fallback.threshold)
     assert ft.values["audio_used"] is False and "text only" in ft.text.en
     assert depression_feature_text([_content("")]) is None
     assert depression_feature_text([_content("I feel fine")], language="en") is None
@@ -149,11 +185,11 @@ def test_result_json_has_the_probability_and_the_level_follows_it(
     text = _texts()["zh_06.flac"]
     result = analyze_bundle(_bundle(tmp_path / "b", text, None), settings, None, write=False)
     p = result.depression_probability
-    assert p is not None and result.depression_model == shipped_model().meta["name"] + "/1"
+    assert p is not None and result.depression_model == f"{shipped_model().meta['name']}/{VERSION}"
     est = next(f for f in result.feature_texts if f.kind == ESTIMATE_KIND)
     assert est.values["audio_used"] is True
     assert result.assessment is not None
-    expected = "mild" if p > shipped_model().threshold else "none"
+    expected = "mild" if p > shipped_model().fallback.threshold else "none"
     assert result.assessment.depression_level == expected
     assert f"{p:.2f}" in result.assessment.text.en and "SDS index ≥ 53" in result.assessment.text.en
     assert any(e.feature_ids == [est.id] and e.claim.startswith("depression_level:")

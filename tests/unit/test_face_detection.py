@@ -17,11 +17,11 @@ from ingest.video.face import (
     main_face,
     ssd_model_files,
 )
-from ingest.video.synthetic import load_face
+from research.video.synthetic import load_face
 
 
 def _pyfeat(name: str) -> Path:
-    from ingest.video.samples import pyfeat_file
+    from research.video.samples import pyfeat_file
 
     try:
         return pyfeat_file(name)

@@ -17,7 +17,8 @@ from PIL import Image
 
 from ingest.video import geometry as g
 from ingest.video import relative as rel
-from ingest.video.posed import (
+from ingest.video.spotting import spot_eyes
+from research.video.posed import (
     EXPECTED,
     alpha_curve,
     build_clip,
@@ -25,7 +26,6 @@ from ingest.video.posed import (
     read_photo,
     reliability,
 )
-from ingest.video.spotting import spot_eyes
 
 
 def _save(img_bgr: np.ndarray, path: Path, fmt: str) -> None:
@@ -38,8 +38,8 @@ def _save(img_bgr: np.ndarray, path: Path, fmt: str) -> None:
 
 @pytest.fixture(scope="module")
 def posed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from ingest.video.synthetic import frame_face, load_face, paint_eyelids
     from ingest.video.warp import apply_field, au_fields
+    from research.video.synthetic import frame_face, load_face, paint_eyelids
 
     root = tmp_path_factory.mktemp("posed")
     base, pts = frame_face(load_face("astronaut"), (320, 243), face_height=0.8)

@@ -7,10 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from contracts.feature_text import Bilingual, FeatureText
+from contracts.session_records import Alignment
 from ingest.scales import scale_feature_texts
-from kg.feature_text import Bilingual, FeatureText
-from kg.session_records import Alignment
-from models.cohort import generate_cohort
 from models.fusion import FusionConfig, fuse
 from models.fusion.encode import GROUP_DIMS, joint_vector, values_vector
 from models.fusion.graph import curated_view
@@ -19,6 +18,7 @@ from models.fusion.kg_fusion import kg_opinion
 from models.fusion.learned import predict_sessions, train_session_model
 from models.fusion.state import EMOTIONS, ChannelOutput
 from models.fusion.weighted import weighted_fusion
+from research.cohort import generate_cohort
 
 
 def _p(*xs: float) -> np.ndarray:

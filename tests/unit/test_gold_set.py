@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from contracts.settings import PROJECT_ROOT
 from kg.align.gold import read_gold
 from kg.seed import build_default_seed
-from kg.settings import PROJECT_ROOT
 
 GOLD = PROJECT_ROOT / "data" / "gold" / "alignment_gold.tsv"
 

@@ -19,11 +19,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from contracts.settings import InputLimits
 from ingest.audio.decode import DecodeStats, probe, stream_samples
 from ingest.audio.errors import AudioInputError
 from ingest.audio.transcript import read_transcript
 from ingest.bundle import BundleError, read_bundle
-from ingest.limits import InputLimits, JsonLimitError, loads_bounded
+from ingest.limits import JsonLimitError, loads_bounded
 from ingest.scales import ScaleFileError, load_scales_file
 from ingest.subprocess_guard import BoundedDrain, Watchdog
 from ingest.video.decode import iter_frames

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from models.datasets import frame_number, load_dataset, parse_aus
-from models.datasets.sample import normalise_emotion, to_class3
-from models.datasets.sheets import SheetError, read_sheet
-from models.datasets.smic import folder_clip, folder_subject
+from research.datasets import frame_number, load_dataset, parse_aus
+from research.datasets.sample import normalise_emotion, to_class3
+from research.datasets.sheets import SheetError, read_sheet
+from research.datasets.smic import folder_clip, folder_subject
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "datasets"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from models.datasets import casme2, casme3, casme_sq, megc, samm, smic
+from research.datasets import casme2, casme3, casme_sq, megc, samm, smic
 
 REF = Path(
     os.environ.get(

@@ -12,7 +12,7 @@ from models.mer.clips import phase_shift, register
 from models.mer.gabor import GaborPCA, gabor_bank_freq, gabor_magnitudes
 from models.mer.label_graph import AU_EMOTIONS, label_adjacency, prior_matrix
 from models.mer.lbp_vgg import circular_lbp, lbp_features
-from models.mer.metrics import confusion, uar, uf1
+from research.mer.metrics import confusion, uar, uf1
 
 
 def stripes(period: float, angle: float, side: int = 64) -> torch.Tensor:

@@ -7,7 +7,7 @@ import torch
 
 from models.mer.cnn_gcn import CnnGcn
 from models.mer.label_graph import label_adjacency, label_vectors, node_features
-from models.mer.train import RunConfig, fit
+from research.mer.train import RunConfig, fit
 
 LABELS = ["negative", "positive", "surprise"]
 # SYNTHETIC annotations: one clip per class with prototype AUs.
@@ -112,7 +112,7 @@ def test_transferred_weights_fine_tune_at_their_own_rate(tmp_path: object) -> No
     """Loaded weights take lr x finetune_lr_scale; a fresh head and the GCN's own slower
     group keep their rates."""
     from models.mer.cnn_gcn import CnnOnly
-    from models.mer.train import optimiser_groups
+    from research.mer.train import optimiser_groups
 
     cfg = RunConfig(model="cnn", data=tmp_path, format="casme2", out=tmp_path, finetune_lr_scale=0.5)  # type: ignore[arg-type]
     model = CnnOnly(4, 3)

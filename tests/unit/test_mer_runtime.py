@@ -94,8 +94,8 @@ def test_shipped_weights_load() -> None:
 @pytest.mark.slow
 def test_analyze_uses_the_configured_weights(trained: Path, tmp_path: Path) -> None:
     """`mindkg analyze` with me_weights=W: every micro-expression text names W's model."""
+    from contracts.settings import Settings
     from kg.seed import build_default_seed, load_seed
-    from kg.settings import Settings
     from kg.store.factory import open_store
     from tests.conftest import SHARED_CACHE
 

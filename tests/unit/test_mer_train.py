@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from models.mer.train import RunConfig, main, run
 from models.mer.zoo import MODELS
+from research.mer.train import RunConfig, main, run
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "datasets"
 

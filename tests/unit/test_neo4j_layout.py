@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.neo4j_browse_copy import (
+from contracts.settings import Settings
+from kg.server.browse_copy import (
     BrowseCopyError,
     Source,
     browse_copy,
@@ -15,8 +16,7 @@ from kg.neo4j_browse_copy import (
     check_identifier,
     refresh,
 )
-from kg.neo4j_server import Login, ServerLayout, main_layout, write_config
-from kg.settings import Settings
+from kg.server.neo4j_server import Login, ServerLayout, main_layout, write_config
 
 
 def _conf(layout: ServerLayout) -> dict[str, str]:

@@ -11,8 +11,8 @@ import pytest
 
 from api.pipeline import recognize
 from api.recognizers import ScalesRecognizer, register
+from contracts.feature_text import Modality
 from contracts.recognition import Part, Recognition, RecognizerConfig, SessionInput
-from kg.feature_text import Modality
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,13 @@ import pytest
 from typer.testing import CliRunner
 
 from kg.embed import sentence_polarity as sp
-from kg.embed.sentence_polarity_train import (
+from research.polarity.corpora import CorpusFormatError, read_labelled
+from research.polarity.train import (
     CORPORA,
     balanced_accuracy,
     bootstrap_ci,
     train_and_evaluate,
 )
-from kg.embed.sentiment_corpora import CorpusFormatError, read_labelled
 
 POS = ["这家店的菜很好吃，送得也快", "房间干净，服务非常好，下次还来", "质量很好，很满意，推荐购买",
        "今天和朋友出去玩，特别开心", "物流很快，包装完好，好评", "环境优美，早餐丰富，值得入住"]

@@ -55,7 +55,7 @@ def test_real_speech_stores_the_timeline_series(tmp_path: Path) -> None:
         {"start": 2.0, "end": 4.0, "text": "每天都很累，对什么都提不起兴趣"}]},
         ensure_ascii=False), encoding="utf-8")
     result = analyze_speech(ZH, transcript_path=transcript, language="zh", progress=False)
-    content, intonation, rate = result.feature_texts
+    content, intonation, rate = result.feature_texts[:3]
     c = intonation.values["contour"]
     assert 0 < len(c["t"]) <= MAX_POINTS and c["t"][-1] <= result.duration_s + c["step_s"]
     voiced = [v for v in c["f0_hz"] if v is not None]

@@ -18,15 +18,14 @@ import soundfile as sf
 from typer.testing import CliRunner
 
 from models.speech_emotion import runtime
-from models.speech_emotion.emodb import CLASSES, DatasetError, read_emodb
-from models.speech_emotion.metrics import bootstrap_uar, report, uar
-from models.speech_emotion.train import (
+from research.speech_emotion.emodb import CLASSES, DatasetError, read_emodb
+from research.speech_emotion.metrics import bootstrap_uar, report, uar
+from research.speech_emotion.train import (
     FloorConfig,
     LstmConfig,
     fit_final,
     load_corpus,
     loso,
-    lstm_probs,
     train_lstm,
 )
 
@@ -107,8 +106,8 @@ def test_loso_lstm_is_seeded_and_weights_load(emodb: Path, tmp_path: Path) -> No
     corpus = load_corpus(emodb)
     assert corpus.frames.shape[1:] == (198, 360)
     cfg = LstmConfig(hidden=8, attn_dim=4, epochs=1)
-    a = lstm_probs(train_lstm(corpus.frames, corpus.y, cfg), corpus.frames[:5])
-    b = lstm_probs(train_lstm(corpus.frames, corpus.y, cfg), corpus.frames[:5])
+    a = runtime.lstm_probs(train_lstm(corpus.frames, corpus.y, cfg), corpus.frames[:5])
+    b = runtime.lstm_probs(train_lstm(corpus.frames, corpus.y, cfg), corpus.frames[:5])
     np.testing.assert_array_equal(a, b)
     np.testing.assert_allclose(a.sum(axis=1), 1, rtol=1e-5)
     res = loso(corpus, cfg, FloorConfig())
@@ -184,21 +183,24 @@ def test_cli_eval_speech_emotion_floor(emodb: Path, tmp_path: Path) -> None:
 
 @needs_ffmpeg
 @pytest.mark.slow
-def test_intonation_text_carries_speech_emotion(tmp_path: Path) -> None:
+def test_speech_emotion_is_its_own_feature_text(tmp_path: Path) -> None:
     from ingest.audio import analyze_speech
 
     transcript = tmp_path / "t.txt"
     transcript.write_text("我最近总是睡不着，觉得什么都没意思。", encoding="utf-8")
     result = analyze_speech(SPEECH / "zh_01.flac", transcript_path=transcript, language="zh",
                             progress=False)
-    intonation = next(f for f in result.feature_texts if f.kind == "intonation")
-    emo = intonation.values["speech_emotion"]
+    feature = next(f for f in result.feature_texts if f.kind == "speech_emotion")
+    emo = feature.values["speech_emotion"]
     assert emo["label"] in CLASSES and emo["windows"] >= 1
     assert set(emo["probabilities"]) == set(CLASSES)
+    assert feature.values["label"] == emo["label"]
     assert emo["model"] == runtime.load().name
-    assert "语音情绪：" in intonation.text.zh and "德语" in intonation.text.zh
-    assert "speech emotion: " in intonation.text.en and "German" in intonation.text.en
-    assert not any(c.startswith("emotion:") for c in intonation.values["concept_ids"])
+    assert feature.text.zh.startswith("语音情绪：") and "德语" in feature.text.zh
+    assert feature.text.en.startswith("Speech emotion: ") and "German" in feature.text.en
+    assert feature.values["concept_ids"] == []
+    intonation = next(f for f in result.feature_texts if f.kind == "intonation")
+    assert "speech_emotion" not in intonation.values and "语音情绪" not in intonation.text.zh
 
 
 def test_cli_train_emotion_writes_both_weight_files(emodb: Path, tmp_path: Path) -> None:

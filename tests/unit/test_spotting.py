@@ -6,7 +6,7 @@ import numpy as np
 
 from ingest.video.au_defs import AUS
 from ingest.video.spotting import evaluate_spotting, interval_iou, spot
-from ingest.video.synthetic import profile
+from research.video.synthetic import profile
 
 FPS = 120.0
 
@@ -60,3 +60,23 @@ def test_blink_from_eye_aperture_is_not_a_micro_expression() -> None:
     aperture[int(2.02 * FPS) : int(2.15 * FPS)] = 0.25
     kinds = [iv.kind for iv in spot(x, FPS, aperture=aperture)]
     assert kinds == ["blink"]
+
+
+def test_leading_emotions_match_emotion_scores_per_frame() -> None:
+    """The all-frames scoring in `sustained` picks, frame by frame, what
+    `au_defs.emotion_scores` ranks first, ties (one AU shared by two emotions) included."""
+    from ingest.video.au_defs import emotion_scores
+    from ingest.video.spotting import _leading_emotions
+
+    rng = np.random.default_rng(3)
+    x = np.round(rng.normal(0, 1, (400, len(AUS))), 1)
+    x[rng.random(x.shape) < 0.7] = 0.0
+    x[:len(AUS)] = 0.0
+    x[np.arange(len(AUS)), np.arange(len(AUS))] = 2.0  # one AU per row: tied emotions
+    names = sorted({e for au in AUS if au != 43 for e in emotion_scores({au: 1.0})})
+    want = []
+    for row in x:
+        sc = emotion_scores({au: float(row[k]) for k, au in enumerate(AUS) if au != 43})
+        want.append(names.index(max(sc, key=lambda e: sc[e]))
+                    if sc and max(sc.values()) > 0 else -1)
+    assert _leading_emotions(x).tolist() == want

@@ -58,18 +58,20 @@ def test_prefix_dictionary_cache_gives_identical_tokens(
     """A later process loads the finished dictionary instead of rebuilding it, same tokens."""
     from kg import lexicons
     from kg.embed import tokenize as tok_mod
+    from kg.embed.prefix_dict import MappedFreq
 
     monkeypatch.setenv("MINDKG_HOME", str(tmp_path))
     texts = ["我最近总是睡不着，觉得什么都没意思", "注意力不集中，情绪低落，有时想哭",
              "这家店的菜很好吃，送得也快", "I feel down 但是还好"]
     built = tok_mod.PsychTokenizer(["心境低落"])
-    assert list((tmp_path / "cache" / "jieba").glob("psych-dict-*.marshal"))
+    assert list((tmp_path / "cache" / "jieba").glob("psych-dict-*.pdict"))
 
     def must_not_run() -> list[str]:
         raise AssertionError("the cached dictionary was rebuilt")
 
     monkeypatch.setattr(lexicons, "user_dictionary_words", must_not_run)
     loaded = tok_mod.PsychTokenizer(["心境低落"])
+    assert isinstance(loaded._tk.FREQ, MappedFreq)  # memory-mapped, not unmarshalled
     assert [loaded.tokenize(t) for t in texts] == [built.tokenize(t) for t in texts]
     with pytest.raises(AssertionError, match="rebuilt"):
         tok_mod.PsychTokenizer(["另一个新词"])  # other forced words: another dictionary

@@ -12,11 +12,11 @@ from ingest.video import VideoInputError, analyze_video
 from ingest.video.analyze import VideoAnalysis
 from ingest.video.aus import R_COLUMNS
 from ingest.video.spotting import interval_iou
-from ingest.video.synthetic import ClipTruth, generate_clip
+from research.video.synthetic import ClipTruth, generate_clip
 
 
 def _pyfeat(name: str) -> Path:
-    from ingest.video.samples import pyfeat_file
+    from research.video.samples import pyfeat_file
 
     try:
         return pyfeat_file(name)
@@ -95,7 +95,7 @@ def test_real_pyfeat_single_face_video() -> None:
 @pytest.mark.slow
 def test_heldout_clip_on_another_face(tmp_path: Path) -> None:
     """The evaluation script's check on one clip: another person's photo, random AUs/timing."""
-    from ingest.video.evaluate import evaluate_clip, random_clip
+    from research.video.evaluate import evaluate_clip, random_clip
 
     face = str(_pyfeat("single_face.jpg"))
     res = evaluate_clip(random_clip(tmp_path, 5004, [face]))

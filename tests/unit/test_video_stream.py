@@ -63,7 +63,7 @@ def test_closing_early_stops_the_producer_and_closes_its_source() -> None:
 
 
 def test_threaded_analysis_equals_single_thread(tmp_path: Path) -> None:
-    from ingest.video.synthetic import generate_clip
+    from research.video.synthetic import generate_clip
 
     truth = generate_clip(tmp_path, face="astronaut", aus={4: 0.7}, onset_s=0.9,
                           apex_s=1.0, offset_s=1.15, duration_s=1.6, fps=120, seed=3,

@@ -13,7 +13,7 @@ import pytest
 from ingest.video import geometry as g
 from ingest.video.decode import iter_frames, probe
 from ingest.video.face import landmarks_once
-from ingest.video.synthetic import (
+from research.video.synthetic import (
     ClipTruth,
     PlantedEvent,
     generate_clip,

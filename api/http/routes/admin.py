@@ -45,8 +45,10 @@ def ready(st: State, response: Response) -> Health:
         checks["store"] = f"unavailable: {exc}"
     for name, loaded in st.models_loaded.items():
         checks[f"model:{name}"] = "ok" if loaded else "not loaded"
-    wanted = st.api.workers
+    wanted = st.runner.wanted
     checks["workers"] = f"{st.runner.alive}/{wanted} alive"
+    if st.api.workers and not wanted:
+        checks["workers"] += " (a sibling HTTP process runs the job workers)"
     stuck = st.runner.stuck()
     if stuck:  # a worker missed every checkpoint past its job's budget: restart the process
         checks["stuck_workers"] = "; ".join(stuck)

@@ -1,0 +1,1 @@
+"""Depression estimate training and evaluation on EATD (the shipped model lives in models.depression)."""

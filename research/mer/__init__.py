@@ -1,0 +1,1 @@
+"""Micro-expression training and evaluation (the models themselves live in models.mer)."""

@@ -1,0 +1,1 @@
+"""Sentence-polarity training and cross-validation (the shipped model lives in kg.embed)."""

@@ -1,0 +1,1 @@
+"""Synthetic face videos, micro-expression sample sets and video-path evaluations."""
