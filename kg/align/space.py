@@ -36,8 +36,9 @@ NODE_PREFIX = "node::"
 # they say nothing about meaning.
 # Bump when walks, label sentences, the trainer or concept rows change meaning: cached spaces
 # are keyed by this, the ontology's content and the build parameters, never by anything
-# derived from them. 3: our deterministic parallel SGNS (kg.embed.sgns) instead of gensim.
-SPACE_VERSION = 3
+# derived from them. 3: our deterministic parallel SGNS (kg.embed.sgns) instead of gensim;
+# 4: its noise words shared within a window, corpus-absent words left out of training.
+SPACE_VERSION = 4
 _SPACE_FILES = ("names.npy", "nodes.npy", "vectors.npy", "vocab.json", "space.json")
 
 

@@ -1,10 +1,18 @@
 """Deterministic parallel skip-gram with negative sampling (SGNS), compiled with numba.
 
-The same model as gensim's `Word2Vec(sg=1, negative=N)`: for each kept word, each context
-word within a randomly reduced window predicts it through the output layer (`syn1neg`), with
-N noise words drawn from unigram counts ** 0.75; frequent words are subsampled (`sample`),
-the learning rate falls linearly from `alpha` to `min_alpha`, and per-row lock factors scale
-the input-row updates (0 = frozen, as the joint model's pretrained rows are).
+gensim's `Word2Vec(sg=1, negative=N)` model: for each kept word, each context word within a
+randomly reduced window predicts it through the output layer (`syn1neg`) against N noise
+words drawn from unigram counts ** 0.75; frequent words are subsampled (`sample`), the
+learning rate falls linearly from `alpha` to `min_alpha`, and per-row lock factors scale the
+input-row updates (0 = frozen, as the joint model's pretrained rows are). Two differences,
+both for memory traffic, which is what bounds this model on a large vocabulary:
+
+- the N noise words are drawn once per centre word and shared by its context words (gensim
+  draws them per pair; "shared negatives", Ji et al. 2016, "Parallelizing Word2Vec in
+  Shared and Distributed Memory"): the centre word's 1 + N output rows stay in L1 across
+  its window instead of 2 * window * (1 + N) scattered reads;
+- words absent from the corpus are left out of training (their rows cannot change: they are
+  never a context word) and so are not drawn as noise.
 
 Unlike gensim with several workers (Hogwild: threads race on shared rows, so every run
 differs), the result is bit-identical across runs and thread counts:
@@ -14,9 +22,10 @@ differs), the result is bit-identical across runs and thread counts:
 - chunk c of epoch e draws from its own counter-based generator seeded from
   (seed, e, c), like the node2vec walks (`kg.embed.node2vec`);
 - chunks are trained in rounds of `_ROUND_CHUNKS`: every chunk of a round starts from the
-  same parameters, trains on private copies of the rows it touches (so it sees its own
-  updates, as sequential SGD does), and the rounds' deltas are added to the shared rows in
-  chunk order. Threads only decide who computes which chunk, never what is computed.
+  same parameters and trains on private copies of the rows it touches (copied on first
+  use, so it sees its own updates, as sequential SGD does); each copy minus the unchanged
+  shared row is then added to the shared rows in chunk order. Threads only decide who
+  computes which chunk, never what is computed.
 
 A round is a small synchronous mini-batch (8 chunks, about 8k tokens), so a chunk's view of
 the others' updates is at most one round stale, less than gensim's own job size.
@@ -28,6 +37,7 @@ bits (the joint space is cached per machine by content, so this never mixes).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -35,6 +45,11 @@ import numpy as np
 from numba import njit, prange
 
 from kg.embed.node2vec import GOLDEN, mix64, seed_key
+
+# Idle OpenMP threads sleep at the end of a round instead of spinning (libgomp reads this
+# when numba starts its thread pool, at the first parallel call): on shared cores a spinning
+# thread takes CPU from the one still training. An explicit setting of the user's wins.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 # Sentences are cut into chunks of at least this many tokens; a round trains this many
 # chunks in parallel from the same parameters. Both are part of the result: changing them
@@ -180,6 +195,21 @@ def _next(state: np.uint64) -> tuple[np.uint64, np.uint64]:
     return state, mix64(state)
 
 
+@njit(inline="always", nogil=True, cache=True)
+def _slot(row: int, syn: np.ndarray, mapping: np.ndarray, rows: np.ndarray, priv: np.ndarray,
+          n: int) -> tuple[int, int]:
+    """The private slot of `row` in this chunk; its first touch copies the shared row in."""
+    slot = mapping[row]
+    if slot < 0:
+        slot = n
+        mapping[row] = slot
+        rows[slot] = row
+        for d in range(syn.shape[1]):
+            priv[slot, d] = syn[row, d]
+        n += 1
+    return slot, n
+
+
 @njit(nogil=True, cache=True, fastmath=True)
 def _train_chunk(
     tokens: np.ndarray, starts: np.ndarray, s_lo: int, s_hi: int,
@@ -187,14 +217,16 @@ def _train_chunk(
     noise_p: np.ndarray, noise_alias: np.ndarray, sig: np.ndarray,
     window: int, negative: int, alpha0: float, min_alpha: float, progress0: float,
     total: float, state: np.uint64,
-    map_in: np.ndarray, rows_in: np.ndarray, dl_in: np.ndarray,
-    map_out: np.ndarray, rows_out: np.ndarray, dl_out: np.ndarray,
-    sent: np.ndarray, work: np.ndarray, vin: np.ndarray, vout: np.ndarray, counts: np.ndarray,
+    map_in: np.ndarray, rows_in: np.ndarray, priv_in: np.ndarray,
+    map_out: np.ndarray, rows_out: np.ndarray, priv_out: np.ndarray,
+    sent: np.ndarray, targets: np.ndarray, work: np.ndarray, counts: np.ndarray,
 ) -> None:
-    """Train sentences s_lo..s_hi against the shared rows (read only) plus private deltas.
+    """Train sentences s_lo..s_hi on private copies of the rows they touch.
 
-    A row's first touch in the chunk takes a slot (map_* -> slot, rows_* -> row); the chunk
-    reads shared row + its delta, so it sees its own updates, and writes only the delta.
+    A row's first touch in the chunk copies the shared row into a private slot (map_* ->
+    slot, rows_* -> row); the chunk then reads and writes only its slots, so it sees its own
+    updates as sequential SGD does, and the shared rows stay untouched until the merge.
+    Frozen input rows (lock 0) are read from the shared matrix directly.
     """
     dim = syn0.shape[1]
     n_in = 0
@@ -225,68 +257,65 @@ def _train_chunk(
             reduced = int(r % np.uint64(window))
             j0 = max(0, i - window + reduced)
             j1 = min(n, i + window + 1 - reduced)
+            if j1 - j0 < 2:
+                continue
+            # The centre word and its noise words, drawn once for its whole window: their
+            # output rows stay in L1 while every context word is trained against them.
+            slot, n_out = _slot(word, syn1, map_out, rows_out, priv_out, n_out)
+            targets[0] = slot
+            n_t = 1
+            for _neg in range(negative):
+                state, r = _next(state)
+                target = np.int64(((r >> np.uint64(32)) * n_vocab) >> np.uint64(32))
+                if float(r & low32) * (1.0 / 4294967296.0) >= noise_p[target]:
+                    target = np.int64(noise_alias[target])
+                if target == word:
+                    continue
+                slot, n_out = _slot(int(target), syn1, map_out, rows_out, priv_out, n_out)
+                targets[n_t] = slot
+                n_t += 1
             for j in range(j0, j1):
                 if j == i:
                     continue
                 ctx = sent[j]
-                trainable = lock[ctx] != 0.0
-                slot = -1
-                if trainable:
-                    slot = map_in[ctx]
-                    if slot < 0:
-                        slot = n_in
-                        map_in[ctx] = slot
-                        rows_in[slot] = ctx
-                        for d in range(dim):
-                            dl_in[slot, d] = 0.0
-                        n_in += 1
-                    for d in range(dim):
-                        vin[d] = syn0[ctx, d] + dl_in[slot, d]
+                lk = lock[ctx]
+                if lk != 0.0:
+                    c, n_in = _slot(ctx, syn0, map_in, rows_in, priv_in, n_in)
+                    vin = priv_in[c]
                 else:
-                    for d in range(dim):
-                        vin[d] = syn0[ctx, d]
+                    vin = syn0[ctx]
                 for d in range(dim):
                     work[d] = 0.0
-                for neg in range(negative + 1):
-                    if neg == 0:
-                        target = np.int64(word)
-                        label = 1.0
-                    else:
-                        state, r = _next(state)
-                        target = np.int64(((r >> np.uint64(32)) * n_vocab) >> np.uint64(32))
-                        if float(r & low32) * (1.0 / 4294967296.0) >= noise_p[target]:
-                            target = np.int64(noise_alias[target])
-                        if target == word:
-                            continue
-                        label = 0.0
-                    o = map_out[target]
-                    if o < 0:
-                        o = n_out
-                        map_out[target] = o
-                        rows_out[o] = target
-                        for d in range(dim):
-                            dl_out[o, d] = 0.0
-                        n_out += 1
+                for t in range(n_t):
+                    vout = priv_out[targets[t]]
                     f = np.float32(0.0)
                     for d in range(dim):
-                        vout[d] = syn1[target, d] + dl_out[o, d]
                         f += vin[d] * vout[d]
                     if f <= -_MAX_EXP or f >= _MAX_EXP:
                         continue
+                    label = 1.0 if t == 0 else 0.0
                     g = np.float32((label - sig[int((f + _MAX_EXP) * scale)]) * alpha)
                     for d in range(dim):
                         work[d] += g * vout[d]
-                        dl_out[o, d] += g * vin[d]
-                if trainable:
-                    lk = lock[ctx]
+                        vout[d] += g * vin[d]
+                if lk != 0.0:
                     for d in range(dim):
-                        dl_in[slot, d] += lk * work[d]
+                        vin[d] += lk * work[d]
     for slot in range(n_in):
         map_in[rows_in[slot]] = -1
     for slot in range(n_out):
         map_out[rows_out[slot]] = -1
     counts[0] = n_in
     counts[1] = n_out
+
+
+@njit(nogil=True, cache=True, fastmath=False)
+def _to_delta(syn: np.ndarray, rows: np.ndarray, priv: np.ndarray, n: int) -> None:
+    """Private rows minus the (unchanged) shared rows: what the chunk adds."""
+    for slot in range(n):
+        row = rows[slot]
+        for d in range(syn.shape[1]):
+            priv[slot, d] -= syn[row, d]
 
 
 @njit(parallel=True, cache=True)
@@ -296,15 +325,15 @@ def _train(
     noise_p: np.ndarray, noise_alias: np.ndarray, sig: np.ndarray,
     window: int, negative: int, epochs: int, alpha0: float, min_alpha: float,
     key: np.uint64, round_chunks: int,
-    map_in: np.ndarray, rows_in: np.ndarray, dl_in: np.ndarray,
-    map_out: np.ndarray, rows_out: np.ndarray, dl_out: np.ndarray,
-    sent: np.ndarray, work: np.ndarray, counts: np.ndarray,
+    map_in: np.ndarray, rows_in: np.ndarray, priv_in: np.ndarray,
+    map_out: np.ndarray, rows_out: np.ndarray, priv_out: np.ndarray,
+    sent: np.ndarray, targets: np.ndarray, work: np.ndarray, counts: np.ndarray,
 ) -> None:
     n_chunks = bounds.shape[0] - 1
     n_tok = float(tokens.shape[0])
     total = n_tok * epochs
     dim = syn0.shape[1]
-    n_in_rows = syn0.shape[0]
+    n_rows = syn0.shape[0]
     for epoch in range(epochs):
         for first in range(0, n_chunks, round_chunks):
             m = min(round_chunks, n_chunks - first)
@@ -314,24 +343,26 @@ def _train(
                 _train_chunk(tokens, starts, bounds[c], bounds[c + 1], syn0, syn1, lock,
                              keep, noise_p, noise_alias, sig, window, negative, alpha0, min_alpha,
                              epoch * n_tok, total, state,
-                             map_in[k], rows_in[k], dl_in[k], map_out[k], rows_out[k],
-                             dl_out[k], sent[k], work[k, 0], work[k, 1], work[k, 2], counts[k])
+                             map_in[k], rows_in[k], priv_in[k], map_out[k], rows_out[k],
+                             priv_out[k], sent[k], targets[k], work[k], counts[k])
+                _to_delta(syn0, rows_in[k], priv_in[k], counts[k, 0])
+                _to_delta(syn1, rows_out[k], priv_out[k], counts[k, 1])
             # Deterministic merge: rows split into fixed ranges (parallel); within a range
             # each row receives the chunks' deltas in chunk order, whoever runs it.
             for part in prange(_MERGE_PARTS):
-                lo_in = part * n_in_rows // _MERGE_PARTS
-                hi_in = (part + 1) * n_in_rows // _MERGE_PARTS
+                lo = part * n_rows // _MERGE_PARTS
+                hi = (part + 1) * n_rows // _MERGE_PARTS
                 for k in range(m):
                     for slot in range(counts[k, 0]):
                         row = rows_in[k, slot]
-                        if lo_in <= row < hi_in:
+                        if lo <= row < hi:
                             for d in range(dim):
-                                syn0[row, d] += dl_in[k, slot, d]
+                                syn0[row, d] += priv_in[k, slot, d]
                     for slot in range(counts[k, 1]):
                         row = rows_out[k, slot]
-                        if lo_in <= row < hi_in:
+                        if lo <= row < hi:
                             for d in range(dim):
-                                syn1[row, d] += dl_out[k, slot, d]
+                                syn1[row, d] += priv_out[k, slot, d]
 
 
 def initial_vectors(vocab_size: int, dim: int, seed: int) -> np.ndarray:
@@ -364,6 +395,17 @@ def train_sgns(
     if np.any(counts <= 0):
         raise ValueError("every vocabulary word needs a positive count")
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    seen = np.bincount(corpus.tokens, minlength=vocab) > 0
+    if not seen.all():
+        # A word absent from the corpus is never a context word, so its row cannot change:
+        # train the others alone (absent words are not drawn as noise, and the rows being
+        # trained stay compact in cache), then write their rows back.
+        rows = np.flatnonzero(seen)
+        index = np.full(vocab, -1, dtype=np.int32)
+        index[rows] = np.arange(rows.size, dtype=np.int32)
+        vectors[rows] = train_sgns(Corpus(index[corpus.tokens], corpus.starts), counts[rows],
+                                   vectors[rows], lock[rows], params)
+        return vectors
     syn1 = np.zeros_like(vectors)
     lock32 = np.ascontiguousarray(lock, dtype=np.float32)
     bounds = chunk_bounds(corpus.starts)
@@ -373,18 +415,19 @@ def train_sgns(
     k = _ROUND_CHUNKS
     trainable = int(np.count_nonzero(lock32))
     cap_in = max(1, min(trainable, max_tokens))
-    cap_out = max(1, min(vocab, max_tokens * (1 + 2 * params.window * params.negative)))
+    cap_out = max(1, min(vocab, max_tokens * (1 + params.negative)))
     map_in = np.full((k, vocab), -1, dtype=np.int32)
     map_out = np.full((k, vocab), -1, dtype=np.int32)
     rows_in = np.zeros((k, cap_in), dtype=np.int32)
     rows_out = np.zeros((k, cap_out), dtype=np.int32)
-    dl_in = np.zeros((k, cap_in, params.dim), dtype=np.float32)
-    dl_out = np.zeros((k, cap_out, params.dim), dtype=np.float32)
+    priv_in = np.zeros((k, cap_in, params.dim), dtype=np.float32)
+    priv_out = np.zeros((k, cap_out, params.dim), dtype=np.float32)
     _train(corpus.tokens, corpus.starts, bounds, vectors, syn1, lock32,
            keep_probabilities(counts, params.sample), *noise_tables(counts, params.ns_exponent),
            _sigmoid_table(), params.window, params.negative, params.epochs, params.alpha,
            params.min_alpha, seed_key(params.seed), k,
-           map_in, rows_in, dl_in, map_out, rows_out, dl_out,
+           map_in, rows_in, priv_in, map_out, rows_out, priv_out,
            np.zeros((k, max(1, max_sent)), dtype=np.int32),
-           np.zeros((k, 3, params.dim), dtype=np.float32), np.zeros((k, 2), dtype=np.int64))
+           np.zeros((k, params.negative + 1), dtype=np.int64),
+           np.zeros((k, params.dim), dtype=np.float32), np.zeros((k, 2), dtype=np.int64))
     return vectors

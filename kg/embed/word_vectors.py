@@ -13,8 +13,8 @@ words, graph nodes) into the pretrained coordinates. Freezing rather than fine-t
 emotion vectors p/n/m (built on pretrained words) valid in the joint space and avoids the drift
 that a small corpus causes; concatenating two spaces was rejected because node tokens would
 have no pretrained half. Training runs on our own compiled, multi-threaded trainer
-(`kg.embed.sgns`, gensim's model and defaults): bit-identical across runs and thread counts,
-which gensim is only with one worker.
+(`kg.embed.sgns`: gensim's model and defaults, noise words shared within a window):
+bit-identical across runs and thread counts, which gensim is only with one worker.
 
 `WordSpace` wraps any KeyedVectors for lookups: unit-length rows, optional centring and Cilin
 retrofitting, phrase vector = mean of token vectors with OOV back-off to in-vocabulary pieces.
@@ -50,7 +50,7 @@ META_FILE = "meta.json"
 # Bump when corpus preprocessing changes, so cached segmentations are not reused.
 CORPUS_VERSION = 2
 # Names the trainer in cached joint models' keys: bump when its results change.
-TRAINER = "sgns-1"
+TRAINER = "sgns-2"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _NUMBER = re.compile(r"^[0-9.,:%-]+$")
 _PD_TOKEN = re.compile(r"^(.*)/[A-Za-z]+$")

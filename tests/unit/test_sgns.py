@@ -64,6 +64,16 @@ def test_learns_topics_and_keeps_frozen_rows() -> None:
     assert same > across + 0.3
 
 
+def test_words_absent_from_the_corpus_keep_their_rows() -> None:
+    corpus, counts = _corpus()
+    counts = np.concatenate([counts, [1, 1]])  # two vocabulary words no sentence uses
+    before = sgns.initial_vectors(42, 16, seed=1)
+    vectors = sgns.train_sgns(corpus, counts, before.copy(), np.ones(42, np.float32),
+                              sgns.SGNSParams(dim=16, epochs=2))
+    assert np.array_equal(vectors[40:], before[40:])
+    assert not np.array_equal(vectors[:40], before[:40])
+
+
 def test_chunks_cover_the_corpus_and_depend_on_it_only() -> None:
     corpus, _ = _corpus()
     bounds = sgns.chunk_bounds(corpus.starts, chunk_tokens=100)
