@@ -37,7 +37,8 @@ NODE_PREFIX = "node::"
 # Bump when walks, label sentences, the trainer or concept rows change meaning: cached spaces
 # are keyed by this, the ontology's content and the build parameters, never by anything
 # derived from them. 3: our deterministic parallel SGNS (kg.embed.sgns) instead of gensim;
-# 4: its noise words shared within a window, corpus-absent words left out of training.
+# 4: its noise words shared within a window, corpus-absent words left out of training,
+# subsampling 1e-4 (kg.embed.word_vectors.SUBSAMPLE).
 SPACE_VERSION = 4
 _SPACE_FILES = ("names.npy", "nodes.npy", "vectors.npy", "vocab.json", "space.json")
 

@@ -40,6 +40,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 from numba import njit, prange
@@ -95,16 +96,14 @@ class Corpus:
 
 def encode(sentences: Sequence[Sequence[str]], key_to_index: dict[str, int]) -> Corpus:
     """Token ids of each sentence, dropping tokens outside the vocabulary (as gensim does)."""
-    ids: list[int] = []
-    starts = [0]
     get = key_to_index.get
-    for sentence in sentences:
-        for token in sentence:
-            i = get(token)
-            if i is not None:
-                ids.append(i)
-        starts.append(len(ids))
-    return Corpus(np.asarray(ids, dtype=np.int32), np.asarray(starts, dtype=np.int64))
+    ids = np.fromiter((get(t, -1) for t in chain.from_iterable(sentences)), dtype=np.int64)
+    lengths = np.fromiter(map(len, sentences), dtype=np.int64, count=len(sentences))
+    known = ids >= 0
+    # Sentence i starts where the known tokens before its first token end.
+    seen = np.concatenate([[0], np.cumsum(known, dtype=np.int64)])
+    starts = seen[np.concatenate([[0], np.cumsum(lengths)])]
+    return Corpus(ids[known].astype(np.int32), starts)
 
 
 def concat(parts: Sequence[Corpus]) -> Corpus:

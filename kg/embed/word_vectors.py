@@ -31,7 +31,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
-from itertools import zip_longest
+from itertools import chain, zip_longest
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +51,11 @@ META_FILE = "meta.json"
 CORPUS_VERSION = 2
 # Names the trainer in cached joint models' keys: bump when its results change.
 TRAINER = "sgns-2"
+# Frequent-word subsampling threshold of the joint model (word2vec's `sample`; gensim's
+# default is 1e-3). 1e-4 drops 30 % of the tokens, most of them hub nodes of the walks and
+# function words, so training costs 40 % less with alignment and polarity unchanged within
+# seed noise (docs/BENCHMARKS.md).
+SUBSAMPLE = 1e-4
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _NUMBER = re.compile(r"^[0-9.,:%-]+$")
 _PD_TOKEN = re.compile(r"^(.*)/[A-Za-z]+$")
@@ -364,7 +369,8 @@ def _reiterable(items: Iterable[Sequence[str]]) -> list[list[str]]:
     for tokens in items:
         if isinstance(tokens, str):
             raise TypeError("sentences and walks must be token sequences, not strings")
-        out.append([str(t) for t in tokens])
+        out.append(tokens if type(tokens) is list and all(type(t) is str for t in tokens)
+                   else list(map(str, tokens)))
     return out
 
 
@@ -398,8 +404,8 @@ def train_joint(
         raise ValueError("nothing to train on: no sentences and no walks")
     if pretrained is not None and pretrained.vector_size != dim:
         raise ValueError(f"pretrained vectors have dim {pretrained.vector_size}, not {dim}")
-    counts: Counter[str] = Counter(t for s in corpus for t in s)
-    keep_always = {t for s in walk_list for t in s}
+    counts: Counter[str] = Counter(chain.from_iterable(corpus))
+    keep_always = set(chain.from_iterable(walk_list))
     freq = {
         w: c for w, c in counts.items()
         if c >= min_count or w in keep_always or (pretrained is not None and w in pretrained)
@@ -423,7 +429,8 @@ def train_joint(
     sgns.train_sgns(
         sgns.encode(corpus, key_to_index),
         np.array([freq[k] for k in keys], dtype=np.int64), vectors, lock,
-        sgns.SGNSParams(dim=dim, window=window, negative=negative, epochs=epochs, seed=seed),
+        sgns.SGNSParams(dim=dim, window=window, negative=negative, epochs=epochs,
+                        sample=SUBSAMPLE, seed=seed),
     )
     info = JointModelInfo(
         seed=seed, dim=dim, epochs=epochs, window=window, vocabulary=len(keys),
@@ -534,7 +541,7 @@ def build_joint_model(
     graph_sentences = _reiterable(sentences)
     walk_list = _reiterable(walks)
     params = {"seed": seed, "dim": dim, "epochs": epochs, "corpus_limit": corpus_limit,
-              "trainer": TRAINER}
+              "trainer": TRAINER, "sample": SUBSAMPLE}
     directory = home / "models" / f"joint-{model_key(graph_sentences, walk_list, **params)}"
     if not rebuild and (directory / MODEL_FILE).is_file():
         kv, info = load_model(directory)
