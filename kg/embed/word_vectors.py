@@ -384,6 +384,7 @@ def train_joint(
     window: int = 5,
     min_count: int = 3,
     negative: int = 5,
+    sample: float = SUBSAMPLE,
     pretrained: KeyedVectors | None = None,
     pretrained_lock: float = 0.0,
 ) -> tuple[KeyedVectors, JointModelInfo]:
@@ -394,6 +395,8 @@ def train_joint(
     occur in walks or in fewer than `min_count` places but are pretrained are always kept;
     other corpus words need `min_count`. With `pretrained` (dimension must equal `dim`) its
     rows seed the matching words and train with lock factor `pretrained_lock` (0 = frozen).
+    `sample`: frequent-word subsampling threshold, relative to the corpus size (0 = none,
+    for corpora of a few thousand tokens, where any threshold drops nearly everything).
     """
     if dim <= 0 or epochs <= 0 or window <= 0:
         raise ValueError("dim, epochs and window must be positive")
@@ -430,7 +433,7 @@ def train_joint(
         sgns.encode(corpus, key_to_index),
         np.array([freq[k] for k in keys], dtype=np.int64), vectors, lock,
         sgns.SGNSParams(dim=dim, window=window, negative=negative, epochs=epochs,
-                        sample=SUBSAMPLE, seed=seed),
+                        sample=sample, seed=seed),
     )
     info = JointModelInfo(
         seed=seed, dim=dim, epochs=epochs, window=window, vocabulary=len(keys),
