@@ -36,7 +36,8 @@ from kg.store.factory import open_store
 settings = load_settings()
 with open_store(settings) as store:
     space = build_joint_space(store, settings.cache_home)
-folder = next((settings.cache_home / "models").glob("space-*"))
+folder = next(p for p in (settings.cache_home / "models").glob("space-*")
+              if (p / "space.json").is_file())  # not space-keys/ or the -rows folder
 h = hashlib.sha256()
 for name in ("vectors.npy", "vocab.json", "names.npy", "nodes.npy"):
     h.update((folder / name).read_bytes())
