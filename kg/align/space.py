@@ -34,9 +34,12 @@ NODE_PREFIX = "node::"
 # node2vec walks the ontology relations of the graph view (kg.graph_view.ONTOLOGY_RELATIONS).
 # FROM_SOURCE (hubs joining every concept to its source) and session relations are left out:
 # they say nothing about meaning.
-# Bump when walks, label sentences or concept rows change meaning: cached spaces are keyed by
-# this, the ontology's content and the build parameters, never by anything derived from them.
-SPACE_VERSION = 2
+# Bump when walks, label sentences, the trainer or concept rows change meaning: cached spaces
+# are keyed by this, the ontology's content and the build parameters, never by anything
+# derived from them. 3: our deterministic parallel SGNS (kg.embed.sgns) instead of gensim;
+# 4: its noise words shared within a window, corpus-absent words left out of training,
+# subsampling 1e-4 (kg.embed.word_vectors.SUBSAMPLE).
+SPACE_VERSION = 4
 _SPACE_FILES = ("names.npy", "nodes.npy", "vectors.npy", "vocab.json", "space.json")
 
 

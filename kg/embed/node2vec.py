@@ -11,8 +11,10 @@ O(degree) scan.
 
 Determinism: walk i draws from its own counter-based generator (splitmix64 seeded from
 (seed, i)), so walks are bit-identical whatever the number of threads and scheduling. The
-Word2Vec step uses gensim with one worker and a fixed seed, which gensim documents as the
-only reproducible setting; so embeddings are bit-identical across runs and `workers`.
+Word2Vec step of `Node2Vec.fit` uses gensim with one worker and a fixed seed, which gensim
+documents as the only reproducible setting; so embeddings are bit-identical across runs and
+`workers`. (The joint space trains walks with `kg.embed.sgns` instead, deterministic on
+any number of threads.)
 
 Parameter names follow the `node2vec` PyPI package, the users' reference; `walk_length` is
 the number of nodes in a walk, start included, as there.
@@ -41,14 +43,14 @@ _MAX_REJECTION_RATIO = 8.0
 # progress bar live, large enough that the call overhead does not show.
 _CHUNK = 1 << 13
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
 _TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
 
 
 @njit(inline="always", nogil=True, cache=True)
-def _mix64(z: np.uint64) -> np.uint64:
+def mix64(z: np.uint64) -> np.uint64:
     """splitmix64 finaliser: a bijective 64-bit mixer with full avalanche."""
     z = (z ^ (z >> np.uint64(30))) * _MIX1
     z = (z ^ (z >> np.uint64(27))) * _MIX2
@@ -58,8 +60,8 @@ def _mix64(z: np.uint64) -> np.uint64:
 @njit(inline="always", nogil=True, cache=True)
 def _uniform(state: np.uint64) -> tuple[np.uint64, float]:
     """Next splitmix64 state and a double in [0, 1) from its top 53 bits."""
-    state = state + _GOLDEN
-    return state, float(_mix64(state) >> np.uint64(11)) * _TO_UNIT
+    state = state + GOLDEN
+    return state, float(mix64(state) >> np.uint64(11)) * _TO_UNIT
 
 
 @njit(inline="always", nogil=True, cache=True)
@@ -162,7 +164,7 @@ def _walk_kernel(
     walk_length: int,
     inv_p: float,
     inv_q: float,
-    seed_key: np.uint64,
+    key: np.uint64,
     out: np.ndarray,
     lengths: np.ndarray,
 ) -> None:
@@ -170,7 +172,7 @@ def _walk_kernel(
     bound = max(inv_p, 1.0, inv_q)
     use_rejection = bound / min(inv_p, 1.0, inv_q) <= _MAX_REJECTION_RATIO
     for i in range(starts.shape[0]):
-        state = _mix64(seed_key ^ (np.uint64(first_walk + i) * _GOLDEN))
+        state = mix64(key ^ (np.uint64(first_walk + i) * GOLDEN))
         cur = starts[i]
         out[i, 0] = cur
         n = 1
@@ -209,7 +211,7 @@ def _row_cumsum(graph: CSRGraph) -> np.ndarray:
     return total - np.repeat(base, degrees)
 
 
-def _seed_key(seed: int) -> np.uint64:
+def seed_key(seed: int) -> np.uint64:
     return np.uint64(int.from_bytes(hashlib.blake2b(str(seed).encode(), digest_size=8).digest()))
 
 
@@ -315,7 +317,7 @@ def generate_walks(
     out = np.full((total, walk_length), -1, dtype=np.int32)
     lengths = np.zeros(total, dtype=np.int32)
     cumw = _row_cumsum(graph)
-    key = _seed_key(seed)
+    key = seed_key(seed)
     weighted = graph.weights is not None
 
     def run(lo: int) -> int:

