@@ -320,14 +320,6 @@ class Aligner:
         self._syn_feats: dict[str, frozenset[str]] = {}
 
     # -- scoring ------------------------------------------------------------------------------
-    def _text_vector(self, tokens: Sequence[str]) -> np.ndarray | None:
-        """JointSpace.text_vector of a text already cut into `tokens` (cut once per rank)."""
-        vector = self.space.words.phrase(tokens).vector
-        if vector is None:
-            return None
-        norm = float(np.linalg.norm(vector))
-        return vector / norm if norm else None
-
     def _expand(self, tokens: Sequence[str]) -> frozenset[str]:
         """Text features after adding each token's Cilin synonyms (Chinese words only)."""
         extra: set[str] = set()
@@ -392,7 +384,7 @@ class Aligner:
             return []
         w = self.weights
         tokens = tokenize(text)
-        vec = self._text_vector(tokens)
+        vec, _ = self.space.tokens_vector(tokens)
         if vec is not None:  # float32, as the rows are: summed as float32, then as float64
             cos = (self._name_matrix @ vec)[rows]
             score = w.vector * cos + w.node * (self._node_matrix @ vec)[rows]

@@ -72,7 +72,11 @@ class JointSpace:
 
     def text_vector(self, text: str) -> tuple[np.ndarray | None, float]:
         """Unit vector of a phrase (mean of word vectors) and the fraction of known tokens."""
-        phrase = self.words.phrase(tokenize(text))
+        return self.tokens_vector(tokenize(text))
+
+    def tokens_vector(self, tokens: Sequence[str]) -> tuple[np.ndarray | None, float]:
+        """`text_vector` of a text already cut into `tokens`."""
+        phrase = self.words.phrase(tokens)
         if phrase.vector is None:
             return None, 0.0
         norm = float(np.linalg.norm(phrase.vector))
