@@ -61,8 +61,8 @@ CORPORA = {  # name -> file in the data folder
 # (The model without sentence vectors used 4,000.)
 CAP_PER_CLASS = 1000
 C = 2.0  # the floor's inverse L2 strength, fixed a priori as before
-C_NGRAM_GRID = (0.5, 2.0, 8.0)  # n-gram + dense model, chosen by inner CV
-C_EMBED_GRID = (0.25, 1.0, 4.0, 16.0)  # sentence-vector model (standardised), by inner CV
+C_NGRAM_GRID = (8.0, 32.0, 128.0, 512.0)  # n-gram + dense model, chosen by inner CV
+C_EMBED_GRID = (0.00025, 0.001, 0.004, 0.016)  # sentence-vector model (standardised), by inner CV
 BLEND_GRID = tuple(round(0.1 * i, 1) for i in range(11))  # weight of the vector model's logit
 INNER_FOLDS = 3
 N_JOBS = 2  # threads for the inner-CV fits (the budget is a 2-core machine)
