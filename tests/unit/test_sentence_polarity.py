@@ -16,9 +16,17 @@ from typer.testing import CliRunner
 from kg.embed import sentence_polarity as sp
 from research.polarity.corpora import CorpusFormatError, read_labelled
 from research.polarity.train import (
+    BLEND_GRID,
+    C_NGRAM_GRID,
     CORPORA,
+    Features,
     balanced_accuracy,
+    blend,
     bootstrap_ci,
+    fit_embed,
+    fit_ngram,
+    ngram_logit,
+    predict_product,
     train_and_evaluate,
 )
 
@@ -137,8 +145,9 @@ def test_metrics() -> None:
 def test_train_small_corpora_end_to_end(tmp_path: Path) -> None:
     root = _write_corpora(tmp_path / "c")
     out = tmp_path / "w.npz"
+    cache = tmp_path / "vectors.sqlite3"
     report = train_and_evaluate(root, out, eatd_dir=_write_interviews(tmp_path / "eatd"),
-                                log=lambda m: None)
+                                vector_cache=cache, log=lambda m: None)
     assert set(report["leave_one_corpus_out"]) == set(CORPORA)
     for protocol in ("in_corpus_cv", "leave_one_corpus_out"):
         for models in report[protocol].values():
@@ -153,10 +162,77 @@ def test_train_small_corpora_end_to_end(tmp_path: Path) -> None:
     assert a.probability > 0.5 > b.probability
     # Same seed, same data: the same weights.
     out2 = tmp_path / "w2.npz"
-    train_and_evaluate(root, out2, log=lambda m: None)
+    train_and_evaluate(root, out2, vector_cache=cache, log=lambda m: None)
     w2 = sp.SentencePolarityWeights.load(out2)
     np.testing.assert_array_equal(weights.coef_sparse, w2.coef_sparse)
     np.testing.assert_array_equal(weights.coef_dense, w2.coef_dense)
+    assert weights.coef_embed is not None and w2.coef_embed is not None
+    np.testing.assert_array_equal(weights.coef_embed, w2.coef_embed)
+    choice = weights.meta["choice"]
+    assert choice["C_ngram"] in C_NGRAM_GRID and choice["blend"] in BLEND_GRID
+    assert set(report["choices"]) == {*(f"in_corpus_fold_{k}" for k in range(1, 6)),
+                                      *(f"without_{n}" for n in CORPORA), "shipped"}
+    assert {"product", "floor", "ngram_dense_only", "vector_only"} <= set(
+        report["leave_one_corpus_out"]["weibo"])
+    # The cache keeps every vector: a second run with it embeds nothing new.
+    assert cache.is_file()
+    import sqlite3
+
+    with sqlite3.connect(cache) as db:
+        n_cached = db.execute("SELECT count(*) FROM vec").fetchone()[0]
+    assert n_cached == len({sp.encoder_text(t) for t in _all_texts(root, tmp_path / "eatd")})
+
+
+def _all_texts(root: Path, eatd: Path) -> list[str]:
+    rows = [r for name in CORPORA.values() for r in read_labelled(root / name)]
+    return [r.text for r in rows] + [r.text for r in read_labelled(eatd)]
+
+
+def test_runtime_scoring_matches_the_training_path(tmp_path: Path) -> None:
+    """The product's scorer (sparse_score + encoder) gives the training path's probabilities,
+    and the blend folded into one layer is the blend of the two blocks' logits."""
+    texts = POS + NEG
+    y = np.array([1] * len(POS) + [0] * len(NEG))
+    pnm = sp.load_polarity_model()
+    analyses = [sp.analyse(t, pnm) for t in texts]
+    feats = Features.of(analyses, sp.sentence_vectors(texts))
+    w = np.ones(len(y))
+    ngram, embed = fit_ngram(feats, y, w, 2.0), fit_embed(feats.vectors, y, w, 1.0)
+    z_ngram = ngram_logit(ngram, feats)
+    z_embed = feats.vectors @ embed[0] + embed[1]
+    weights = blend(ngram, embed, 0.3)
+    prob_train, _ = predict_product(weights, feats)
+    np.testing.assert_allclose(prob_train, 1 / (1 + np.exp(-(0.7 * z_ngram + 0.3 * z_embed))),
+                               rtol=1e-9)
+    weights.save(tmp_path / "w.npz")
+    loaded = sp.SentencePolarityWeights.load(tmp_path / "w.npz")
+    assert loaded.uses_encoder
+    model = sp.SentencePolarityModel(loaded, pnm)
+    # float16 n-gram weights on disk: equal to a few 1e-3
+    np.testing.assert_allclose([s.probability for s in model.score_many(texts)], prob_train,
+                               atol=5e-3)
+    assert all(s.label == ("positive" if v else "negative")
+               for s, v in zip(model.score_many(texts), y, strict=True))
+
+
+def test_weights_without_vector_block_never_load_the_encoder(tmp_path: Path) -> None:
+    pnm = sp.load_polarity_model()
+    feats = Features.of([sp.analyse(t, pnm) for t in POS + NEG], np.zeros((12, 384)))
+    y = np.array([1] * 6 + [0] * 6)
+    ngram = fit_ngram(feats, y, np.ones(12), 2.0)
+    no_vec = blend(ngram, (np.ones(384), 0.0), 0.0)
+    assert not no_vec.uses_encoder
+    no_vec.save(tmp_path / "w.npz")
+    model = sp.SentencePolarityModel(sp.SentencePolarityWeights.load(tmp_path / "w.npz"), pnm)
+    # vectors of NaN would poison the score if they were read
+    probs = model.weights.probabilities([sp.analyse(POS[0], pnm)], np.full((1, 384), np.nan))
+    assert 0.5 < probs[0] <= 1.0
+    with np.load(tmp_path / "w.npz") as z:
+        bad = {k: z[k] for k in z.files}
+    bad["encoder"] = np.array("another-encoder")
+    np.savez(tmp_path / "bad.npz", **bad)
+    with pytest.raises(sp.SentencePolarityError, match="encoder"):
+        sp.SentencePolarityWeights.load(tmp_path / "bad.npz")
 
 
 def test_missing_weights_is_a_clear_error(tmp_path: Path) -> None:
