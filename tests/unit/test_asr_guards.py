@@ -49,9 +49,9 @@ def test_ordinary_text_is_not_a_loop(text: str) -> None:
 
 
 def test_mandarin_text_is_simplified_and_english_untouched() -> None:
-    # traditional forms Whisper base wrote on real EATD answers ("圖形学", "舊金")
-    assert to_simplified("在圖形學的答辯", "zh") == "在图形学的答辩"
-    assert to_simplified("住在舊的小區", "zh") == "住在旧的小区"
+    # traditional forms of the kind Whisper base writes now and then despite its prompt
+    assert to_simplified("這個圖書館很舊", "zh") == "这个图书馆很旧"
+    assert to_simplified("我們說過的話", "zh") == "我们说过的话"
     assert to_simplified("我觉得还好", "zh") == "我觉得还好"
     assert to_simplified("I feel tired", "en") == "I feel tired"
 
