@@ -47,7 +47,11 @@ def eval_asr(
     lo, hi = report["cer_ci95"]
     print(f"files {report['files']} of {report['speakers']} speakers, "
           f"{report['audio_s'] / 60:.1f} min audio")
-    print(f"CER {report['cer']:.3f} [95% CI {lo:.3f}, {hi:.3f}]  RTF {report['rtf']:.3f}  "
+    llo, lhi = report["cer_lenient_ci95"]
+    print(f"CER {report['cer']:.3f} [95% CI {lo:.3f}, {hi:.3f}]  lenient CER (no fillers, "
+          f"numbers read) {report['cer_lenient']:.3f} [{llo:.3f}, {lhi:.3f}]")
+    print(f"RTF {report['rtf']:.3f} wall, {report['cpu_per_audio_s']:.3f} CPU-s per audio-s "
+          f"(load average {report['load_average_1min']:.1f})  "
           f"files with repetition loops: {report['files_with_loops']}")
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
