@@ -14,6 +14,9 @@ ALLOWED_TYPES: dict[tuple[str, str], frozenset[str]] = {
     ("audio", "speech_rate"): frozenset({"SpeechRate", "Symptom"}),
     # trained on acted German speech: shown to the counselor, never aligned as evidence
     ("audio", "speech_emotion"): frozenset(),
+    # a model's summary (a probability and the model's own cues): its evidence is its values,
+    # and its wording ("SDS", "概率", cue names) would align by words, not by what was observed
+    ("audio", "depression_estimate"): frozenset(),
     ("scales", "scale_score"): frozenset({"Scale", "Severity", "RiskLevel", "ScaleItem", "Symptom"}),
 }
 BY_MODALITY: dict[str, frozenset[str]] = {

@@ -61,7 +61,8 @@ def test_multimodal_session_end_to_end(seeded_settings: Settings) -> None:
         assert any(e["start_s"] <= planted["apex_s"] <= e["end_s"] for e in events), planted
     aligned = {(a["feature_id"], a["method"]) for a in data["alignments"]}
     for f in data["feature_texts"]:
-        if f["kind"] == "speech_emotion":  # context only, never evidence (kg/align/rules.py)
+        # context or a model's summary, never aligned as evidence (kg/align/rules.py)
+        if f["kind"] in ("speech_emotion", "depression_estimate"):
             assert not any(fid == f["id"] for fid, _ in aligned)
             continue
         assert any(fid == f["id"] for fid, _ in aligned), f"{f['kind']} not aligned"
