@@ -19,11 +19,12 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from bench_stats import spread
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -104,12 +105,12 @@ def main(argv: list[str] | None = None) -> int:
                   flush=True)
     print()
     for name, rows in results.items():
-        walls = [float(r["wall"]) for r in rows]
-        cpus = [float(r["cpu"]) for r in rows]
+        wall = spread([float(r["wall"]) for r in rows])
+        cpu = spread([float(r["cpu"]) for r in rows])
         hashes = sorted({str(r["hash"]) for r in rows})
-        print(f"{name:<26} median {statistics.median(walls):6.1f} s wall "
-              f"(min {min(walls):.1f}, max {max(walls):.1f}); median {statistics.median(cpus):6.1f}"
-              f" s cpu (min {min(cpus):.1f}, max {max(cpus):.1f}); hashes {', '.join(hashes)}")
+        print(f"{name:<26} median {wall['median']:6.1f} s wall "
+              f"(min {wall['min']:.1f}, max {wall['max']:.1f}); median {cpu['median']:6.1f}"
+              f" s cpu (min {cpu['min']:.1f}, max {cpu['max']:.1f}); hashes {', '.join(hashes)}")
     return 0
 
 
