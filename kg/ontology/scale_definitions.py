@@ -21,6 +21,7 @@ from contracts.vocabulary import (
     GENERAL_LEVELS,
     RISK_LEVEL_LABELS,
     RISK_LEVELS,
+    SCALE_ITEM_PREFIX,
     GeneralLevel,
     RiskLevel,
     general_level_id,
@@ -460,7 +461,7 @@ def scale_id(instrument_id: str) -> str:
 def scale_item_id(instrument_id: str, number: int) -> str:
     inst = get_instrument(instrument_id)
     inst.item(number)
-    return f"scale_item:{inst.id}:{number}"
+    return f"{SCALE_ITEM_PREFIX}{inst.id}:{number}"
 
 
 def severity_band_id(instrument_id: str, code: str) -> str:
