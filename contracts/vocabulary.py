@@ -55,6 +55,7 @@ POLARITY_PREFIX = "polarity:"
 VALENCE_PREFIX = "valence:"
 PROSODY_PREFIX = "prosody:"
 RATE_PREFIX = "rate:"
+SCALE_PREFIX = "scale:"
 SCALE_ITEM_PREFIX = "scale_item:"
 
 

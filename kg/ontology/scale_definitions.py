@@ -22,6 +22,8 @@ from contracts.vocabulary import (
     RISK_LEVEL_LABELS,
     RISK_LEVELS,
     SCALE_ITEM_PREFIX,
+    SCALE_PREFIX,
+    SEVERITY_PREFIX,
     GeneralLevel,
     RiskLevel,
     general_level_id,
@@ -455,7 +457,7 @@ def get_instrument(instrument_id: str) -> Instrument:
 
 
 def scale_id(instrument_id: str) -> str:
-    return f"scale:{get_instrument(instrument_id).id}"
+    return f"{SCALE_PREFIX}{get_instrument(instrument_id).id}"
 
 
 def scale_item_id(instrument_id: str, number: int) -> str:
@@ -467,7 +469,7 @@ def scale_item_id(instrument_id: str, number: int) -> str:
 def severity_band_id(instrument_id: str, code: str) -> str:
     inst = get_instrument(instrument_id)
     inst.band(code)
-    return f"severity:{inst.id}:{code}"
+    return f"{SEVERITY_PREFIX}{inst.id}:{code}"
 
 
 # --- graph seed specs (plain data; kg/ builds Node/Edge records from them) ----------------------
