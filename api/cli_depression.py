@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from api.cli_common import handles_errors
+
 depression_app = typer.Typer(
     help="The depression estimate learned from real interviews (EATD-Corpus layout).",
     no_args_is_help=True,
@@ -15,6 +17,7 @@ depression_app = typer.Typer(
 
 
 @depression_app.command("train")
+@handles_errors
 def train(
     root: Annotated[Path, typer.Option("--root", help="folder in the EATD layout")],
     out: Annotated[Path, typer.Option("--out", help="folder for model.json + weights.npz")],
@@ -28,13 +31,9 @@ def train(
     from research.depression.report import evaluate, load_data, table, train_and_save
 
     t0 = time.perf_counter()
-    try:
-        data, info = load_data(root, cache, jobs, progress=lambda m: typer.echo(m, err=True))
-        result = evaluate(data, list(range(cv_seeds)), 5, 2000) if cv_seeds else None
-        model = train_and_save(data, seed, out, result, info)
-    except ValueError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
+    data, info = load_data(root, cache, jobs, progress=lambda m: typer.echo(m, err=True))
+    result = evaluate(data, list(range(cv_seeds)), 5, 2000) if cv_seeds else None
+    model = train_and_save(data, seed, out, result, info)
     if result is not None:
         for row in table(result):
             typer.echo(row)

@@ -11,6 +11,8 @@ from typing import Annotated
 
 import typer
 
+from api.cli_common import handles_errors
+
 eval_app = typer.Typer(
     help="Evaluate recognizers and models on real data you supply (a folder or a file).",
     no_args_is_help=True,
@@ -18,6 +20,7 @@ eval_app = typer.Typer(
 
 
 @eval_app.command("asr")
+@handles_errors
 def eval_asr(
     root: Annotated[Path, typer.Option("--root", help="folder: SPEAKER/NAME.flac|wav + NAME.txt")],
     out: Annotated[Path | None, typer.Option("--out", help="folder for report.json")] = None,
@@ -39,11 +42,7 @@ def eval_asr(
         err.print(f"[dim]{row.speaker}/{row.file}: {row.audio_s:.1f} s audio, "
                   f"{row.seconds:.1f} s, CER {cer:.3f}{', LOOP' if row.loops else ''}[/]")
 
-    try:
-        report = summary(evaluate(root, language=language, limit=speakers, progress=show))
-    except ValueError as exc:
-        err.print(f"[bold red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
+    report = summary(evaluate(root, language=language, limit=speakers, progress=show))
     lo, hi = report["cer_ci95"]
     print(f"files {report['files']} of {report['speakers']} speakers, "
           f"{report['audio_s'] / 60:.1f} min audio")
@@ -61,6 +60,7 @@ def eval_asr(
 
 
 @eval_app.command("faces")
+@handles_errors
 def eval_faces(
     root: Annotated[Path, typer.Option("--root", help="folder of subjectNN.VARIANT photos "
                                        "(VARIANT: normal, happy, sad, surprised, sleepy, wink)")],
@@ -81,13 +81,9 @@ def eval_faces(
     """
     from research.video.posed import run_evaluation
 
-    try:
-        fade_list = [float(x) for x in fades.split(",") if x.strip()]
-        report = run_evaluation(root, out, fps=fps, fades=fade_list, keep_clips=keep_clips,
-                                log=lambda m: typer.echo(m, err=True))
-    except ValueError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
+    fade_list = [float(x) for x in fades.split(",") if x.strip()]
+    report = run_evaluation(root, out, fps=fps, fades=fade_list, keep_clips=keep_clips,
+                            log=lambda m: typer.echo(m, err=True))
     typer.echo(f"expression clips right: {report['hits']}/{report['expression_clips']} "
                f"({report['hit_rate']:.1%})")
     for v, r in report["per_variant"].items():
@@ -108,6 +104,7 @@ def eval_faces(
 
 
 @eval_app.command("speech-emotion")
+@handles_errors
 def speech_emotion(
     root: Annotated[Path, typer.Option(
         help="EmoDB-layout folder: labels.csv (file,speaker,emotion) + audio")],
@@ -132,11 +129,7 @@ def speech_emotion(
     from research.speech_emotion.plots import confusion_png
 
     err = Console(stderr=True)
-    try:
-        corpus = T.load_corpus(root, lambda m: err.print(m, highlight=False))
-    except ValueError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from exc
+    corpus = T.load_corpus(root, lambda m: err.print(m, highlight=False))
     res = T.loso(corpus, T.LstmConfig(epochs=epochs, seed=seed) if lstm else None,
                  T.FloorConfig(seed=seed), lambda m: err.print(m, highlight=False))
     out.mkdir(parents=True, exist_ok=True)
@@ -151,6 +144,7 @@ def speech_emotion(
 
 
 @eval_app.command("eatd")
+@handles_errors
 def eval_eatd(
     root: Annotated[Path, typer.Option("--root", help="folder in the EATD layout: "
                                        "*/{positive,neutral,negative}.{flac,wav,txt} + sds.json")],
@@ -165,12 +159,8 @@ def eval_eatd(
     """Depression (SDS index >= 53): volunteer-level CV of the floor and the speech/text model."""
     from research.depression.report import evaluate, load_data, plots, table, write_report
 
-    try:
-        data, info = load_data(root, cache, jobs, progress=lambda m: typer.echo(m, err=True))
-        result = evaluate(data, list(range(seeds)), folds, bootstrap)
-    except ValueError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
+    data, info = load_data(root, cache, jobs, progress=lambda m: typer.echo(m, err=True))
+    result = evaluate(data, list(range(seeds)), folds, bootstrap)
     typer.echo(f"EATD: {info['volunteers']} volunteers, {info['depressed_sds_index_ge_53']} with "
                f"SDS index >= 53; {info['recordings_without_audio']} recordings without audio")
     for row in table(result):
@@ -181,6 +171,7 @@ def eval_eatd(
 
 
 @eval_app.command("sentiment")
+@handles_errors
 def eval_sentiment(
     file_arg: str = typer.Argument(..., help="labelled texts: CSV label,review or cat,label,review; "
                                 "JSON lines content,label; TSV label<TAB>text; or an EATD folder"),
@@ -199,15 +190,11 @@ def eval_sentiment(
 
     from kg.embed.sentence_polarity import load_sentence_polarity
     from research.mer.metrics import save_confusion_png
-    from research.polarity.corpora import CorpusFormatError, read_labelled
+    from research.polarity.corpora import read_labelled
     from research.polarity.train import SEED, summarise
 
     file, out = Path(file_arg), Path(out_arg)
-    try:
-        rows = read_labelled(file)
-    except CorpusFormatError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+    rows = read_labelled(file)  # a CorpusFormatError is a ValueError: exit 2
     if limit and len(rows) > limit:
         by_label: dict[str, list[int]] = {}
         for i, r in enumerate(rows):

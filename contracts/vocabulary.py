@@ -53,6 +53,10 @@ RISK_PREFIX = "risk:"
 SYMPTOM_PREFIX = "symptom:"
 POLARITY_PREFIX = "polarity:"
 VALENCE_PREFIX = "valence:"
+PROSODY_PREFIX = "prosody:"
+RATE_PREFIX = "rate:"
+SCALE_PREFIX = "scale:"
+SCALE_ITEM_PREFIX = "scale_item:"
 
 
 def au_id(number: int) -> str:

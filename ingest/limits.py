@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +31,15 @@ class JsonLimitError(ValueError):
     """JSON refused by a limit (size, depth, duplicate key); the message names it."""
 
 
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+DUPLICATE_KEY = "key {key!r} appears twice in one object (duplicate keys)"
+NON_NUMBER = "{name} is not a JSON number"
+
+
+def _no_duplicate_keys(message: str, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
-            raise JsonLimitError(f"key {key!r} appears twice in one object (duplicate keys)")
+            raise JsonLimitError(message.format(key=key))
         out[key] = value
     return out
 
@@ -70,26 +74,28 @@ def _prescan_depth(text: str, limit: int) -> None:
             depth -= 1
 
 
-def _no_constants(name: str) -> Any:
-    raise JsonLimitError(f"{name} is not a JSON number")
+def _no_constants(message: str, name: str) -> Any:
+    raise JsonLimitError(message.format(name=name))
 
 
 def loads_bounded(
     text: str,
     *,
     max_depth: int | None = None,
-    pairs_hook: Callable[[list[tuple[str, Any]]], Any] = _no_duplicate_keys,
-    parse_constant: Callable[[str], Any] = _no_constants,
+    duplicate_key: str = DUPLICATE_KEY,
+    non_number: str = NON_NUMBER,
 ) -> Any:
     """json.loads with a nesting limit, duplicate keys refused and NaN/Infinity refused
-    (callers may give their own hooks with their own messages).
+    (callers may word those two refusals for their file: format strings with `{key}` and
+    `{name}`).
 
     Raises JsonLimitError for a limit and json.JSONDecodeError (a ValueError) for bad JSON."""
     limit = max_depth or input_limits().max_json_depth
     if text.count("[") + text.count("{") > limit:  # only then can it be too deep
         _prescan_depth(text, limit)
     try:
-        data = json.loads(text, object_pairs_hook=pairs_hook, parse_constant=parse_constant)
+        data = json.loads(text, object_pairs_hook=partial(_no_duplicate_keys, duplicate_key),
+                          parse_constant=partial(_no_constants, non_number))
     except RecursionError:  # the prescan should have caught it; never leak a RecursionError
         raise JsonLimitError(
             f"JSON is nested deeper than MINDKG_MAX_JSON_DEPTH={limit} levels"

@@ -257,19 +257,6 @@ def scale_feature_texts(scales: Mapping[str, Sequence[int]]) -> list[FeatureText
     return [to_feature_text(score) for score in score_all(scales)]
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a valid answer")
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    seen: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in seen:
-            raise ValueError(f"instrument {key!r} appears twice")
-        seen[key] = value
-    return seen
-
-
 def load_scales_file(path: str | Path) -> dict[str, list[Any]]:
     """Read scales.json ({"SDS": [20 answers], ...}); checks shape, scoring checks answers."""
     path = Path(path)
@@ -282,9 +269,8 @@ def load_scales_file(path: str | Path) -> dict[str, list[Any]]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ScaleFileError(f"{path}: cannot read scales file: {exc}") from exc
     try:
-        data = loads_bounded(
-            text, pairs_hook=_no_duplicates, parse_constant=_reject_constant
-        )
+        data = loads_bounded(text, duplicate_key="instrument {key!r} appears twice",
+                             non_number="{name} is not a valid answer")
     except json.JSONDecodeError as exc:
         raise ScaleFileError(
             f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"

@@ -11,7 +11,16 @@ from collections.abc import Sequence
 
 from contracts.feature_text import Bilingual, FeatureText
 from contracts.session_records import Assessment, EvidenceItem
-from contracts.vocabulary import DISCLAIMER, DepressionLevel, RiskLevel
+from contracts.vocabulary import (
+    DISCLAIMER,
+    RISK_PREFIX,
+    SCALE_ITEM_PREFIX,
+    SCALE_PREFIX,
+    SEVERITY_PREFIX,
+    DepressionLevel,
+    RiskLevel,
+    risk_id,
+)
 
 _LEVEL_ORDER: dict[str, int] = {"unknown": -1, "none": 0, "mild": 1, "moderate": 2, "severe": 3}
 _RISK_ORDER: dict[str, int] = {"none": 0, "low": 1, "moderate": 2, "high": 3}
@@ -68,8 +77,8 @@ def rule_assessment(features: Sequence[FeatureText], feature_ids: Sequence[str])
                     claim=f"depression_level:{flevel}",
                     modality=feature.modality,
                     feature_ids=[fid],
-                    concept_ids=[c for c in concept_ids if c.startswith(("severity:", "scale:"))],
-                    path=[fid, *[c for c in concept_ids if c.startswith("severity:")]],
+                    concept_ids=[c for c in concept_ids if c.startswith((SEVERITY_PREFIX, SCALE_PREFIX))],
+                    path=[fid, *[c for c in concept_ids if c.startswith(SEVERITY_PREFIX)]],
                 )
             )
         frisk = _risk_of(feature)
@@ -81,8 +90,9 @@ def rule_assessment(features: Sequence[FeatureText], feature_ids: Sequence[str])
                     claim=f"suicide_risk:{frisk}",
                     modality=feature.modality,
                     feature_ids=[fid],
-                    concept_ids=[c for c in concept_ids if c.startswith(("risk:", "scale_item:"))],
-                    path=[fid, f"risk:{frisk}"],
+                    concept_ids=[c for c in concept_ids
+                                 if c.startswith((RISK_PREFIX, SCALE_ITEM_PREFIX))],
+                    path=[fid, risk_id(frisk)],
                 )
             )
     lz, le = _LEVEL_TEXT[level]

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from contracts.feature_text import Bilingual, FeatureText
+from contracts.vocabulary import polarity_id, symptom_id
 from ingest.audio.contour import contour, pause_spans
 from ingest.video.analyze import AUFrames, MicroExpressionEvent, VideoAnalysis
 from ingest.video.au_defs import AUS
@@ -100,7 +101,7 @@ def _speech(duration_s: float, rng: np.random.Generator) -> list[FeatureText]:
         values={"transcript": transcript, "transcript_source": "SYNTHETIC", "segments": segments,
                 "polarity": {"label": label}, "symptoms": ["sleep"],
                 "symptom_mentions": {"sleep": ["睡不好"]}, "suicide_risk": "none",
-                "risk_phrases": [], "concept_ids": [f"polarity:{label}", "symptom:sleep"]},
+                "risk_phrases": [], "concept_ids": [polarity_id(label), symptom_id("sleep")]},
         start_s=0.0, end_s=round(duration_s, 3), source="SYNTHETIC")
     voiced = f0 > 0
     intonation = FeatureText(

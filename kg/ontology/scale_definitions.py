@@ -21,6 +21,9 @@ from contracts.vocabulary import (
     GENERAL_LEVELS,
     RISK_LEVEL_LABELS,
     RISK_LEVELS,
+    SCALE_ITEM_PREFIX,
+    SCALE_PREFIX,
+    SEVERITY_PREFIX,
     GeneralLevel,
     RiskLevel,
     general_level_id,
@@ -454,19 +457,19 @@ def get_instrument(instrument_id: str) -> Instrument:
 
 
 def scale_id(instrument_id: str) -> str:
-    return f"scale:{get_instrument(instrument_id).id}"
+    return f"{SCALE_PREFIX}{get_instrument(instrument_id).id}"
 
 
 def scale_item_id(instrument_id: str, number: int) -> str:
     inst = get_instrument(instrument_id)
     inst.item(number)
-    return f"scale_item:{inst.id}:{number}"
+    return f"{SCALE_ITEM_PREFIX}{inst.id}:{number}"
 
 
 def severity_band_id(instrument_id: str, code: str) -> str:
     inst = get_instrument(instrument_id)
     inst.band(code)
-    return f"severity:{inst.id}:{code}"
+    return f"{SEVERITY_PREFIX}{inst.id}:{code}"
 
 
 # --- graph seed specs (plain data; kg/ builds Node/Edge records from them) ----------------------

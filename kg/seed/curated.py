@@ -83,7 +83,7 @@ def add_facs(seed: SeedGraph) -> None:
             seed.add_edge(
                 "INDICATES",
                 au.id,
-                "symptom:depressed_mood",
+                symptom_id("depressed_mood"),
                 {"weight": 0.5, "basis": "source study: AU4 and AU14 most common in depression"},
                 source=src,
             )

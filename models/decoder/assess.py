@@ -10,7 +10,21 @@ import numpy as np
 
 from contracts.feature_text import Bilingual, FeatureText
 from contracts.session_records import Alignment, Assessment, EvidenceItem
-from contracts.vocabulary import DISCLAIMER, general_level_id, risk_id
+from contracts.vocabulary import (
+    AU_PREFIX,
+    DISCLAIMER,
+    EMOTION_PREFIX,
+    ME_CLASS_PREFIX,
+    POLARITY_PREFIX,
+    PROSODY_PREFIX,
+    RATE_PREFIX,
+    RISK_PREFIX,
+    SCALE_ITEM_PREFIX,
+    SEVERITY_PREFIX,
+    SYMPTOM_PREFIX,
+    general_level_id,
+    risk_id,
+)
 from kg.align.policy import feature_concepts
 from kg.store.base import GraphStore
 from models.decoder.beam import Context, Hypothesis, Slot, beam_search
@@ -24,8 +38,8 @@ from models.fusion.state import EMOTION_CONCEPT, EMOTIONS, LEVELS, RISKS, FusedS
 from models.fusion.weighted import FusionConfig
 
 METHOD = "graph-beam-v1"
-_EVIDENCE_PREFIXES = ("au:", "me_class:", "emotion:", "prosody:", "rate:", "polarity:",
-                      "symptom:", "scale_item:")
+_EVIDENCE_PREFIXES = (AU_PREFIX, ME_CLASS_PREFIX, EMOTION_PREFIX, PROSODY_PREFIX, RATE_PREFIX,
+                      POLARITY_PREFIX, SYMPTOM_PREFIX, SCALE_ITEM_PREFIX)
 _FLOOR = 1e-6
 
 
@@ -86,8 +100,8 @@ def _slots(state: FusedState, view: OntologyView, cfg: DecoderConfig) -> list[Sl
                 if view.has(risk_id(r))]
 
     def recommendation(ctx: Context) -> list[tuple[str, float]]:
-        level = ctx["depression"].split(":")[-1] if ctx["depression"] else "unknown"
-        options = recommendation_candidates(ctx["risk"][5:], level)
+        level = ctx["depression"].removeprefix(SEVERITY_PREFIX) if ctx["depression"] else "unknown"
+        options = recommendation_candidates(ctx["risk"].removeprefix(RISK_PREFIX), level)
         best = max(p for _k, p in options)
         # Relative scores: the best recommendation costs 0 in every context, so the choice of
         # depression level and risk stays exactly the fusion's (asserted by the evaluation).
@@ -112,7 +126,7 @@ def _evidence_concepts(
                 continue
             for cid in feature_concepts(f):
                 ok = cid.startswith(_EVIDENCE_PREFIXES) or (
-                    cid.startswith("severity:") and cid.count(":") == 2)
+                    cid.startswith(SEVERITY_PREFIX) and cid.count(":") == 2)
                 if ok and view.has(cid):
                     w, first = seen.get(cid, (0.0, fid))
                     seen[cid] = (w + f.confidence, first)
@@ -170,7 +184,7 @@ def _build(
     state_cid, detail, level_cid, risk_cid = ctx["emotion"], ctx["detail"], ctx["depression"], ctx["risk"]
     evidence: list[EvidenceItem] = []
     emo_claim = f"emotional_state:{state_cid.split(':')[1]}" if state_cid else ""
-    level_claim = f"depression_level:{level_cid.split(':')[1]}" if level_cid else ""
+    level_claim = f"depression_level:{level_cid.removeprefix(SEVERITY_PREFIX)}" if level_cid else ""
     if state_cid:
         evidence += support(emo_claim, detail or state_cid, [state_cid] if detail else [],
                             emo_channels)
@@ -180,10 +194,10 @@ def _build(
                                          feature_ids=[estimate_fid], concept_ids=[level_cid],
                                          path=[estimate_fid, level_cid]))
         evidence += support(level_claim, level_cid, [], dep_channels)
-    risk_level = risk_cid.split(":")[1]
+    risk_level = risk_cid.removeprefix(RISK_PREFIX)
     reasons: list[tuple[str, str]] = []
     for sig in state.risk_signals:
-        ordered = sorted(sig.concept_ids, key=lambda c: not c.startswith("scale_item:"))
+        ordered = sorted(sig.concept_ids, key=lambda c: not c.startswith(SCALE_ITEM_PREFIX))
         path = next((p for c in ordered if (p := view.path(c, {risk_cid}, 2))), None)
         evidence.append(EvidenceItem(
             claim=f"suicide_risk:{risk_level}", modality=modality_of[sig.feature_id],
@@ -218,7 +232,7 @@ def _build(
     )
     concepts = [c for c in (state_cid, detail, level_cid, risk_cid) if c]
     concepts += [cid for pairs in named.values() for _f, cid in pairs if cid not in concepts]
-    level = level_cid.split(":")[1] if level_cid else "unknown"
+    level = level_cid.removeprefix(SEVERITY_PREFIX) if level_cid else "unknown"
     assessment = Assessment(
         text=text, depression_level=level, suicide_risk=risk_level,  # type: ignore[arg-type]
         evidence=evidence, nbest=[], method="", disclaimer=DISCLAIMER,

@@ -14,6 +14,14 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
+from contracts.vocabulary import (
+    GENERAL_LEVELS,
+    RISK_LEVELS,
+    emotion_id,
+    general_level_id,
+    risk_id,
+    valence_id,
+)
 from kg.graph_view import GraphView, graph_view
 from kg.schema import CONCEPT
 from kg.store.base import GraphStore
@@ -139,9 +147,9 @@ def curated_view() -> OntologyView:
 
 # Concepts the decoder must be able to name; a store without them has not been seeded.
 REQUIRED_CONCEPTS: tuple[str, ...] = (
-    "valence:positive", "valence:negative", "valence:neutral", "emotion:surprise",
-    "severity:none", "severity:mild", "severity:moderate", "severity:severe",
-    "risk:none", "risk:low", "risk:moderate", "risk:high",
+    *(valence_id(v) for v in ("positive", "negative", "neutral")), emotion_id("surprise"),
+    *(general_level_id(level) for level in GENERAL_LEVELS),
+    *(risk_id(level) for level in RISK_LEVELS),
 )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from contracts.feature_text import FeatureText
-from contracts.vocabulary import RISK_PREFIX, risk_id
+from contracts.vocabulary import RISK_PREFIX, SCALE_ITEM_PREFIX, risk_id
 from models.fusion.state import RISKS, RiskSignal
 
 
@@ -31,7 +31,7 @@ def risk_signals(features: Sequence[FeatureText], feature_ids: Sequence[str]) ->
                 concepts = [
                     str(c)
                     for c in feature.values.get("concept_ids", [])
-                    if str(c).startswith((RISK_PREFIX, "scale_item:"))
+                    if str(c).startswith((RISK_PREFIX, SCALE_ITEM_PREFIX))
                 ]
                 if risk_id(level) not in concepts:
                     concepts.insert(0, risk_id(level))

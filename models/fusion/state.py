@@ -10,15 +10,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from contracts.vocabulary import GENERAL_LEVELS, RISK_LEVELS
+from contracts.vocabulary import GENERAL_LEVELS, RISK_LEVELS, emotion_id, valence_id
 
 EMOTIONS: tuple[str, ...] = ("positive", "negative", "surprise", "others")
 # Graph concept each emotional state is named by in the text (docs/CONVENTIONS.md ids).
 EMOTION_CONCEPT: dict[str, str] = {
-    "positive": "valence:positive",
-    "negative": "valence:negative",
-    "surprise": "emotion:surprise",
-    "others": "valence:neutral",
+    "positive": valence_id("positive"),
+    "negative": valence_id("negative"),
+    "surprise": emotion_id("surprise"),
+    "others": valence_id("neutral"),
 }
 LEVELS: tuple[str, ...] = tuple(GENERAL_LEVELS)
 RISKS: tuple[str, ...] = tuple(RISK_LEVELS)

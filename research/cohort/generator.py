@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from contracts.feature_text import Bilingual, FeatureText
+from contracts.vocabulary import au_id, emotion_id, me_class_id, polarity_id, risk_id
 from ingest.scales import scale_feature_texts
 from kg.ontology.scale_definitions import get_instrument
 from models.fusion.state import EMOTIONS, LEVELS
@@ -98,9 +99,9 @@ def _video(rng: np.random.Generator, t: Truth, cfg: CohortConfig) -> list[Featur
                 aus.append(marker)
         onset = float(i * 7 + rng.uniform(0, 5))
         rep = [round(float(rng.uniform(1.5, 4.0)) / 5 if a in aus else 0.0, 3) for a in _AUS]
-        concepts = [f"au:AU{a}" for a in aus] + [f"me_class:{cls}"]
+        concepts = [au_id(a) for a in aus] + [me_class_id(cls)]
         if emotion:
-            concepts.append(f"emotion:{emotion}")
+            concepts.append(emotion_id(emotion))
         out.append(FeatureText(
             modality="video", kind="micro_expression", instance=f"me{i:04d}",
             text=Bilingual(zh=f"{onset:.2f} 秒出现{cls}微表情（合成）",
@@ -122,7 +123,7 @@ def _speech(rng: np.random.Generator, t: Truth, cfg: CohortConfig) -> list[Featu
     n_sym = int(rng.binomial(li + 1, 0.5)) if li else int(rng.random() < 0.15)
     symptoms = sorted(rng.choice(_SPEECH_SYMPTOMS, size=n_sym, replace=False).tolist())
     risk = "high" if t.disclosed_in == "speech" else "none"
-    concepts = [f"polarity:{label}"] + ([f"risk:{risk}"] if risk != "none" else [])
+    concepts = [polarity_id(label)] + ([risk_id(risk)] if risk != "none" else [])
     content = FeatureText(
         modality="audio", kind="speech_content",
         text=Bilingual(zh=f"言语内容倾向{label}（合成）", en=f"speech content leans {label} (synthetic)"),

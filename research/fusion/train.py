@@ -40,7 +40,7 @@ def train_session_model(
     cfg: HGCConfig | None = None,
 ) -> HGCModel:
     """target 'emotion' (labels from EMOTIONS) or 'depression' (labels from LEVELS)."""
-    from models.fusion.hgc import train_hgc
+    from research.fusion.hgc_train import train_hgc
 
     classes = {"emotion": EMOTIONS, "depression": LEVELS}[target]
     unknown = sorted({lab for lab in labels if lab not in classes})
@@ -147,7 +147,8 @@ def train_eval_mmsa(
     cfg: HGCConfig | None = None,
 ) -> dict[str, float]:
     """Train on mode=train (regression on `label`), report MMSA metrics on mode=test."""
-    from models.fusion.hgc import predict_hgc, train_hgc
+    from models.fusion.hgc import predict_hgc
+    from research.fusion.hgc_train import train_hgc
 
     train = [r for r in rows if r.mode == "train"]
     test = [r for r in rows if r.mode == "test"]
