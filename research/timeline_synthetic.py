@@ -19,6 +19,7 @@ from ingest.audio.contour import contour, pause_spans
 from ingest.video.analyze import AUFrames, MicroExpressionEvent, VideoAnalysis
 from ingest.video.au_defs import AUS
 from ingest.video.texts import feature_texts as video_texts
+from kg.ontology.scale_definitions import severity_band_id
 
 _WORDS_ZH = ("我最近总是睡不好", "上课的时候很难集中注意力", "和室友的关系还可以",
              "有时候觉得什么都没意思", "周末去跑步了感觉好一点", "考试让我很紧张", "家里人很支持我")
@@ -128,6 +129,6 @@ def synthetic_session(
         modality="scales", kind="scale_score", instance="PHQ9",
         text=Bilingual(zh="PHQ-9 总分 12（合成），中度", en="PHQ-9 total 12 (SYNTHETIC), moderate"),
         values={"instrument": "PHQ9", "raw_total": 12, "index": None, "level": "moderate",
-                "risk_level": "none", "concept_ids": ["severity:phq9:moderate"]},
+                "risk_level": "none", "concept_ids": [severity_band_id("PHQ9", "moderate")]},
         source="SYNTHETIC")
     return [*_video(duration_s, fps, rng), *_speech(duration_s, rng), scale]
