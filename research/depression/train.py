@@ -16,6 +16,7 @@ Nothing is tuned on an outer test fold. scikit-learn is used here only; scoring 
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -61,7 +62,8 @@ def _lr(x: np.ndarray, y: np.ndarray, c: float, penalty: str = "l2") -> tuple[np
     from sklearn.linear_model import LogisticRegression
 
     if penalty == "l1":
-        m = LogisticRegression(C=c, penalty="l1", class_weight="balanced", max_iter=5000,
+        # l1_ratio=1 is the L1 penalty (scikit-learn >= 1.8 deprecates `penalty=`)
+        m = LogisticRegression(C=c, l1_ratio=1.0, class_weight="balanced", max_iter=5000,
                                solver="liblinear", random_state=0)  # liblinear shuffles
     else:
         m = LogisticRegression(C=c, class_weight="balanced", max_iter=2000, solver="lbfgs")
@@ -76,7 +78,9 @@ def fit_text(texts: Sequence[str], y: np.ndarray, c: float) -> TextLR:
 
 
 def fit_dense(x: np.ndarray, y: np.ndarray, c: float, penalty: str = DENSE_PENALTY) -> DenseLR:
-    med = np.nanmedian(x, axis=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=RuntimeWarning)  # an all-NaN column -> 0
+        med = np.nanmedian(x, axis=0)
     med = np.where(np.isnan(med), 0.0, med)
     filled = np.where(np.isnan(x), med, x)
     mean, sd = filled.mean(axis=0), filled.std(axis=0)
