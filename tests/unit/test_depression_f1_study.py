@@ -16,7 +16,7 @@ from contracts.feature_text import Bilingual, FeatureText
 from models.depression.features import AUDIO_FEATURES, feature_vector, person_input
 from research.depression import f1_study as S
 from research.depression.pauses import PAUSE_STATS, pause_spans_of, pause_stats
-from research.depression.train import Data
+from research.depression.train import Data, prevalence_threshold
 from tests.conftest import SAMPLES
 
 PROMPTS = ("positive", "neutral", "negative")
@@ -52,7 +52,7 @@ def test_pause_spans_of_a_real_recording_find_inserted_gaps(tmp_path: Path) -> N
 def test_prevalence_threshold_predicts_as_many_positives_as_there_are() -> None:
     y = np.array([0, 0, 0, 0, 1, 1])
     p = np.array([0.1, 0.7, 0.2, 0.3, 0.9, 0.4])
-    t = S.prevalence_threshold(y, p)
+    t = prevalence_threshold(y, p)
     assert int((p > t).sum()) == 2 and 0.4 < t < 0.7
 
 
@@ -126,3 +126,9 @@ def test_feature_blocks_and_nested_compare_are_deterministic() -> None:
         assert np.all((cell["prob"] > 0) & (cell["prob"] < 1))
     np.testing.assert_array_equal(a["avg6|f1"]["prob"], b["avg6|f1"]["prob"])
     assert a["model_aug|half"]["thresholds"] == [0.5, 0.5]
+
+
+def test_oracle_f1_is_the_best_any_threshold_reaches() -> None:
+    y = np.array([0, 0, 1, 0, 1, 1])
+    p = np.array([0.1, 0.2, 0.3, 0.4, 0.8, 0.9])
+    assert S.oracle_f1(y, p) == pytest.approx(2 * 3 / (2 * 3 + 1))
