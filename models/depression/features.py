@@ -8,7 +8,9 @@ recordings that have audio, text features are computed on the concatenated trans
 When the recordings are answers to known interview prompts (EATD: positive, neutral and
 negative topic), the contrast features measure how the voice changes on the negative topic:
 each audio feature on the negative answer minus its mean on the other answers. Without prompt
-labels (a single counseling recording) the contrasts are NaN.
+labels (a single counseling recording) the contrasts are NaN. The same holds for the text
+contrasts: each answer's length and lexicon rates on the negative topic minus the other
+answers, and the negative-topic answer's length relative to the positive-topic answer's.
 Missing audio leaves the audio features NaN; the model imputes them (and says so).
 """
 
@@ -53,7 +55,15 @@ TEXT_FEATURES: tuple[str, ...] = (
 NEGATIVE_PROMPT = "negative"
 CONTRAST_PREFIX = "negative_minus_other_"
 CONTRAST_FEATURES: tuple[str, ...] = tuple(CONTRAST_PREFIX + n for n in AUDIO_FEATURES)
-FEATURES: tuple[str, ...] = (*AUDIO_FEATURES, *TEXT_FEATURES, *CONTRAST_FEATURES)
+TEXT_CONTRAST_BASE: tuple[str, ...] = (
+    "log_chars", "negative_word_rate", "positive_word_rate", "negation_rate", "first_person_rate",
+)
+POSITIVE_PROMPT = "positive"
+LENGTH_RATIO_FEATURE = "negative_minus_positive_log_chars"
+TEXT_CONTRAST_FEATURES: tuple[str, ...] = (
+    *(CONTRAST_PREFIX + n for n in TEXT_CONTRAST_BASE), LENGTH_RATIO_FEATURE)
+PROMPT_FEATURES: tuple[str, ...] = (*CONTRAST_FEATURES, *TEXT_CONTRAST_FEATURES)
+FEATURES: tuple[str, ...] = (*AUDIO_FEATURES, *TEXT_FEATURES, *PROMPT_FEATURES)
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _FIRST_PERSON = ("我",)
 
@@ -67,6 +77,7 @@ class PersonInput:
     prompts: list[str | None] = field(default_factory=list)
     transcript: str = ""
     symptom_areas: int = 0
+    answers: list[tuple[str | None, str]] = field(default_factory=list)  # (prompt, transcript)
 
     @property
     def has_audio(self) -> bool:
@@ -127,6 +138,7 @@ def person_input(recordings: Iterable[Sequence[FeatureText]],
             person.prompts.append(prompts[i] if prompts is not None else None)
         if t := transcript_of(fts):
             texts.append(t)
+            person.answers.append((prompts[i] if prompts is not None else None, t))
         codes |= symptom_codes(fts)
     person.transcript = "\n".join(texts)
     person.symptom_areas = len(codes)
@@ -171,13 +183,25 @@ def contrast_values(person: PersonInput) -> list[float]:
     return [_mean(neg, n) - _mean(other, n) for n in AUDIO_FEATURES]
 
 
+def text_contrast_values(person: PersonInput) -> list[float]:
+    """TEXT_CONTRAST_FEATURES: per text value, the negative-topic answer minus the mean of the
+    other answers, then the negative minus the positive answer's log length (NaN unless the
+    answers' prompts are known and both sides have text)."""
+    per = [(p, text_values(t, 0)) for p, t in person.answers if p is not None]
+    neg = [v for p, v in per if p == NEGATIVE_PROMPT]
+    other = [v for p, v in per if p != NEGATIVE_PROMPT]
+    pos = [v for p, v in per if p == POSITIVE_PROMPT]
+    out = [_mean(neg, n) - _mean(other, n) for n in TEXT_CONTRAST_BASE]
+    return [*out, _mean(neg, "log_chars") - _mean(pos, "log_chars")]
+
+
 def feature_vector(person: PersonInput) -> np.ndarray:
     """FEATURES in order; audio features NaN when no recording had audio, contrasts NaN
     without a negative-topic answer and another answer."""
     audio = [_mean(person.recordings, name) for name in AUDIO_FEATURES]
     text = text_values(person.transcript, person.symptom_areas)
-    return np.array([*audio, *(text[n] for n in TEXT_FEATURES), *contrast_values(person)],
-                    dtype=np.float64)
+    return np.array([*audio, *(text[n] for n in TEXT_FEATURES), *contrast_values(person),
+                     *text_contrast_values(person)], dtype=np.float64)
 
 
 def named(vector: Sequence[float]) -> Mapping[str, float]:

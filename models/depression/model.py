@@ -3,7 +3,8 @@
 Two small L2-regularised logistic regressions, stacked:
 - text: bag of character n-grams of the transcript (models/depression/text.py);
 - speech+lexicon: standardised prosody, voice-quality, pause/rate and lexicon features and,
-  for answers to known prompts, the negative-topic contrasts (models/depression/features.py).
+  for answers to known prompts, the negative-topic contrasts of voice and text
+  (models/depression/features.py).
 Their decision scores are combined by a two-input logistic regression fitted on
 out-of-fold scores (stacked Platt scaling), so the output is a calibrated probability.
 Weights are plain arrays (.npz) plus JSON (vocabulary, names, threshold, metrics): no pickle.
@@ -21,16 +22,17 @@ from typing import Any
 import numpy as np
 
 from models.depression.features import (
-    CONTRAST_FEATURES,
     CONTRAST_PREFIX,
     FEATURES,
+    LENGTH_RATIO_FEATURE,
+    PROMPT_FEATURES,
     PersonInput,
     feature_vector,
 )
 from models.depression.text import CharNgrams
 
 NAME = "eatd-speech-text-lr"
-VERSION = "2"
+VERSION = "3"
 WEIGHTS_DIR = Path(__file__).with_name("weights")
 # What each feature measures (zh, en); a cue reads "<name> high" or "<name> low".
 _CUE_NAMES: dict[str, tuple[str, str]] = {
@@ -64,6 +66,10 @@ _CUE_NAMES: dict[str, tuple[str, str]] = {
 def cue_text(feature: str, high: bool) -> tuple[str, str]:
     """(zh, en) of a cue: "<name> high|low", or for a negative-topic contrast "<name> higher|
     lower on the negative topic than on the others"."""
+    if feature == LENGTH_RATIO_FEATURE:
+        return (f"负面话题的回答比正面话题{'更长' if high else '更短'}",
+                f"answer {'longer' if high else 'shorter'} on the negative topic than on the "
+                "positive one")
     if feature.startswith(CONTRAST_PREFIX):
         zh, en = _CUE_NAMES[feature.removeprefix(CONTRAST_PREFIX)]
         return (f"负面话题时{zh}{'更高' if high else '更低'}",
@@ -176,7 +182,7 @@ class DepressionModel:
         return self.head.threshold
 
     def head_for(self, x: np.ndarray) -> SpeechHead:
-        contrasts = [FEATURES.index(f) for f in CONTRAST_FEATURES]
+        contrasts = [FEATURES.index(f) for f in PROMPT_FEATURES]
         return self.fallback if np.isnan(x[contrasts]).all() else self.head
 
     def estimate(self, person: PersonInput, n_cues: int = 3) -> Estimate:

@@ -70,30 +70,40 @@ def _cache_key(paths: list[Path]) -> str:
     return h.hexdigest()[:20]
 
 
+def recording_feature_texts(folder: Path, prompt: str, cache_dir: Path | None = None
+                            ) -> tuple[list[FeatureText] | None, bool]:
+    """The speech path's feature texts of one answer (None when it has neither audio nor a
+    transcript) and whether its audio is missing."""
+    audio = next((folder / f"{prompt}{s}" for s in AUDIO_SUFFIXES
+                  if (folder / f"{prompt}{s}").is_file()), None)
+    txt = folder / f"{prompt}.txt"
+    transcript = txt if txt.is_file() else None
+    if audio is None and transcript is None:
+        return None, True
+    paths = [p for p in (audio, transcript) if p is not None]
+    cached = cache_dir / f"{_cache_key(paths)}.json" if cache_dir else None
+    if cached is not None and cached.is_file():
+        fts = [FeatureText.model_validate(d) for d in json.loads(cached.read_text())]
+    else:
+        fts = _recording_texts(audio, transcript)
+        if cached is not None:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            cached.write_text(json.dumps([f.model_dump(mode="json") for f in fts],
+                                         ensure_ascii=False))
+    return fts, audio is None
+
+
 def read_subject(folder: Path, cache_dir: Path | None = None) -> Subject:
     index, depressed = _sds(folder / "sds.json")
     recordings: list[list[FeatureText]] = []
     answered: list[str] = []
     missing: list[str] = []
     for prompt in PROMPTS:
-        audio = next((folder / f"{prompt}{s}" for s in AUDIO_SUFFIXES
-                      if (folder / f"{prompt}{s}").is_file()), None)
-        txt = folder / f"{prompt}.txt"
-        transcript = txt if txt.is_file() else None
-        if audio is None:
+        fts, no_audio = recording_feature_texts(folder, prompt, cache_dir)
+        if no_audio:
             missing.append(prompt)
-        if audio is None and transcript is None:
+        if fts is None:
             continue
-        paths = [p for p in (audio, transcript) if p is not None]
-        cached = cache_dir / f"{_cache_key(paths)}.json" if cache_dir else None
-        if cached is not None and cached.is_file():
-            fts = [FeatureText.model_validate(d) for d in json.loads(cached.read_text())]
-        else:
-            fts = _recording_texts(audio, transcript)
-            if cached is not None:
-                cached.parent.mkdir(parents=True, exist_ok=True)
-                cached.write_text(json.dumps([f.model_dump(mode="json") for f in fts],
-                                             ensure_ascii=False))
         recordings.append(fts)
         answered.append(prompt)
     if not recordings:

@@ -156,7 +156,7 @@ def components(data: T.Data, blocks: dict[str, np.ndarray]
                ) -> dict[str, tuple[T.Component, Sequence[float]]]:
     comps: dict[str, tuple[T.Component, Sequence[float]]] = {
         "text": (T._text_component(data), T.C_GRID),
-        "dense": (T._dense_component(data, T.ALL_COLUMNS), T.C_GRID_DENSE),
+        "dense": (T._dense_component(data, T.V2_COLUMNS), T.C_GRID_DENSE),  # the /2 model
         "fallback": (T._dense_component(data, T.NO_PROMPT_COLUMNS), T.C_GRID_DENSE),
         "e_pca": (_pca_component([blocks["e_mean"], blocks["e_contrast"]]), T.C_GRID_DENSE),
     }

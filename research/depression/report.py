@@ -54,7 +54,8 @@ def evaluate(data: Data, seeds: list[int], folds: int, n_boot: int,
             "inner": f"stratified {INNER_FOLDS}-fold: C (text, L2) from {list(C_GRID)}, "
                      f"C (speech+lexicon+contrasts, L2; fallback without contrasts, L1) from "
                      f"{list(C_GRID_DENSE)} by log-loss, "
-                     "stacked Platt, threshold = max F1 on inner out-of-fold probabilities",
+                     "stacked Platt, threshold on inner out-of-fold probabilities: "
+                     "prevalence-matched for the model, max F1 for the others",
             "text": f"char 1..{NGRAM_MAX}-grams, tf-idf, min_df=2",
             "bootstrap": f"{n_boot} resamples of volunteers, percentile 95 % interval",
             "per_volunteer": "probability averaged over repeats; decision by majority",

@@ -4,9 +4,10 @@ Protocol (fixed before looking at test folds):
 - outer: stratified K-fold over volunteers, repeated over seeds; every number is out-of-fold;
 - inside each outer training set: a stratified inner K-fold chooses each component's
   regularisation strength C from a fixed grid (inner out-of-fold log-loss; L2 for the
-  character n-grams and for the 42 speech+lexicon+contrast features), gives out-of-fold scores on
-  which the stacked Platt layer is fitted, and the decision threshold (max F1 on those
-  calibrated inner out-of-fold probabilities);
+  character n-grams and for the 48 speech+lexicon+contrast features), gives out-of-fold scores on
+  which the stacked Platt layer is fitted, and the decision threshold on those calibrated
+  inner out-of-fold probabilities (the model: prevalence-matched, as many predicted positives
+  as training positives; the fallback and the floor: max F1);
 - the floor (character n-grams alone) gets the same nested C choice and Platt calibration;
 - "model_no_prompts" is the shipped fallback: the same recipe on the 24 features without the
   negative-topic contrasts, L1 (the /1 model), scored on test volunteers whose contrasts are
@@ -16,13 +17,14 @@ Nothing is tuned on an outer test fold. scikit-learn is used here only; scoring 
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from models.depression.features import CONTRAST_FEATURES, FEATURES
+from models.depression.features import FEATURES, PROMPT_FEATURES, TEXT_CONTRAST_FEATURES
 from models.depression.model import DenseLR, DepressionModel, SpeechHead, TextLR
 from models.depression.text import CharNgrams
 
@@ -48,12 +50,15 @@ class Data:
         return Data(self.names, self.texts, dense, self.y, self.sds)
 
 
-CONTRAST_COLUMNS = np.array([FEATURES.index(f) for f in CONTRAST_FEATURES], dtype=int)
+CONTRAST_COLUMNS = np.array([FEATURES.index(f) for f in PROMPT_FEATURES], dtype=int)
 ALL_COLUMNS = np.arange(len(FEATURES))
 NO_PROMPT_COLUMNS = np.array([i for i in ALL_COLUMNS if i not in CONTRAST_COLUMNS], dtype=int)
+# the /2 model's 42 columns (no text contrasts), for the studies that compare against /2
+V2_COLUMNS = np.array([i for i, f in enumerate(FEATURES) if f not in TEXT_CONTRAST_FEATURES],
+                      dtype=int)
 
 
-DENSE_PENALTY = "l2"  # 42 correlated features, ~66 training volunteers
+DENSE_PENALTY = "l2"  # 48 correlated features, ~66 training volunteers
 FALLBACK_PENALTY = "l1"  # the 24 features without contrasts: the /1 recipe
 
 
@@ -61,7 +66,8 @@ def _lr(x: np.ndarray, y: np.ndarray, c: float, penalty: str = "l2") -> tuple[np
     from sklearn.linear_model import LogisticRegression
 
     if penalty == "l1":
-        m = LogisticRegression(C=c, penalty="l1", class_weight="balanced", max_iter=5000,
+        # l1_ratio=1 is the L1 penalty (scikit-learn >= 1.8 deprecates `penalty=`)
+        m = LogisticRegression(C=c, l1_ratio=1.0, class_weight="balanced", max_iter=5000,
                                solver="liblinear", random_state=0)  # liblinear shuffles
     else:
         m = LogisticRegression(C=c, class_weight="balanced", max_iter=2000, solver="lbfgs")
@@ -76,7 +82,9 @@ def fit_text(texts: Sequence[str], y: np.ndarray, c: float) -> TextLR:
 
 
 def fit_dense(x: np.ndarray, y: np.ndarray, c: float, penalty: str = DENSE_PENALTY) -> DenseLR:
-    med = np.nanmedian(x, axis=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=RuntimeWarning)  # an all-NaN column -> 0
+        med = np.nanmedian(x, axis=0)
     med = np.where(np.isnan(med), 0.0, med)
     filled = np.where(np.isnan(x), med, x)
     mean, sd = filled.mean(axis=0), filled.std(axis=0)
@@ -167,6 +175,24 @@ def best_f1_threshold(y: np.ndarray, p: np.ndarray) -> float:
     return best
 
 
+def prevalence_threshold(y: np.ndarray, p: np.ndarray) -> float:
+    """The cut giving as many predicted positives as there are positives (decision p > cut):
+    the shipped head's rule (research/depression/f1_study.py compared it with max F1)."""
+    k = int(y.sum())
+    order = np.sort(p)[::-1]
+    if k <= 0:
+        return float(order[0])
+    if k >= order.size:
+        return 0.0
+    return float((order[k - 1] + order[k]) / 2)
+
+
+def threshold_for(variant: str, y: np.ndarray, p: np.ndarray) -> float:
+    """The model with prompt contrasts: prevalence-matched; the floor, the speech component
+    and the fallback head keep max F1 (as in /1 and /2)."""
+    return prevalence_threshold(y, p) if variant == "model" else best_f1_threshold(y, p)
+
+
 def f1_score(y: np.ndarray, pred: np.ndarray) -> float:
     tp = float(np.sum((pred == 1) & (y == 1)))
     fp = float(np.sum((pred == 1) & (y == 0)))
@@ -200,7 +226,7 @@ def fit_variant(data: Data, idx: np.ndarray, variant: str, seed: int) -> Fitted:
     s = np.column_stack(oofs)
     a, b = _platt(s, y)
     p_oof = 1 / (1 + np.exp(-(s @ a + b)))
-    threshold = best_f1_threshold(y, p_oof)
+    threshold = threshold_for(variant, y, p_oof)
     finals = [comp(idx, y, c) for (comp, _g), c in zip(comps, cs, strict=True)]
 
     def predict(d: Data, j: np.ndarray) -> np.ndarray:
@@ -241,12 +267,12 @@ def train_final(data: Data, seed: int, meta: dict[str, Any]) -> DepressionModel:
     y = data.y
     c_text, oof_t = _inner(data, _text_component(data), idx, y, seed, C_GRID)
     heads, cs = [], []
-    for columns in (ALL_COLUMNS, NO_PROMPT_COLUMNS):
+    for variant, columns in (("model", ALL_COLUMNS), ("model_no_prompts", NO_PROMPT_COLUMNS)):
         c_dense, oof_d = _inner(data, _dense_component(data, columns), idx, y, seed,
                                 C_GRID_DENSE)
         s = np.column_stack([oof_t, oof_d])
         a, b = _platt(s, y)
-        threshold = best_f1_threshold(y, 1 / (1 + np.exp(-(s @ a + b))))
+        threshold = threshold_for(variant, y, 1 / (1 + np.exp(-(s @ a + b))))
         dense = fit_dense(data.dense[:, columns], y, c_dense, _penalty(columns))
         heads.append(SpeechHead(dense, columns, a, b, threshold))
         cs.append(c_dense)

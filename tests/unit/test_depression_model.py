@@ -24,9 +24,13 @@ from models.depression import ESTIMATE_KIND, depression_feature_text
 from models.depression.features import (
     CONTRAST_FEATURES,
     FEATURES,
+    LENGTH_RATIO_FEATURE,
+    TEXT_CONTRAST_FEATURES,
     PersonInput,
     contrast_values,
     feature_vector,
+    text_contrast_values,
+    text_values,
 )
 from models.depression.model import VERSION, DepressionModel, cue_text, shipped_model
 from tests.conftest import SAMPLES
@@ -140,6 +144,28 @@ def test_negative_topic_contrasts_need_prompt_labels() -> None:
     model = shipped_model()
     assert model.head_for(x) is model.head  # prompts known: the contrasts are used
     assert model.head_for(feature_vector(unlabelled)) is model.fallback
+
+
+def test_text_contrasts_compare_the_negative_answer_with_the_others() -> None:
+    answers = [("positive", "我很好"), ("neutral", "还可以吧，今天天气不错"),
+               ("negative", "我最近总是睡不着，觉得什么都没有意思，不想见人")]
+    person = PersonInput(answers=answers)
+    got = dict(zip(TEXT_CONTRAST_FEATURES, text_contrast_values(person), strict=True))
+    per = {p: text_values(t, 0) for p, t in answers}
+    other = (per["positive"]["log_chars"] + per["neutral"]["log_chars"]) / 2
+    assert got["negative_minus_other_log_chars"] == pytest.approx(
+        per["negative"]["log_chars"] - other)
+    assert got[LENGTH_RATIO_FEATURE] == pytest.approx(
+        per["negative"]["log_chars"] - per["positive"]["log_chars"])
+    assert got["negative_minus_other_negation_rate"] > 0  # 不 on the negative topic only
+    unlabelled = PersonInput(answers=[(None, t) for _, t in answers])
+    assert all(np.isnan(text_contrast_values(unlabelled)))
+    x = feature_vector(PersonInput(answers=answers, transcript="\n".join(t for _, t in answers)))
+    assert shipped_model().head_for(x) is shipped_model().head  # text contrasts alone suffice
+    assert cue_text(LENGTH_RATIO_FEATURE, True)[1] == (
+        "answer longer on the negative topic than on the positive one")
+    assert cue_text("negative_minus_other_first_person_rate", False)[1] == (
+        "first-person rate lower on the negative topic than on the others")
 
 
 def _content(text: str) -> FeatureText:
