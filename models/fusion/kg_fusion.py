@@ -68,11 +68,10 @@ def spread(seeds: dict[str, float], view: OntologyView, damping: float, hops: in
     for _ in range(hops):
         nxt: dict[str, float] = {}
         for node, a in frontier.items():
-            edges = view.out.get(node, ())
-            total = sum(w for _r, _d, w in edges)
+            total, edges = view.weighted_out(node)
             if total <= 0:
                 continue
-            for _rel, dst, w in edges:
+            for dst, w in edges:
                 nxt[dst] = nxt.get(dst, 0.0) + damping * a * w / total
         for node, a in nxt.items():
             activation[node] = activation.get(node, 0.0) + a
