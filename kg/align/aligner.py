@@ -26,7 +26,6 @@ from contracts.session_records import Alignment
 from kg.align.rules import allowed_types
 from kg.align.space import JointSpace
 from kg.derived import write_folder
-from kg.embed.csr import concat_ranges
 from kg.embed.tokenize import tokenize
 from kg.graph_view import ConceptInfo, GraphView
 
@@ -85,6 +84,15 @@ def text_features(text: str) -> frozenset[str]:
 def _weight(feats: Iterable[str]) -> int:
     # Bigrams and words weigh double: they carry more meaning than single characters.
     return sum(1 if len(f) == 1 else 2 for f in feats)
+
+
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The concatenation of arange(s, s + c) for each start s and count c."""
+    total = int(counts.sum())
+    if total == 0:
+        return np.empty(0, dtype=np.int64)
+    ends = np.cumsum(counts)
+    return np.arange(total) - np.repeat(ends - counts, counts) + np.repeat(starts, counts)
 
 
 class LexicalIndex:
@@ -157,7 +165,7 @@ class LexicalIndex:
         if not len(multi):
             return np.empty(0, dtype=np.int64)
         starts = self.ptr[multi]
-        found = self.row_ids[concat_ranges(starts, self.ptr[multi + 1] - starts)]
+        found = self.row_ids[_ranges(starts, self.ptr[multi + 1] - starts)]
         return np.unique(found).astype(np.int64)
 
     def dice(self, feats: frozenset[str], rows: np.ndarray) -> np.ndarray:
@@ -175,12 +183,12 @@ class LexicalIndex:
         hit = np.zeros(len(self.features), dtype=np.int64)
         hit[ids] = self.feat_weight[ids]
         counts = self.name_ptr[rows + 1] - self.name_ptr[rows]
-        names = concat_ranges(self.name_ptr[rows], counts)
+        names = _ranges(self.name_ptr[rows], counts)
         if not len(names):
             return out
         fcounts = self.feat_ptr[names + 1] - self.feat_ptr[names]
         shared = np.bincount(np.repeat(np.arange(len(names)), fcounts),
-                             weights=hit[self.feat_ids[concat_ranges(self.feat_ptr[names], fcounts)]],
+                             weights=hit[self.feat_ids[_ranges(self.feat_ptr[names], fcounts)]],
                              minlength=len(names))
         # exact integers in float64, so each ratio rounds as Python's int / int does
         dice = 2 * shared / (w + self.name_weight[names])

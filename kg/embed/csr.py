@@ -22,16 +22,6 @@ from kg.store.base import GraphStore
 EdgeTuple = tuple[str, str] | tuple[str, str, float]
 
 
-def concat_ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """The concatenation of arange(s, s + c) for each start s and count c (the slices of
-    many CSR rows at once)."""
-    total = int(counts.sum())
-    if total == 0:
-        return np.empty(0, dtype=np.int64)
-    ends = np.cumsum(counts)
-    return np.arange(total) - np.repeat(ends - counts, counts) + np.repeat(starts, counts)
-
-
 class GraphInputError(ValueError):
     """Edges that cannot make a graph (empty ids, non-positive or non-finite weights)."""
 

@@ -14,8 +14,6 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from kg.graph_view import GraphView, graph_view
 from kg.schema import CONCEPT
 from kg.store.base import GraphStore
@@ -35,19 +33,6 @@ ONTOLOGY_TYPES: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class OutEdges:
-    """Out-edges as arrays: node i is ids[i] (index: id -> i); its edges are ptr[i]:ptr[i + 1]
-    of `dst` (node numbers) and `weight`, in the view's order; total[i] is their weight sum."""
-
-    ids: list[str]
-    index: dict[str, int]
-    ptr: np.ndarray
-    dst: np.ndarray
-    weight: np.ndarray
-    total: np.ndarray
-
-
 @dataclass
 class OntologyView:
     """Concept names and typed, weighted out-edges; `source` tells where they came from."""
@@ -60,8 +45,9 @@ class OntologyView:
     # request, and on a seeded graph each search walks thousands of nodes
     _paths: dict[tuple[str, frozenset[str], int], tuple[str, ...] | None] = field(
         default_factory=dict, repr=False, compare=False)
-    # out_edges(): the out-edges as arrays, made on first use (spreading activation)
-    _arrays: list[OutEdges] = field(default_factory=list, repr=False, compare=False)
+    # weighted_out() answers: spreading activation asks them for hundreds of nodes a request
+    _weighted: dict[str, tuple[float, tuple[tuple[str, float], ...]]] = field(
+        default_factory=dict, repr=False, compare=False)
 
     def has(self, concept_id: str) -> bool:
         return concept_id in self.names
@@ -74,28 +60,16 @@ class OntologyView:
     def add_edge(self, rel: str, src: str, dst: str, weight: float) -> None:
         self.out.setdefault(src, []).append((rel, dst, weight))
         self._paths.clear()
-        self._arrays.clear()
+        self._weighted.clear()
 
-    def out_edges(self) -> OutEdges:
-        """The out-edges as arrays (made once per view; `add_edge` drops them)."""
-        found = self._arrays[:1]  # request threads share the view: one read
-        if found:
-            return found[0]
-        ids = list(dict.fromkeys([*self.names, *self.out,
-                                  *(dst for edges in self.out.values() for _r, dst, _w in edges)]))
-        index = {node: i for i, node in enumerate(ids)}
-        rows = [self.out.get(node, []) for node in ids]
-        ptr = np.zeros(len(ids) + 1, dtype=np.int64)
-        np.cumsum([len(edges) for edges in rows], out=ptr[1:])
-        arrays = OutEdges(
-            ids=ids, index=index, ptr=ptr,
-            dst=np.array([index[d] for edges in rows for _r, d, _w in edges], dtype=np.int64),
-            weight=np.array([w for edges in rows for _r, _d, w in edges], dtype=np.float64),
-            # summed as Python sums them (in edge order), so shares divide exactly as before
-            total=np.array([sum(w for _r, _d, w in edges) for edges in rows], dtype=np.float64),
-        )
-        self._arrays[:] = [arrays]
-        return arrays
+    def weighted_out(self, node: str) -> tuple[float, tuple[tuple[str, float], ...]]:
+        """(the sum of the weights, (target, weight) per edge) of the node's out-edges."""
+        found = self._weighted.get(node)
+        if found is None:
+            edges = self.out.get(node, ())
+            found = (sum(w for _r, _d, w in edges), tuple((d, w) for _r, d, w in edges))
+            self._weighted[node] = found
+        return found
 
     def path(self, src: str, targets: set[str], max_hops: int = 4) -> list[str] | None:
         """Shortest directed path src -> any target over ontology edges (None if none)."""

@@ -19,7 +19,6 @@ from contracts.feature_text import FeatureText
 from contracts.session_records import Alignment
 from contracts.vocabulary import EMOTION_PREFIX, general_level_id, me_class_id
 from kg.align.policy import feature_concepts
-from kg.embed.csr import concat_ranges
 from models.fusion.graph import OntologyView
 from models.fusion.state import EMOTION_CONCEPT, EMOTIONS, LEVELS, normalise
 
@@ -64,36 +63,20 @@ def seeds_of(
 
 
 def spread(seeds: dict[str, float], view: OntologyView, damping: float, hops: int) -> dict[str, float]:
-    """Activation after `hops` steps: each step every frontier node passes `damping` times its
-    activation along its out-edges, split by weight. Computed on the view's edge arrays in the
-    order a node-by-node loop takes (each node's share added in edge order, np.add.at), so the
-    sums, and the order nodes join `activation`, are that loop's."""
-    edges = view.out_edges()
     activation = dict(seeds)
-    known = [(edges.index[node], a) for node, a in seeds.items() if node in edges.index]
-    nodes = np.array([i for i, _a in known], dtype=np.int64)
-    values = np.array([a for _i, a in known], dtype=np.float64)
+    frontier = dict(seeds)
     for _ in range(hops):
-        total = edges.total[nodes]
-        live = total > 0
-        src, total = nodes[live], total[live]
-        start = edges.ptr[src]
-        count = edges.ptr[src + 1] - start
-        at = concat_ranges(start, count)
-        if not len(at):
-            break
-        share = damping * np.repeat(values[live], count) * edges.weight[at] / np.repeat(total,
-                                                                                        count)
-        found, first, where = np.unique(edges.dst[at], return_index=True, return_inverse=True)
-        order = np.argsort(first, kind="stable")  # the targets in the order they are reached
-        slot = np.empty_like(order)
-        slot[order] = np.arange(len(order))
-        values = np.zeros(len(order))
-        np.add.at(values, slot[where], share)
-        nodes = found[order]
-        for i, a in zip(nodes.tolist(), values.tolist(), strict=True):
-            node = edges.ids[i]
+        nxt: dict[str, float] = {}
+        get = nxt.get
+        for node, a in frontier.items():
+            total, edges = view.weighted_out(node)  # remembered: no sums per request
+            if total <= 0:
+                continue
+            for dst, w in edges:
+                nxt[dst] = get(dst, 0.0) + damping * a * w / total
+        for node, a in nxt.items():
             activation[node] = activation.get(node, 0.0) + a
+        frontier = nxt
     return activation
 
 
