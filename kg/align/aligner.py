@@ -330,23 +330,46 @@ class Aligner:
         self._name_matrix = np.asarray(space.name_matrix)
         self._node_matrix = np.asarray(space.node_matrix)
         self._allowed: dict[frozenset[str], np.ndarray] = {}
-        self._syn_feats: dict[str, frozenset[str]] = {}
+        # per word of `synonyms`: its synonyms' features as numbers (_synonym_numbers)
+        self._syn_numbers: dict[str, np.ndarray] = {}
+        self._unnamed: dict[str, int] = {}  # synonym features no concept name has -> number
+        self._unnamed_list: list[str] = []  # ... and back (number - len(lexicon.features))
+        self._syn_lock = threading.Lock()
 
     # -- scoring ------------------------------------------------------------------------------
-    def _expand(self, tokens: Sequence[str]) -> frozenset[str]:
-        """Text features after adding each token's Cilin synonyms (Chinese words only)."""
-        extra: set[str] = set()
-        for token in tokens:
-            if token in self.synonyms:
-                extra |= self._synonym_features(token)
-        return frozenset(extra)
-
-    def _synonym_features(self, token: str) -> frozenset[str]:
-        found = self._syn_feats.get(token)  # one entry at most per word of `synonyms`
+    def _synonym_numbers(self, token: str) -> np.ndarray:
+        """The text features of the token's Cilin synonyms, as numbers: a feature concept
+        names have is its lexicon position, another one a number from len(features) up."""
+        found = self._syn_numbers.get(token)  # one entry at most per word of `synonyms`
         if found is None:
-            found = self._syn_feats[token] = frozenset().union(
-                *(text_features(syn) for syn in self.synonyms[token]))
+            feats = frozenset().union(*(text_features(syn) for syn in self.synonyms[token]))
+            with self._syn_lock:  # request threads share the unnamed-feature numbering
+                numbers = [self._number(f) for f in feats]
+            found = self._syn_numbers[token] = np.array(sorted(numbers), dtype=np.int64)
         return found
+
+    def _number(self, feature: str) -> int:
+        k = self.lexicon.position.get(feature)
+        if k is None:
+            k = self._unnamed.get(feature)
+            if k is None:
+                k = self._unnamed[feature] = len(self.lexicon.features) + len(self._unnamed_list)
+                self._unnamed_list.append(feature)
+        return k
+
+    def _synonym_pass(self, tokens: Sequence[str], feats: frozenset[str],
+                      ids: np.ndarray) -> tuple[np.ndarray, int]:
+        """(lexicon positions, total weight) of the features the text's Cilin synonyms add
+        (Chinese words only): those of the tokens' synonyms that are not the text's own."""
+        found = [self._synonym_numbers(t) for t in tokens if t in self.synonyms]
+        if not found:
+            return np.empty(0, dtype=np.int64), 0
+        numbers = np.unique(np.concatenate(found))
+        named = len(self.lexicon.features)
+        added = np.setdiff1d(numbers[numbers < named], ids, assume_unique=True)
+        unnamed = [f for k in numbers[numbers >= named].tolist()
+                   if (f := self._unnamed_list[k - named]) not in feats]
+        return added, int(self.lexicon.feat_weight[added].sum()) + _weight(unnamed)
 
     def _rows_of(self, allowed: frozenset[str]) -> np.ndarray:
         """Rows of the concepts of these types, ascending (a handful of type sets exist)."""
@@ -412,11 +435,10 @@ class Aligner:
         lex[pos] = value
         score[pos] += w.lexical * value
         syn = np.zeros(len(rows))
-        syn_feats = self._expand(tokens) - feats
-        if syn_feats:  # the text with its synonyms' features (none of them its own)
-            syn_ids = self.lexicon.ids(syn_feats)
-            pos, value = self._lexical(np.concatenate([ids, syn_ids]),
-                                       weight + _weight(syn_feats), rows, syn_ids)
+        syn_ids, syn_weight = self._synonym_pass(tokens, feats, ids)
+        if len(syn_ids):  # the text with its synonyms' features (none of them its own)
+            pos, value = self._lexical(np.concatenate([ids, syn_ids]), weight + syn_weight,
+                                       rows, syn_ids)
             syn[pos] = value
             score[pos] += w.synonym * value
         if polarity in ("positive", "negative"):

@@ -173,3 +173,23 @@ def test_unique_requests_never_repeat_a_speech_text_and_are_valid_bodies() -> No
     assert head.startswith("POST /v1/assessments HTTP/1.1") and "Bearer key" in head
     with pytest.raises(ValueError, match="unique"):  # a body with the place needs new clauses
         Requests("http://127.0.0.1:1", "key", [with_speech]).body()
+
+
+def test_synonym_features_that_no_concept_name_has_count_as_before() -> None:
+    """Synonyms whose features no name has (numbered apart) weigh in the Dice denominator,
+    unless the text has them itself: the ranking is the concept-by-concept reference's."""
+    from kg.align.aligner import Aligner, LexicalIndex, cilin_synonyms
+    from tests.unit.test_aligner_scoring import ZH, _concepts, _space, _texts, reference_rank
+
+    concepts = _concepts(random.Random(3))
+    synonyms = dict(cilin_synonyms(concepts))
+    for word in ZH[:12]:  # unnamed features: characters and bigrams of no concept name
+        synonyms[word] = synonyms.get(word, frozenset()) | {"鑫森淼", "龘靐", ZH[-1]}
+    al = Aligner(_space(concepts), {}, synonyms, lexicon=LexicalIndex.build(concepts),
+                 cache_size=0)
+    texts = [*_texts(random.Random(8), 40), f"{ZH[0]}鑫森{ZH[3]}", f"龘靐 {ZH[1]}{ZH[2]}"]
+    for text in texts:
+        for modality, kind in ((None, None), ("audio", "speech_content")):
+            assert al.rank(text, modality=modality, kind=kind, top_k=8) == reference_rank(
+                al, text, modality=modality, kind=kind, top_k=8), text
+    assert al._unnamed_list  # the unnamed numbering was used
