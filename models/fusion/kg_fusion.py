@@ -72,8 +72,9 @@ def spread(seeds: dict[str, float], view: OntologyView, damping: float, hops: in
             total, edges = view.weighted_out(node)  # remembered: no sums per request
             if total <= 0:
                 continue
+            passed = damping * a  # (damping * a) * w / total, as the expression reads
             for dst, w in edges:
-                nxt[dst] = get(dst, 0.0) + damping * a * w / total
+                nxt[dst] = get(dst, 0.0) + passed * w / total
         for node, a in nxt.items():
             activation[node] = activation.get(node, 0.0) + a
         frontier = nxt
