@@ -15,6 +15,13 @@ content recognizer (ingest.audio: polarity, symptoms, risk phrases). So the feat
 differ as a center's do, and a cache keyed by them is measured, not flattered; run the server
 with MINDKG_ALIGN_CACHE_SIZE=0 to measure it without.
 
+`--unique`: every request's free text is NEW, as a center's transcripts are (they never
+repeat): each speech feature text carries its own transcript, composed from SYNTHETIC clauses
+with varied slots (times, people, places and two of the 600 polarity seed words) and never
+repeated in the run, so its alignment is never served from the cache. Scale texts may repeat,
+as they do in reality. The pool then holds one body per request (`--pool` at least the
+requests the run will make; the report says if any body was sent twice).
+
 Each client is one keep-alive HTTP/1.1 connection sending its next request as soon as the
 previous answer is read (a closed loop, like the issue's "50 clients x 30 s"). The client is
 plain asyncio streams, not an HTTP library, so the load generator costs little CPU on the
@@ -24,6 +31,7 @@ Usage:  python bench/api_load_bench.py [--clients 50] [--seconds 30] [--baseline
         [--processes 2]            # HTTP processes of `mindkg serve`
         [--home ~/.mindkg]         # serve this home (e.g. seeded; an app key is added to it)
         [--pool 300 --pool-seed 0] # the varied request bodies
+        [--unique --pool 8000]     # every speech text new (one body per request)
         [--project ../other-checkout]   # serve another version of the code (A/B)
         [--url http://127.0.0.1:8000 --key mk_...]   # a server you started (no server CPU)
 """
@@ -34,6 +42,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import re
 import resource
 import socket
@@ -62,10 +71,62 @@ SENTENCES = (
 )
 
 
-def payload_pool(size: int, seed: int) -> list[bytes]:
-    """`size` request bodies, drawn with `seed` (see the module docstring)."""
-    import random
+# SYNTHETIC slots of the --unique transcripts' clauses.
+_WHEN = ("昨天", "前天晚上", "这周一", "周三下午", "上个周末", "期中考试前", "放假回家那几天",
+         "开学以后", "上个月", "最近两周", "今天早上", "国庆节期间", "考完四级之后", "军训的时候")
+_WHO = ("室友", "妈妈", "爸爸", "辅导员", "同班同学", "高中的朋友", "男朋友", "女朋友", "导师",
+        "社团的学长", "表姐", "外婆", "实验室的师兄", "篮球队的队友")
+_WHERE = ("宿舍", "图书馆", "食堂", "操场", "实验室", "家里", "教室", "校医院", "咖啡店", "地铁上")
+# One clause is one run of Han characters (what the tokenizer cuts as one block) with two
+# independent word slots, so clauses hardly ever repeat, as in real talk.
+_TEMPLATES = (
+    "{when}在{where}的时候我觉得很{word}也有点{word2}。", "{when}和{who}聊到{word}的事心里{word2}。",
+    "{who}说我最近看起来{word}其实我是{word2}。", "{when}睡得不好醒来以后还是{word}又{word2}。",
+    "这几天一直在想{who}说的{word}觉得{word2}。", "在{where}待了一下午感觉{word}而且{word2}。",
+    "{when}跑完步之后{word}了一点但还是{word2}。", "和{who}吵了一架到现在还是{word}和{word2}。",
+    "我跟{who}说我{word}{who}让我别太{word2}。", "{when}去{where}的路上一直{word}又{word2}。",
+)
 
+
+def _seed_words() -> list[str]:
+    """The polarity seed words (data/lexicon/polarity_seeds.tsv): 600 everyday words."""
+    rows = (ROOT / "data" / "lexicon" / "polarity_seeds.tsv").read_text(encoding="utf-8")
+    return [line.split("\t")[0] for line in rows.splitlines()
+            if line and not line.startswith("#") and "\t" in line]
+
+
+class NewClauses:
+    """SYNTHETIC clauses of what a student said, never the same twice (see the module
+    docstring): 1-3 templated clauses, now and then with one of the symptom sentences."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.words = _seed_words()
+        self.seen: set[str] = set()
+
+    def next(self) -> str:
+        rng = self.rng
+        while True:
+            clauses = [rng.choice(_TEMPLATES).format(
+                when=rng.choice(_WHEN), who=rng.choice(_WHO), where=rng.choice(_WHERE),
+                word=rng.choice(self.words), word2=rng.choice(self.words))
+                for _ in range(rng.randint(1, 3))]
+            if rng.random() < 0.5:
+                clauses.insert(rng.randrange(len(clauses) + 1), rng.choice(SENTENCES))
+            text = "".join(clauses)
+            if text not in self.seen:
+                self.seen.add(text)
+                return text
+
+
+# Where --unique puts each request's new clauses: inside the speech text's quote.
+_NEW = "<<new clauses>>"
+
+
+def payload_pool(size: int, seed: int, *, unique: bool = False) -> list[bytes]:
+    """`size` request bodies, drawn with `seed` (see the module docstring); `unique`: each
+    speech feature text ends with a quote of the transcript and a place (`_NEW`) for the new
+    clauses `Requests` puts there (the same bodies otherwise)."""
     sys.path.insert(0, str(ROOT))
     from ingest.audio.analyze import analyze_speech
     from ingest.scales import scale_feature_texts
@@ -87,13 +148,42 @@ def payload_pool(size: int, seed: int) -> list[bytes]:
             features = [f.model_dump(mode="json", exclude_none=True)
                         for f in scale_feature_texts(answers)]
             if n % 3:
-                transcript.write_text("".join(rng.sample(SENTENCES, rng.randint(1, 4))),
-                                      encoding="utf-8")
+                said = "".join(rng.sample(SENTENCES, rng.randint(1, 4)))
+                transcript.write_text(said, encoding="utf-8")
                 speech = analyze_speech(None, transcript_path=transcript, progress=False)
-                features += [f.model_dump(mode="json", exclude_none=True)
-                             for f in speech.feature_texts]
+                for feature in speech.feature_texts:
+                    item = feature.model_dump(mode="json", exclude_none=True)
+                    if unique:  # the summary and what was said
+                        item["text"]["zh"] += f"。学生说：“{said}{_NEW}”"
+                    features.append(item)
             bodies.append(json.dumps({"feature_texts": features}, ensure_ascii=False).encode())
     return bodies
+
+
+class Requests:
+    """The requests of a run in turn: the pool's bodies round-robin; with `unique`, each speech
+    text gets clauses never sent before, so its alignment cannot come from a cache."""
+
+    def __init__(self, url: str, key: str, bodies: list[bytes],
+                 clauses: NewClauses | None = None) -> None:
+        self.url, self.key = url, key
+        self.parts = [body.split(_NEW.encode()) for body in bodies]
+        self.clauses = clauses
+        self.turn = 0
+        self.new_texts = 0
+
+    def body(self) -> bytes:
+        parts = self.parts[self.turn % len(self.parts)]
+        self.turn += 1
+        if len(parts) == 1:
+            return parts[0]
+        if self.clauses is None:
+            raise ValueError("a body with a place for new clauses needs `unique`")
+        self.new_texts += 1
+        return json.dumps(self.clauses.next(), ensure_ascii=False)[1:-1].encode().join(parts)
+
+    def next(self) -> bytes:
+        return _request_bytes(self.url, self.key, self.body())
 
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -247,15 +337,13 @@ def _cache_report(before: dict[str, list[int]], after: dict[str, list[int]]) -> 
 
 
 async def _client(
-    url: str, requests: list[bytes], turn: list[int], until: float, latencies: list[float],
-    errors: list[str],
+    url: str, requests: Requests, until: float, latencies: list[float], errors: list[str],
 ) -> None:
     parsed = urlparse(url)
     reader, writer = await asyncio.open_connection(parsed.hostname, parsed.port)
     try:
         while time.perf_counter() < until:
-            request = requests[turn[0] % len(requests)]  # the next body of the pool
-            turn[0] += 1
+            request = requests.next()
             start = time.perf_counter()
             try:
                 writer.write(request)
@@ -272,9 +360,9 @@ async def _client(
         writer.close()
 
 
-def run(url: str, key: str, clients: int, seconds: float, server_pid: int | None,
-        bodies: list[bytes], turn: list[int], processes: int) -> dict:
-    requests = [_request_bytes(url, key, body) for body in bodies]
+def run(clients: int, seconds: float, server_pid: int | None, requests: Requests,
+        processes: int) -> dict:
+    url = requests.url
     latencies: list[float] = []
     errors: list[str] = []
 
@@ -282,11 +370,12 @@ def run(url: str, key: str, clients: int, seconds: float, server_pid: int | None
         until = time.perf_counter() + seconds
         start = time.perf_counter()
         await asyncio.gather(
-            *(_client(url, requests, turn, until, latencies, errors) for _ in range(clients))
+            *(_client(url, requests, until, latencies, errors) for _ in range(clients))
         )
         return time.perf_counter() - start
 
     counts0 = cache_counts(url, processes)
+    new0 = requests.new_texts
     server0 = tree_cpu_s(server_pid) if server_pid else None
     client0 = self_cpu_s()
     wall = asyncio.run(main())
@@ -309,6 +398,8 @@ def run(url: str, key: str, clients: int, seconds: float, server_pid: int | None
         "client_cpu_ms_per_request": round(client_cpu * 1000 / max(done, 1), 2),
         "loadavg_1m_after": round(os.getloadavg()[0], 2),
     }
+    if requests.clauses is not None:
+        report["new_speech_texts"] = requests.new_texts - new0
     report.update(_cache_report(counts0, cache_counts(url, processes)))
     if errors:
         report["first_errors"] = errors[:5]
@@ -331,12 +422,16 @@ def main() -> None:
                         help="serve this MINDKG_HOME (e.g. a seeded one) instead of a fresh one")
     parser.add_argument("--pool", type=int, default=300, help="distinct request bodies")
     parser.add_argument("--pool-seed", type=int, default=0)
+    parser.add_argument(
+        "--unique", action="store_true",
+        help="every speech text new: never served from the alignment cache (scale texts repeat)",
+    )
     parser.add_argument("--url")
     parser.add_argument("--key")
     args = parser.parse_args()
     proc = None
-    bodies = payload_pool(args.pool, args.pool_seed)
-    turn = [0]
+    bodies = payload_pool(args.pool, args.pool_seed, unique=args.unique)
+    clauses = NewClauses(args.pool_seed) if args.unique else None
     with tempfile.TemporaryDirectory(prefix="mindkg-bench-") as tmp:
         if args.url:
             if not args.key:
@@ -347,8 +442,10 @@ def main() -> None:
             proc, url, key = start_server(home, args.processes, bodies[0], args.project.resolve())
             pid = proc.pid
         try:
+            warm = Requests(url, key, bodies[::-1][:20], clauses)
             for _ in range(20):  # warm-up, not counted (the pool's last bodies)
-                asyncio.run(_one_request(url, key, bodies[-1 - _ % len(bodies)]))
+                asyncio.run(_one_request(url, key, warm.body()))
+            requests = Requests(url, key, bodies, clauses)
             report: dict[str, object] = {
                 "project": str(args.project),
                 "processes": args.processes,
@@ -356,13 +453,12 @@ def main() -> None:
                 "loadavg_before": [round(x, 2) for x in os.getloadavg()],
                 "home": str(args.home) if args.home else ("external" if args.url else "empty"),
                 "pool": args.pool,
+                "unique": args.unique,
                 "align_cache_size": os.environ.get("MINDKG_ALIGN_CACHE_SIZE", "default"),
             }
             if args.baseline_seconds:
-                report["serial"] = run(url, key, 1, args.baseline_seconds, pid, bodies, turn,
-                                       args.processes)
-            report["concurrent"] = run(url, key, args.clients, args.seconds, pid, bodies, turn,
-                                       args.processes)
+                report["serial"] = run(1, args.baseline_seconds, pid, requests, args.processes)
+            report["concurrent"] = run(args.clients, args.seconds, pid, requests, args.processes)
         finally:
             if proc is not None:
                 proc.terminate()

@@ -249,6 +249,8 @@ def render(outdir: Path) -> str:
         lines += fn(doc) if doc else [f"### {name}", "", "(not run)", ""]
     lines += captured("api_load", "API load (`bench/api_load_bench.py`, its output)", outdir,
                       run)
+    lines += captured("api_load_unique", "API load, every speech text new (`bench/api_load_bench.py "
+                      "--unique`, its output)", outdir, run)
     lines += captured("joint_space", "Joint-space build (`bench/joint_space_bench.py`, its "
                       "output)", outdir, run)
     return "\n".join([*lines, END])

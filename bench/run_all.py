@@ -15,10 +15,12 @@ Steps (in this order; --only picks some):
 - timeline: bench/timeline_bench.py (30-minute synthetic session, 5 repeats);
 - node2vec: bench/node2vec_bench.py (warm 5 rounds on the power-law graph and the seed
   knowledge graph, cold 3 rounds on the seed knowledge graph, walk quality);
-- api_load, joint_space: bench/api_load_bench.py and bench/joint_space_bench.py with the
-  command lines below (override with MINDKG_BENCH_API_ARGS / MINDKG_BENCH_JOINT_ARGS); the
-  API bench serves the seeded home (`--home`) where its version has that option; their
-  stdout is kept as OUTDIR/<name>.stdout (and as <name>.json when it is one JSON document).
+- api_load, api_load_unique, joint_space: bench/api_load_bench.py (as is, then with every
+  speech text new: `--unique`) and bench/joint_space_bench.py with the command lines below
+  (override with MINDKG_BENCH_API_ARGS / MINDKG_BENCH_API_UNIQUE_ARGS /
+  MINDKG_BENCH_JOINT_ARGS); the API bench serves the seeded home (`--home`) where its version
+  has that option; their stdout is kept as OUTDIR/<name>.stdout (and as <name>.json when it
+  is one JSON document).
 
 MINDKG_CACHE_DIR is used as set (a user's cache: the trained joint space is reused); without
 it, OUTDIR/cache. MINDKG_PURPOSE defaults to counseling.
@@ -54,6 +56,11 @@ CAPTURED: dict[str, tuple[str, list[str]]] = {
     "api_load": ("MINDKG_BENCH_API_ARGS",
                  ["bench/api_load_bench.py", "--processes", "2", "--clients", "50",
                   "--seconds", "20", "--baseline-seconds", "10"]),
+    # the same with every speech text new (a center's transcripts never repeat)
+    "api_load_unique": ("MINDKG_BENCH_API_UNIQUE_ARGS",
+                        ["bench/api_load_bench.py", "--processes", "2", "--clients", "50",
+                         "--seconds", "20", "--baseline-seconds", "10", "--unique",
+                         "--pool", "60"]),
     "joint_space": ("MINDKG_BENCH_JOINT_ARGS", ["bench/joint_space_bench.py", "--runs", "2"]),
 }
 # --smoke: the same steps at tiny settings, to check the pipeline works (numbers meaningless).
@@ -65,9 +72,12 @@ SMOKE: dict[str, list[str]] = {
                  "--repeats", "1", "--cold-repeats", "1", "--no-cold-jit"],
     "api_load": ["bench/api_load_bench.py", "--clients", "5", "--seconds", "3",
                  "--baseline-seconds", "1"],
+    "api_load_unique": ["bench/api_load_bench.py", "--clients", "5", "--seconds", "3",
+                        "--baseline-seconds", "1", "--unique", "--pool", "6"],
     "joint_space": ["bench/joint_space_bench.py", "--runs", "1"],
 }
-ORDER = ["startup", "face_path", "timeline", "node2vec", "api_load", "joint_space"]
+ORDER = ["startup", "face_path", "timeline", "node2vec", "api_load", "api_load_unique",
+         "joint_space"]
 
 
 def _run(name: str, argv: list[str], env: dict[str, str], out: Path, timeout: int,
@@ -129,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
                            "command": shlex.join([py, *sys.argv]), "steps": [],
                            "cache_dir": env["MINDKG_CACHE_DIR"]}
     t0 = time.perf_counter()
-    needs_store = {"startup", "joint_space", "api_load"} & set(only)
+    needs_store = {"startup", "joint_space", "api_load", "api_load_unique"} & set(only)
     if needs_store:
         for name, cmd in (("prepare-seed", ["kg", "seed"]), ("prepare-embed", ["kg", "embed"])):
             step = _run(name, [py, "-m", "api.cli", *cmd], env, out, args.timeout)
@@ -152,7 +162,8 @@ def main(argv: list[str] | None = None) -> int:
             run["steps"].append({"name": name, "command": shlex.join(rest), "skipped": True,
                                  "error": f"{rest[0]} not in this tree"})
             continue
-        if name == "api_load" and not override and _accepts(py, rest[0], "--home", env):
+        if name.startswith("api_load") and not override and _accepts(py, rest[0], "--home",
+                                                                        env):
             rest = [*rest, "--home", str(home)]  # serve the seeded home, as a user's server
         stdout_file = out / f"{name}.stdout"
         run["steps"].append(_run(name, [py, *rest], env, out, args.timeout, stdout_file))

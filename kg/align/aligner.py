@@ -116,6 +116,7 @@ class LexicalIndex:
         self.feat_ids = np.asarray(feat_ids)
         self.position = {f: k for k, f in enumerate(features)}
         self.feat_weight = np.array([1 if len(f) == 1 else 2 for f in features], dtype=np.int64)
+        self._multi = self.feat_weight > 1  # multi-character features: the ones with postings
         owner = np.repeat(np.arange(len(self.feat_ptr) - 1), np.diff(self.feat_ptr))
         self.name_weight = np.bincount(owner, weights=self.feat_weight[self.feat_ids],
                                        minlength=len(self.feat_ptr) - 1).astype(np.int64)
@@ -148,27 +149,39 @@ class LexicalIndex:
             return []
         return [int(i) for i in self.row_ids[self.ptr[k] : self.ptr[k + 1]]]
 
+    def ids(self, feats: Iterable[str]) -> np.ndarray:
+        """Positions in `features` of the ones among `feats` that names have."""
+        position = self.position
+        return np.fromiter((k for f in feats if (k := position.get(f)) is not None),
+                           dtype=np.int64)
+
     def candidates(self, feats: Iterable[str]) -> np.ndarray:
         """Sorted rows of the concepts sharing a multi-character feature with `feats`."""
-        found = [self.row_ids[self.ptr[k] : self.ptr[k + 1]] for f in feats
-                 if len(f) > 1 and (k := self.position.get(f)) is not None]
-        if not found:
+        return self.candidates_of(self.ids(feats))
+
+    def candidates_of(self, ids: np.ndarray) -> np.ndarray:
+        """`candidates` of the features at positions `ids` (distinct)."""
+        multi = ids[self._multi[ids]]
+        if not len(multi):
             return np.empty(0, dtype=np.int64)
-        return np.unique(np.concatenate(found)).astype(np.int64)
+        starts = self.ptr[multi]
+        found = self.row_ids[_ranges(starts, self.ptr[multi + 1] - starts)]
+        return np.unique(found).astype(np.int64)
 
     def dice(self, feats: frozenset[str], rows: np.ndarray) -> np.ndarray:
         """Per row, the best weighted Dice overlap of `feats` with one of its names (0.0 for a
         concept without names): 2 * weight(shared) / (weight(text) + weight(name)), where
         bigrams and words weigh 2 and single characters 1."""
+        return self.dice_of(self.ids(feats), _weight(feats), rows)
+
+    def dice_of(self, ids: np.ndarray, w: int, rows: np.ndarray) -> np.ndarray:
+        """`dice` of a text whose features are at positions `ids` (distinct) of `features`
+        and weigh `w` in all (features no name has included)."""
         out = np.zeros(len(rows))
-        w = _weight(feats)
         if w == 0 or not len(rows):
             return out
         hit = np.zeros(len(self.features), dtype=np.int64)
-        for f in feats:
-            k = self.position.get(f)
-            if k is not None:
-                hit[k] = self.feat_weight[k]
+        hit[ids] = self.feat_weight[ids]
         counts = self.name_ptr[rows + 1] - self.name_ptr[rows]
         names = _ranges(self.name_ptr[rows], counts)
         if not len(names):
@@ -317,23 +330,46 @@ class Aligner:
         self._name_matrix = np.asarray(space.name_matrix)
         self._node_matrix = np.asarray(space.node_matrix)
         self._allowed: dict[frozenset[str], np.ndarray] = {}
-        self._syn_feats: dict[str, frozenset[str]] = {}
+        # per word of `synonyms`: its synonyms' features as numbers (_synonym_numbers)
+        self._syn_numbers: dict[str, np.ndarray] = {}
+        self._unnamed: dict[str, int] = {}  # synonym features no concept name has -> number
+        self._unnamed_list: list[str] = []  # ... and back (number - len(lexicon.features))
+        self._syn_lock = threading.Lock()
 
     # -- scoring ------------------------------------------------------------------------------
-    def _expand(self, tokens: Sequence[str]) -> frozenset[str]:
-        """Text features after adding each token's Cilin synonyms (Chinese words only)."""
-        extra: set[str] = set()
-        for token in tokens:
-            if token in self.synonyms:
-                extra |= self._synonym_features(token)
-        return frozenset(extra)
-
-    def _synonym_features(self, token: str) -> frozenset[str]:
-        found = self._syn_feats.get(token)  # one entry at most per word of `synonyms`
+    def _synonym_numbers(self, token: str) -> np.ndarray:
+        """The text features of the token's Cilin synonyms, as numbers: a feature concept
+        names have is its lexicon position, another one a number from len(features) up."""
+        found = self._syn_numbers.get(token)  # one entry at most per word of `synonyms`
         if found is None:
-            found = self._syn_feats[token] = frozenset().union(
-                *(text_features(syn) for syn in self.synonyms[token]))
+            feats = frozenset().union(*(text_features(syn) for syn in self.synonyms[token]))
+            with self._syn_lock:  # request threads share the unnamed-feature numbering
+                numbers = [self._number(f) for f in feats]
+            found = self._syn_numbers[token] = np.array(sorted(numbers), dtype=np.int64)
         return found
+
+    def _number(self, feature: str) -> int:
+        k = self.lexicon.position.get(feature)
+        if k is None:
+            k = self._unnamed.get(feature)
+            if k is None:
+                k = self._unnamed[feature] = len(self.lexicon.features) + len(self._unnamed_list)
+                self._unnamed_list.append(feature)
+        return k
+
+    def _synonym_pass(self, tokens: Sequence[str], feats: frozenset[str],
+                      ids: np.ndarray) -> tuple[np.ndarray, int]:
+        """(lexicon positions, total weight) of the features the text's Cilin synonyms add
+        (Chinese words only): those of the tokens' synonyms that are not the text's own."""
+        found = [self._synonym_numbers(t) for t in tokens if t in self.synonyms]
+        if not found:
+            return np.empty(0, dtype=np.int64), 0
+        numbers = np.unique(np.concatenate(found))
+        named = len(self.lexicon.features)
+        added = np.setdiff1d(numbers[numbers < named], ids, assume_unique=True)
+        unnamed = [f for k in numbers[numbers >= named].tolist()
+                   if (f := self._unnamed_list[k - named]) not in feats]
+        return added, int(self.lexicon.feat_weight[added].sum()) + _weight(unnamed)
 
     def _rows_of(self, allowed: frozenset[str]) -> np.ndarray:
         """Rows of the concepts of these types, ascending (a handful of type sets exist)."""
@@ -343,15 +379,15 @@ class Aligner:
             self._allowed[allowed] = rows
         return rows
 
-    def _lexical(self, feats: frozenset[str], rows: np.ndarray,
-                 via: frozenset[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(positions in `rows`, Dice overlap with `feats`) of the rows whose names share a
-        multi-character feature of `via`."""
-        found = self.lexicon.candidates(via)
+    def _lexical(self, ids: np.ndarray, weight: int, rows: np.ndarray,
+                 via: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(positions in `rows`, Dice overlap with the text of features `ids` weighing
+        `weight`) of the rows whose names share a multi-character feature of `via` (ids)."""
+        found = self.lexicon.candidates_of(via)
         pos = np.searchsorted(rows, found)
         inside = pos < len(rows)
         inside[inside] = rows[pos[inside]] == found[inside]
-        return pos[inside], self.lexicon.dice(feats, found[inside])
+        return pos[inside], self.lexicon.dice_of(ids, weight, found[inside])
 
     def rank(
         self,
@@ -393,14 +429,16 @@ class Aligner:
             score = w.vector * cos + w.node * cos
         score = score + w.curated_prior * self._curated[rows]
         feats = text_features(text)
+        ids, weight = self.lexicon.ids(feats), _weight(feats)
         lex = np.zeros(len(rows))
-        pos, value = self._lexical(feats, rows, feats)
+        pos, value = self._lexical(ids, weight, rows, ids)
         lex[pos] = value
         score[pos] += w.lexical * value
         syn = np.zeros(len(rows))
-        syn_feats = self._expand(tokens) - feats
-        if syn_feats:
-            pos, value = self._lexical(syn_feats | feats, rows, syn_feats)
+        syn_ids, syn_weight = self._synonym_pass(tokens, feats, ids)
+        if len(syn_ids):  # the text with its synonyms' features (none of them its own)
+            pos, value = self._lexical(np.concatenate([ids, syn_ids]), weight + syn_weight,
+                                       rows, syn_ids)
             syn[pos] = value
             score[pos] += w.synonym * value
         if polarity in ("positive", "negative"):

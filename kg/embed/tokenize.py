@@ -41,6 +41,9 @@ _ENGLISH = re.compile(r"[a-z0-9]+(?:[-'’.][a-z0-9]+)*")
 _LATIN_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.\-]*")
 _WORDLIKE = re.compile(r"[\w\u4e00-\u9fff]")
 _LOCK = threading.Lock()
+# Blocks (runs of Han characters, e.g. a clause) whose words a tokenizer remembers, then it
+# starts afresh: a few MB at most.
+_BLOCKS_KEPT = 50_000
 # Bump when the way the dictionary is built changes (cached prefix dictionaries are keyed by it).
 DICTIONARY_VERSION = 1
 # The lexicon resources `lexicons.user_dictionary_words` reads.
@@ -85,6 +88,7 @@ class PsychTokenizer:
                 tk.add_word(word)  # freq=None: jieba suggests a frequency that keeps it whole
             _save_state(tk, cached)
         self._tk = tk
+        self._blocks: dict[str, tuple[str, ...]] = {}
 
     def tokenize(self, text: str) -> list[str]:
         """Tokens of `text`: Chinese words and lowercase English words; no punctuation/space."""
@@ -100,11 +104,27 @@ class PsychTokenizer:
         return out
 
     def _cut(self, chunk: str) -> list[str]:
-        if not chunk.strip():
+        """jieba's words of `chunk`, block by block as jieba cuts them (runs of Han
+        characters and the rest apart); a block's words are remembered, so a phrase said again
+        is not cut again. A chunk without a word character has no token."""
+        if not _WORDLIKE.search(chunk):
             return []
-        with _LOCK:  # jieba's Tokenizer is not documented as thread-safe
-            pieces = list(self._tk.cut(chunk, HMM=True))
-        return [p.strip() for p in pieces if p.strip() and _WORDLIKE.search(p)]
+        out: list[str] = []
+        for block in jieba.re_han_default.split(chunk):
+            if block:
+                out.extend(self._block(block))
+        return out
+
+    def _block(self, block: str) -> tuple[str, ...]:
+        found = self._blocks.get(block)
+        if found is None:
+            with _LOCK:  # jieba's Tokenizer is not documented as thread-safe
+                pieces = list(self._tk.cut(block, HMM=True))
+            found = tuple(p.strip() for p in pieces if p.strip() and _WORDLIKE.search(p))
+            if len(self._blocks) >= _BLOCKS_KEPT:
+                self._blocks.clear()
+            self._blocks[block] = found
+        return found
 
 
 def _dictionary_key(tk: jieba.Tokenizer, forced: Iterable[str], *, with_lexicons: bool = True) -> str:

@@ -59,6 +59,8 @@ SUBSAMPLE = 1e-4
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _NUMBER = re.compile(r"^[0-9.,:%-]+$")
 _PD_TOKEN = re.compile(r"^(.*)/[A-Za-z]+$")
+# Tokens whose in-vocabulary pieces a WordSpace remembers (then it starts afresh): a few MB.
+_PIECES_KEPT = 200_000
 
 
 @cache
@@ -153,6 +155,7 @@ class WordSpace:
             )
         self.matrix = matrix
         self._max_key_len = max((len(k) for k in self.key_to_index), default=1)
+        self._pieces: dict[str, tuple[tuple[str, ...], tuple[int, ...]]] = {}
 
     @classmethod
     def from_rows(cls, keys: Sequence[str], matrix: np.ndarray) -> WordSpace:
@@ -163,6 +166,7 @@ class WordSpace:
         space.key_to_index = space.keyed_vectors.key_to_index
         space.matrix = matrix
         space._max_key_len = max((len(k) for k in space.key_to_index), default=1)
+        space._pieces = {}
         return space
 
     def __contains__(self, word: object) -> bool:
@@ -199,23 +203,43 @@ class WordSpace:
                 i += 1
         return out
 
+    def _piece_rows(self, token: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
+        """`pieces(token)` and their rows, remembered per token (_PIECES_KEPT at most)."""
+        found = self._pieces.get(token)
+        if found is None:
+            if len(self._pieces) >= _PIECES_KEPT:
+                self._pieces.clear()
+            parts = tuple(self.pieces(token))
+            found = self._pieces[token] = (parts, tuple(self.key_to_index[p] for p in parts))
+        return found
+
     def phrase(self, tokens: Sequence[str]) -> PhraseVector:
-        """Mean of token vectors (OOV tokens backed off to pieces, else skipped)."""
+        """Mean of token vectors (OOV tokens backed off to pieces, else skipped).
+
+        A backed-off token counts once, however many pieces it split into: its row is the
+        mean of its pieces'. The rows are gathered in one array, so the mean is the one of
+        the per-token rows, summed in the same order."""
         used: list[str] = []
         oov: list[str] = []
-        rows: list[np.ndarray] = []
-        covered = 0
+        index: list[int] = []  # a row per covered token (a backed-off one's first piece)
+        backed: list[tuple[int, tuple[int, ...]]] = []
+        matrix = np.asarray(self.matrix)  # a plain view of memory-mapped rows
         for token in tokens:
-            parts = self.pieces(token)
+            parts, at = self._piece_rows(token)
             if not parts:
                 oov.append(token)
                 continue
-            covered += 1
-            # A backed-off token counts once, however many pieces it split into.
-            rows.append(np.mean([self.vector(p) for p in parts], axis=0))
+            if len(at) > 1:
+                backed.append((len(index), at))
+            index.append(at[0])
             used.extend(parts)
-        coverage = covered / len(tokens) if tokens else 0.0
-        vector = np.mean(rows, axis=0) if rows else None
+        coverage = len(index) / len(tokens) if tokens else 0.0
+        vector = None
+        if index:
+            rows = matrix[index]
+            for i, at in backed:
+                rows[i] = np.mean(matrix[list(at)], axis=0)
+            vector = np.mean(rows, axis=0)
         return PhraseVector(vector, coverage, tuple(tokens), tuple(used), tuple(oov))
 
 

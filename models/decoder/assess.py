@@ -27,7 +27,7 @@ from contracts.vocabulary import (
 )
 from kg.align.policy import feature_concepts
 from kg.store.base import GraphStore
-from models.decoder.beam import Context, Hypothesis, Slot, beam_search
+from models.decoder.beam import Context, Hypothesis, Proposer, Slot, beam_search
 from models.decoder.templates import number_claims, realise, recommendation_candidates
 from models.depression import apply_to_state, estimate_sentence
 from models.fusion.core import fuse, risk_distribution
@@ -107,8 +107,24 @@ def _slots(state: FusedState, view: OntologyView, cfg: DecoderConfig) -> list[Sl
         # depression level and risk stays exactly the fusion's (asserted by the evaluation).
         return [(k, _log(p / best)) for k, p in options]
 
-    return [Slot("emotion", emotion), Slot("detail", detail), Slot("depression", depression),
-            Slot("risk", risk), Slot("recommendation", recommendation)]
+    return [Slot("emotion", _once(emotion)), Slot("detail", _once(detail, "emotion")),
+            Slot("depression", _once(depression)), Slot("risk", _once(risk)),
+            Slot("recommendation", _once(recommendation, "depression", "risk"))]
+
+
+def _once(propose: Proposer, *reads: str) -> Proposer:
+    """`propose`, asked once per value of the context entries it `reads` (the beam asks every
+    hypothesis, and most slots read no other slot's value)."""
+    memo: dict[tuple[str, ...], list[tuple[str, float]]] = {}
+
+    def asked(ctx: Context) -> list[tuple[str, float]]:
+        key = tuple(ctx[name] for name in reads)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = propose(ctx)
+        return found
+
+    return asked
 
 
 def _evidence_concepts(

@@ -53,6 +53,9 @@ class OntologyView:
     # request, and on a seeded graph each search walks thousands of nodes
     _paths: dict[tuple[str, frozenset[str], int], tuple[str, ...] | None] = field(
         default_factory=dict, repr=False, compare=False)
+    # weighted_out() answers: spreading activation asks them for hundreds of nodes a request
+    _weighted: dict[str, tuple[float, tuple[tuple[str, float], ...]]] = field(
+        default_factory=dict, repr=False, compare=False)
 
     def has(self, concept_id: str) -> bool:
         return concept_id in self.names
@@ -65,6 +68,16 @@ class OntologyView:
     def add_edge(self, rel: str, src: str, dst: str, weight: float) -> None:
         self.out.setdefault(src, []).append((rel, dst, weight))
         self._paths.clear()
+        self._weighted.clear()
+
+    def weighted_out(self, node: str) -> tuple[float, tuple[tuple[str, float], ...]]:
+        """(the sum of the weights, (target, weight) per edge) of the node's out-edges."""
+        found = self._weighted.get(node)
+        if found is None:
+            edges = self.out.get(node, ())
+            found = (sum(w for _r, _d, w in edges), tuple((d, w) for _r, d, w in edges))
+            self._weighted[node] = found
+        return found
 
     def path(self, src: str, targets: set[str], max_hops: int = 4) -> list[str] | None:
         """Shortest directed path src -> any target over ontology edges (None if none)."""

@@ -67,13 +67,14 @@ def spread(seeds: dict[str, float], view: OntologyView, damping: float, hops: in
     frontier = dict(seeds)
     for _ in range(hops):
         nxt: dict[str, float] = {}
+        get = nxt.get
         for node, a in frontier.items():
-            edges = view.out.get(node, ())
-            total = sum(w for _r, _d, w in edges)
+            total, edges = view.weighted_out(node)  # remembered: no sums per request
             if total <= 0:
                 continue
-            for _rel, dst, w in edges:
-                nxt[dst] = nxt.get(dst, 0.0) + damping * a * w / total
+            passed = damping * a  # (damping * a) * w / total, as the expression reads
+            for dst, w in edges:
+                nxt[dst] = get(dst, 0.0) + passed * w / total
         for node, a in nxt.items():
             activation[node] = activation.get(node, 0.0) + a
         frontier = nxt
