@@ -161,23 +161,25 @@ def collapse_loops(text: str) -> str:
     return _LOOP.sub(r"\1", text)
 
 
-def transcribe(model: Any, block: np.ndarray, offset_s: float, language: str) -> list[Segment]:
+def transcribe(model: Any, block: np.ndarray, offset_s: float, language: str,
+               **options: Any) -> list[Segment]:
     """Transcribe one block (<= 30 s, 16 kHz float32) with word timestamps.
 
     Hallucination guards: only blocks with WebRTC voice activity reach Whisper (and the caller
     drops segments with little of it), nothing is conditioned on the previous block, Whisper's compression-ratio and log-probability thresholds trigger its
     (seeded) temperature fallback, and a block whose text still loops is decoded once more with a
     repetition penalty and no repeated 4-grams; a loop that survives that is collapsed to one
-    copy of the repeated unit.
+    copy of the repeated unit. `options` override faster-whisper's decoding settings (for
+    research on development data: research/asr/decode_settings.py).
     """
     import ctranslate2
 
     # The temperature fallback samples: seeding CTranslate2 per block makes a recording's
     # transcript the same on every run (two unseeded runs over 36 EATD answers differed in 23).
     ctranslate2.set_random_seed(SEED)
-    segments = _decode(model, block, language)
+    segments = _decode(model, block, language, **options)
     if any(is_loop(s.text) for s in segments):
-        segments = _decode(model, block, language, **_GUARDED)
+        segments = _decode(model, block, language, **{**options, **_GUARDED})
     return _keep(segments, offset_s, language)
 
 

@@ -154,3 +154,18 @@ def test_summary_pools_characters_not_files() -> None:
     assert s["rtf"] == pytest.approx(0.2)
     assert s["cpu_per_audio_s"] == pytest.approx(0.3)
     assert s["files_with_loops"] == 1
+
+
+def test_decode_settings_research_runs_the_product_path(tmp_path: Path) -> None:
+    """research/asr/decode_settings.py on one committed recording, with an override."""
+    from research.asr.decode_settings import evaluate
+
+    refs = dict(line.split("\t", 1) for line in
+                (SPEECH / "transcripts.tsv").read_text(encoding="utf-8").splitlines() if line)
+    (tmp_path / "s_1").mkdir()
+    shutil.copy(SPEECH / "zh_03.flac", tmp_path / "s_1" / "neutral.flac")
+    (tmp_path / "s_1" / "neutral.txt").write_text(refs["zh_03.flac"], encoding="utf-8")
+    report = evaluate(tmp_path, ["s_1"], {"beam_size": 1}, threads=1)
+    assert report["options"] == {"beam_size": 1}
+    assert len(report["per_file"]) == 1 and report["cer"] < 0.3
+    assert report["cer_lenient"] <= report["cer"] + 0.05 and report["cpu_per_audio_s"] > 0
