@@ -24,7 +24,6 @@ import numpy as np
 from contracts.settings import load_settings
 from ingest.audio.errors import AudioInputError
 
-ZH_PROMPT = "以下是普通话的句子，使用简体中文。"
 _BASE_DIR_NAME = "whisper-base-ct2"
 _BASE_FILES = ("config.json", "tokenizer.json", "vocabulary.json")
 # Segments Whisper invents over silence ("请按赞订阅…", "I'll see you in a bit."): Whisper
@@ -40,7 +39,6 @@ _SHORT_MIN_WORD_PROB = 0.5
 # (Units up to 8 characters: "我觉得挺好的" six times over is a loop too.)
 COMPRESSION_RATIO_MAX = 2.4
 _LOOP = re.compile(r"(.{1,8}?)\1{5,}", re.DOTALL)
-_NOT_WORD = re.compile(r"[\s\W_]+")
 SEED = 0
 # Decoding settings of the second, guarded pass over a block whose first pass looped.
 _GUARDED = {"repetition_penalty": 1.3, "no_repeat_ngram_size": 4, "temperature": (0.2, 0.4)}
@@ -153,16 +151,9 @@ def _t2s() -> Any:
 
 
 def to_simplified(text: str, language: str) -> str:
-    """Mandarin text in simplified characters: despite the prompt, Whisper now and then writes
-    a traditional form ("圖", "舊"); OpenCC's character and phrase tables convert it."""
+    """Mandarin text in simplified characters: Whisper writes traditional forms ("圖", "舊") as
+    often as simplified ones; OpenCC's character and phrase tables convert them."""
     return _t2s().convert(text) if language == "zh" and text else text
-
-
-def is_prompt_echo(text: str) -> bool:
-    """True when a segment only repeats (part of) the prompt, e.g. "以下是普通话" over a pause.
-    Four characters at least: a one-word answer such as "是" or "中文" is kept."""
-    core = _NOT_WORD.sub("", text)
-    return len(core) >= 4 and core in _NOT_WORD.sub("", ZH_PROMPT)
 
 
 def collapse_loops(text: str) -> str:
@@ -170,23 +161,25 @@ def collapse_loops(text: str) -> str:
     return _LOOP.sub(r"\1", text)
 
 
-def transcribe(model: Any, block: np.ndarray, offset_s: float, language: str) -> list[Segment]:
+def transcribe(model: Any, block: np.ndarray, offset_s: float, language: str,
+               **options: Any) -> list[Segment]:
     """Transcribe one block (<= 30 s, 16 kHz float32) with word timestamps.
 
-    Hallucination guards: Silero VAD bounds what is decoded, nothing is conditioned on the
-    previous block, Whisper's compression-ratio and log-probability thresholds trigger its
+    Hallucination guards: only blocks with WebRTC voice activity reach Whisper (and the caller
+    drops segments with little of it), nothing is conditioned on the previous block, Whisper's compression-ratio and log-probability thresholds trigger its
     (seeded) temperature fallback, and a block whose text still loops is decoded once more with a
     repetition penalty and no repeated 4-grams; a loop that survives that is collapsed to one
-    copy of the repeated unit.
+    copy of the repeated unit. `options` override faster-whisper's decoding settings (for
+    research on development data: research/asr/decode_settings.py).
     """
     import ctranslate2
 
     # The temperature fallback samples: seeding CTranslate2 per block makes a recording's
     # transcript the same on every run (two unseeded runs over 36 EATD answers differed in 23).
     ctranslate2.set_random_seed(SEED)
-    segments = _decode(model, block, language)
+    segments = _decode(model, block, language, **options)
     if any(is_loop(s.text) for s in segments):
-        segments = _decode(model, block, language, **_GUARDED)
+        segments = _decode(model, block, language, **{**options, **_GUARDED})
     return _keep(segments, offset_s, language)
 
 
@@ -199,11 +192,17 @@ def _decode(model: Any, block: np.ndarray, language: str, **override: Any) -> li
         "temperature": (0.0, 0.5),
         "compression_ratio_threshold": COMPRESSION_RATIO_MAX,
         "log_prob_threshold": -1.0,
-        "without_timestamps": True,  # one pass per VAD chunk; words still get times
+        # Decoding settings chosen on EATD development speakers, never the scored ones
+        # (docs/REAL_DATA.md): timestamp tokens let faster-whisper seek on after an early
+        # end-of-text instead of losing the rest of the block (answers lost their last words);
+        # Silero VAD inside the block clipped starts and ends of short answers; and the former
+        # "以下是普通话的句子，使用简体中文。" prompt was echoed over short answers
+        # ("以下是普通话") in place of the speech. Simplified characters come from OpenCC.
+        "without_timestamps": False,
         "word_timestamps": True,
         "condition_on_previous_text": False,
-        "vad_filter": True,  # Silero VAD ONNX shipped inside the faster-whisper wheel
-        "initial_prompt": ZH_PROMPT if language == "zh" else None,
+        "vad_filter": False,
+        "initial_prompt": None,
     }
     options.update(override)
     segments, _info = model.transcribe(block, **options)
@@ -221,7 +220,7 @@ def _keep(segments: list[Any], offset_s: float, language: str) -> list[Segment]:
                                                or word_prob < _SHORT_MIN_WORD_PROB):
             continue  # a fragment over a breath or the trailing silence
         text = to_simplified(seg.text.strip(), language)
-        if not text or is_prompt_echo(text):
+        if not text:
             continue
         words = [Word(to_simplified(w.word.strip(), language), offset_s + w.start,
                       offset_s + w.end, float(w.probability)) for w in (seg.words or [])]
