@@ -58,7 +58,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Key
         home,
         MINDKG_RESEARCH_MIN_STUDENTS="1",
         MINDKG_MAX_UPLOAD_BYTES=str(1 << 20),
-        MINDKG_CACHE_DIR=str(settings.cache_dir),
+        MINDKG_CACHE_DIR=str(settings.cache_home),
     ).start()
     try:
         # one real session, so student routes also answer with data for some requests
