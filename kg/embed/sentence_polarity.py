@@ -7,17 +7,20 @@ MODEL_CARD_polarity.md) reads
 
 - hashed character 1-3-grams (TF-IDF) plus the words inside a negation scope, marked as such;
 - the p/n/m cosines of the text, computed with negation and degree-adverb scope;
-- lexicon scores with the same scope (HowNet/NTUSD/DUTIR polar words, HowNet degree adverbs)
-  and symptom mentions (data/speech_tables/content.yaml);
+- lexicon scores with the same scope (HowNet/NTUSD/DUTIR polar words, HowNet degree adverbs,
+  plus Weibo emoticons, emoji and chat slang: `internet_cues`) and symptom mentions
+  (data/speech_tables/content.yaml);
 - the text's sentence vector from the packaged multilingual encoder
   (kg.embed.sentence_encoder, 384 dimensions), loaded only when the weights use it;
 
 and gives P(positive). The layer is one linear score over these blocks: in training an n-gram +
 dense model and a sentence-vector model are fit separately and blended (research/polarity/
 train.py chooses both C values and the blend by inner cross-validation), and the blend is
-folded into the stored coefficients. The label is `neutral` only when the text carries no sentiment: the
-probability is within `margin` of 0.5, or within the wider `empty_margin` when no polar word
-and no symptom is found at all. Weights: a small .npz (no pickle) loaded once per process.
+folded into the stored coefficients. The label is `neutral` only when the probability is within
+`margin` of 0.5, or within the wider `empty_margin` when the text has no sentiment cue at all
+(no polar word, symptom, emoticon, emoji or slang); both bands are chosen in training as the
+widest that turn at most a fixed share of each training corpus's polar texts neutral.
+Weights: a small .npz (no pickle) loaded once per process.
 """
 
 from __future__ import annotations

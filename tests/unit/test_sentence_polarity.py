@@ -139,7 +139,7 @@ def test_neutral_margins_respect_the_budget() -> None:
 
     rng = np.random.default_rng(0)
     prob = rng.uniform(0, 1, 2000)
-    cue = rng.uniform(0, 1, 2000) < 0.7
+    cue = rng.uniform(0, 1, 2000) < 0.98
     corpus = np.array(["a", "b"] * 1000)
     margin, empty = neutral_margins(prob, cue, corpus)
     assert 0.0 <= margin <= empty
