@@ -7,17 +7,20 @@ MODEL_CARD_polarity.md) reads
 
 - hashed character 1-3-grams (TF-IDF) plus the words inside a negation scope, marked as such;
 - the p/n/m cosines of the text, computed with negation and degree-adverb scope;
-- lexicon scores with the same scope (HowNet/NTUSD/DUTIR polar words, HowNet degree adverbs)
-  and symptom mentions (data/speech_tables/content.yaml);
+- lexicon scores with the same scope (HowNet/NTUSD/DUTIR polar words, HowNet degree adverbs,
+  plus Weibo emoticons, emoji and chat slang: `internet_cues`) and symptom mentions
+  (data/speech_tables/content.yaml);
 - the text's sentence vector from the packaged multilingual encoder
   (kg.embed.sentence_encoder, 384 dimensions), loaded only when the weights use it;
 
 and gives P(positive). The layer is one linear score over these blocks: in training an n-gram +
 dense model and a sentence-vector model are fit separately and blended (research/polarity/
 train.py chooses both C values and the blend by inner cross-validation), and the blend is
-folded into the stored coefficients. The label is `neutral` only when the text carries no sentiment: the
-probability is within `margin` of 0.5, or within the wider `empty_margin` when no polar word
-and no symptom is found at all. Weights: a small .npz (no pickle) loaded once per process.
+folded into the stored coefficients. The label is `neutral` only when the probability is within
+`margin` of 0.5, or within the wider `empty_margin` when the text has no sentiment cue at all
+(no polar word, symptom, emoticon, emoji or slang); both bands are chosen in training as the
+widest that turn at most a fixed share of each training corpus's polar texts neutral.
+Weights: a small .npz (no pickle) loaded once per process.
 """
 
 from __future__ import annotations
@@ -54,6 +57,34 @@ _CLAUSE_SPLIT = re.compile(r"[，,。.！!？?；;：:\n\r、~～…\s]+")
 _SPACES = re.compile(r"\s+")
 # Degree adverbs: HowNet's "very"/"more" lists strengthen, "ish" ones weaken.
 DEGREE_WEIGHTS = {"very": 1.5, "more": 1.25, "ish": 0.6}
+# Internet cues the word lexicons lack, listed a priori by their conventional meaning (not fit
+# to any corpus): Sina Weibo emoticon names as written in text ("[泪]"), emoji, and chat slang.
+# They count as polar words in the lexicon sums (so a model trained on reviews, where they never
+# occur, still reads them). Ambiguous ones are left out: [呵呵] (often sarcastic), [吃惊] and
+# the other surprise faces, [围观], [拜拜], [睡觉], objects ([蜡烛] mourning is the exception).
+EMOTICON_POSITIVE = frozenset({
+    "哈哈", "嘻嘻", "爱你", "心", "偷笑", "可爱", "太开心", "鼓掌", "赞", "good", "耶", "酷",
+    "亲亲", "花心", "馋嘴", "害羞", "威武", "给力", "笑哈哈", "微笑", "好爱哦", "哈哈哈", "憧憬",
+    "得意地笑", "好喜欢", "挤眼", "色", "爱心", "ok", "握手", "作揖", "萌", "礼物", "蛋糕", "鲜花",
+    "玫瑰", "太阳", "笑cry", "din推撞", "xkl转圈", "抱抱", "羞嗑嗑", "顶", "得意", "愉快",
+    "开心", "高兴", "棒", "加油", "拥抱", "飞吻", "偷乐", "doge", "二哈",
+})
+EMOTICON_NEGATIVE = frozenset({
+    "泪", "抓狂", "怒", "衰", "悲伤", "伤心", "生病", "吐", "哼", "失望", "委屈", "泪流满面", "晕",
+    "怒骂", "可怜", "汗", "鄙视", "弱", "不要", "闭嘴", "困", "黑线", "哭", "大哭", "蜡烛",
+    "心碎", "打脸", "左哼哼", "右哼哼", "阴险", "崩溃", "惊恐", "害怕", "白眼", "生气",
+    "痛", "哭泣", "不开心", "难过", "郁闷", "累", "疲惫", "悲催", "囧", "草泥马", "怒火", "骷髅",
+    "拳头", "傷心", "淚", "泪目", "费解", "懒得理你", "裂开", "允悲", "苦涩", "吐血", "撇嘴",
+})
+EMOJI_POSITIVE = frozenset("😀😁😂🤣😃😄😅😆😉😊😍😘🥰😋😎🤗👍👏❤💕💖💗💓🎉🌹✌🙂☺😻🥳💯")
+EMOJI_NEGATIVE = frozenset("😢😭😞😔😟😠😡🤬😤💔😩😫😰😱👎😒🙄😪🤮😖😣😓😥😨😿🤢🖕")
+SLANG_POSITIVE = ("么么哒", "棒棒哒", "萌萌哒", "点赞", "给力", "好评", "爱了", "牛逼",
+                  "太棒", "哈哈", "嘻嘻", "耶", "好开心", "超开心", "开森", "美滋滋", "赞")
+SLANG_NEGATIVE = ("心塞", "无语", "坑爹", "蛋疼", "醉了", "累觉不爱", "伤不起", "悲催", "尼玛",
+                  "卧槽", "差评", "气死", "烦死", "想哭", "哭了", "泪目", "破防", "emo", "丧",
+                  "难受", "崩溃", "郁闷", "唉", "呜呜", "悲剧", "坑人", "垃圾", "受不了",
+                  "不开心", "好累", "好烦", "烦躁")
+_EMOTICON = re.compile(r"\[([^\[\]\s]{1,8})\]")
 
 
 class SentencePolarityError(ValueError):
@@ -162,6 +193,8 @@ def lexicon_features(scoped: Iterable[ScopedToken], text: str) -> dict[str, floa
         else:
             neg += st.degree
     symptoms = _count_symptoms(text)
+    cue_pos, cue_neg = internet_cues(text)
+    pos, neg = pos + cue_pos, neg + cue_neg
     norm = math.sqrt(max(n, 1))
     return {
         "lex_pos": pos / norm, "lex_neg": neg / norm,
@@ -169,6 +202,37 @@ def lexicon_features(scoped: Iterable[ScopedToken], text: str) -> dict[str, floa
         "negated_polar": negated_polar / norm, "symptoms": float(symptoms),
         "has_polar": 1.0 if (pos + neg + symptoms) > 0 else 0.0,
     }
+
+
+def internet_cues(text: str) -> tuple[int, int]:
+    """(positive, negative) counts of Weibo emoticons, emoji and slang (see the lists above);
+    slang the word lexicons already list is left to them, and a slang word preceded by a
+    negator within two characters is not counted (不开心 is not 开心)."""
+    pos = neg = 0
+    for m in _EMOTICON.finditer(text):
+        name = m.group(1).lower()
+        pos += name in EMOTICON_POSITIVE
+        neg += name in EMOTICON_NEGATIVE
+    bare = _EMOTICON.sub(" ", text)
+    pos += sum(ch in EMOJI_POSITIVE for ch in bare)
+    neg += sum(ch in EMOJI_NEGATIVE for ch in bare)
+    lex_pos, lex_neg = _polar_words()
+    low = bare.lower()
+    taken = [False] * len(low)
+    for words, sign in ((SLANG_NEGATIVE, -1), (SLANG_POSITIVE, 1)):
+        for word in sorted(words, key=len, reverse=True):
+            if word in lex_pos or word in lex_neg:
+                continue
+            start = low.find(word)
+            while start >= 0:
+                end = start + len(word)
+                if not any(taken[start:end]) and not any(
+                        n in low[max(0, start - 2):start] for n in ("不", "没")):
+                    pos, neg = (pos + 1, neg) if sign > 0 else (pos, neg + 1)
+                for i in range(start, end):
+                    taken[i] = True
+                start = low.find(word, end)
+    return pos, neg
 
 
 def _count_symptoms(text: str) -> int:

