@@ -148,10 +148,6 @@ def youden_threshold(y: np.ndarray, p: np.ndarray) -> float:
     return best
 
 
-_RULE_FNS: dict[str, Callable[[np.ndarray, np.ndarray], float]] = {
-    "f1": T.best_f1_threshold, "youden": youden_threshold, "half": lambda _y, _p: 0.5}
-
-
 def components(data: T.Data, blocks: dict[str, np.ndarray]
                ) -> dict[str, tuple[T.Component, Sequence[float]]]:
     comps: dict[str, tuple[T.Component, Sequence[float]]] = {
@@ -170,36 +166,13 @@ def components(data: T.Data, blocks: dict[str, np.ndarray]
 def compare(data: T.Data, blocks: dict[str, np.ndarray], seeds: Sequence[int], folds: int,
             variants: dict[str, tuple[str, ...]] = VARIANTS,
             progress: Callable[[str], None] | None = None) -> dict[str, dict[str, Any]]:
-    """Out-of-fold probabilities and decisions for every `variant|rule`, as cross_validate."""
-    comps = components(data, blocks)
-    needed = sorted({c for names in variants.values() for c in names})
-    n = len(data.y)
-    cv: dict[str, dict[str, Any]] = {
-        f"{v}|{r}": {"prob": np.zeros((len(seeds), n)),
-                     "pred": np.zeros((len(seeds), n), dtype=int), "thresholds": []}
-        for v in variants for r in RULES}
-    for r_, seed in enumerate(seeds):
-        for k, (tr, te) in enumerate(T._folds(data.y, folds, seed)):
-            y = data.y[tr]
-            fitted: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-            for name in needed:  # the same inner folds as fit_variant uses
-                comp, grid = comps[name]
-                c, oof = T._inner(data, comp, tr, y, seed + 1000 * (k + 1), grid)
-                fitted[name] = (oof, comp(tr, y, c)(data, te))
-            for v, names in variants.items():
-                s = np.column_stack([fitted[m][0] for m in names])
-                a, b = T._platt(s, y)
-                p_oof = 1 / (1 + np.exp(-(s @ a + b)))
-                p = 1 / (1 + np.exp(-(np.column_stack([fitted[m][1] for m in names]) @ a + b)))
-                for rule in RULES:
-                    t = _RULE_FNS[rule](y, p_oof)
-                    cell = cv[f"{v}|{rule}"]
-                    cell["prob"][r_, te] = p
-                    cell["pred"][r_, te] = (p > t).astype(int)
-                    cell["thresholds"].append(t)
-            if progress:
-                progress(f"seed {seed} fold {k + 1}/{folds}")
-    return cv
+    """Out-of-fold probabilities and decisions for every `variant|rule`, as cross_validate:
+    each variant's components stacked by one Platt fit (f1_study.compare does the folds)."""
+    from research.depression.f1_study import compare as compare_variants
+
+    return compare_variants(data, components(data, blocks), seeds, folds,
+                            {v: (names, "stack") for v, names in variants.items()}, RULES,
+                            progress)
 
 
 def paired_difference(cv: dict[str, dict[str, Any]], a: str, b: str, y: np.ndarray,
