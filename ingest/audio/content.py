@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,8 +50,10 @@ def _patterns(phrases: list[str], language: str) -> list[tuple[str, re.Pattern[s
 
 
 def _find(text: str, phrases: list[str], language: str, negators: list[str],
-          window: int, start_s: float | None) -> list[Mention]:
-    """Non-overlapping matches, longest phrase first; `negated` if a negator precedes."""
+          window: int, start_s: float | None,
+          not_negating: Sequence[str] = ()) -> list[Mention]:
+    """Non-overlapping matches, longest phrase first; `negated` if a negator precedes (words
+    in `not_negating`, such as 不如, are taken out of the window first)."""
     found: list[Mention] = []
     taken: list[tuple[int, int]] = []
     for phrase, pat in _patterns(phrases, language):
@@ -59,6 +62,8 @@ def _find(text: str, phrases: list[str], language: str, negators: list[str],
                 continue  # inside a longer phrase already matched
             taken.append((m.start(), m.end()))
             before = text[max(0, m.start() - window):m.start()]
+            for word in not_negating:
+                before = before.replace(word, " ")
             if language == "zh":
                 negated = any(n in before for n in negators)
             else:
@@ -73,19 +78,22 @@ def analyse_content(segments: list[Segment], language: str) -> ContentResult:
     lex = content_lexicon()
     lang = "zh" if language == "zh" else "en"
 
-    def rules(code: str) -> tuple[list[str], int]:
-        return list(lex["negators"][code]), int(lex["negation_window_chars"][code])
+    def rules(code: str) -> tuple[list[str], int, list[str]]:
+        return (list(lex["negators"][code]), int(lex["negation_window_chars"][code]),
+                list(lex.get("not_negating", {}).get(code, [])))
 
+    variants: dict[str, str | int | None] = dict(lex.get("match_variants", {}).get(lang, {}))
     result = ContentResult()
     for seg in segments:
         start = seg.start_s if seg.end_s > 0 else None
+        text = seg.text.translate(str.maketrans(variants)) if variants else seg.text
         for risk_lang in sorted({lang, "en"}):  # Mandarin speech often mixes in English
-            negators, window = rules(risk_lang)
-            result.risk += _find(seg.text, list(lex["suicide_risk"].get(risk_lang, [])),
-                                 risk_lang, negators, window, start)
-        negators, window = rules(lang)
+            negators, window, plain = rules(risk_lang)
+            result.risk += _find(text, list(lex["suicide_risk"].get(risk_lang, [])),
+                                 risk_lang, negators, window, start, plain)
+        negators, window, plain = rules(lang)
         for code, spec in lex["symptoms"].items():
-            hits = _find(seg.text, list(spec.get(lang, [])), lang, negators, window, start)
+            hits = _find(text, list(spec.get(lang, [])), lang, negators, window, start, plain)
             hits = [h for h in hits if not h.negated]
             if hits:
                 result.symptoms.setdefault(code, []).extend(hits)

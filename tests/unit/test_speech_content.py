@@ -45,6 +45,18 @@ def test_negated_mention_is_flagged_for_review_not_high() -> None:
     assert found_en.suicide_risk == "moderate"
 
 
+def test_words_that_negate_nothing_and_whisper_variants() -> None:
+    """不如 ("might as well") negates nothing; Whisper's 活著 is 活着 for matching (the
+    transcript of samples/speech/zh_04 after OpenCC t2s, which keeps 著)."""
+    found = analyse_content(_seg("甚至想过不如死了算了。"), "zh")
+    assert found.suicide_risk == "high"
+    assert not any(m.negated for m in found.risk)
+    found = analyse_content(_seg("有时候我觉得活著没有意思,甚至想过不如死了算了。"), "zh")
+    assert found.suicide_risk == "high"
+    assert "活着没有意思" in [m.phrase for m in found.risk]
+    assert analyse_content(_seg("我不会去死的。"), "zh").suicide_risk == "moderate"
+
+
 def test_risk_is_never_averaged_away() -> None:
     """One statement among many positive ones still sets high risk."""
     happy = [Segment(i, i + 1.0, "今天天气很好，我很开心，和朋友吃饭聊天。", ())
