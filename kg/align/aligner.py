@@ -451,6 +451,14 @@ class Aligner:
             for j in order if np.isfinite(score[j])
         ]
 
+    def rank_among(self, text: str, concept_ids: Sequence[str], top_k: int = 1
+                   ) -> list[Candidate]:
+        """The best `top_k` of the given concepts (ids the space lacks are skipped), scored as
+        `rank` scores them, without a polarity penalty and without the rank cache."""
+        rows = np.array(sorted({self.index[c] for c in concept_ids if c in self.index}),
+                        dtype=np.int64)
+        return self._rank(text, rows, None, top_k)
+
     def rank_ids(self, text: str, top_k: int = 10) -> list[str]:
         return [c.concept_id for c in self.rank(text, top_k=top_k)]
 

@@ -223,3 +223,14 @@ def test_a_valence_tie_goes_to_the_first_parent(first: str) -> None:
              ("IS_A", "Concept", "emotion:x", "Concept", second, {})]
     view = GraphView.build(nodes, edges, source="test")
     assert concept_valence(view)["emotion:x"] == first.split(":")[1]
+
+
+def test_rank_among_scores_the_given_concepts_as_rank_does() -> None:
+    al = _aligner()
+    wanted = [c.id for c in al.concepts if c.type in ("Symptom", "Emotion")][:25]
+    wanted += ["c:missing"]  # an id the space lacks is skipped
+    for text in _texts(random.Random(13), 20):
+        got = al.rank_among(text, wanted, top_k=len(wanted))
+        ref = {c.concept_id: c.score for c in reference_rank(al, text, top_k=10_000)}
+        assert {c.concept_id: c.score for c in got} == {c: ref[c] for c in wanted if c in ref}
+        assert al.rank_among(text, wanted)[:1] == got[:1]
