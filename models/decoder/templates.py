@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from contracts.claims import marker
 from contracts.feature_text import Bilingual
 from contracts.session_records import EvidenceItem
-from contracts.vocabulary import DISCLAIMER
+from contracts.vocabulary import DISCLAIMER, risk_id
 from models.fusion.graph import OntologyView
 
 CHANNEL_NAMES = {"video": ("视频", "video"), "speech": ("语音", "speech"), "scales": ("量表", "scales")}
@@ -136,7 +136,7 @@ def realise(
         lse = ", ".join(CHANNEL_NAMES[c][1] for c in level_sources)
         say("level", f"抑郁程度：{lz}（依据{lsz}）", f"Depression level: {le} (from {lse})")
     rz, re_ = view.name(risk)
-    if risk == "risk:none":
+    if risk == risk_id("none"):
         say("risk", f"自杀风险：{rz}（未发现明确的自杀风险信号）",
             f"Suicide risk: {re_} (no explicit suicide-risk signal found)")
     else:
