@@ -73,10 +73,11 @@ def _claim_rank(claim: str) -> int:
     return CLAIM_ORDER.index(kind) if kind in CLAIM_ORDER else len(CLAIM_ORDER)
 
 
-def number_claims(evidence: Sequence[EvidenceItem]) -> dict[str, int]:
-    """Number the claims that rest on a feature, 1.. in the order the text states them, and
-    set each evidence item's `claim_number`; returns claim -> number."""
-    claims = sorted(dict.fromkeys(e.claim for e in evidence if e.feature_ids), key=_claim_rank)
+def number_claims(backed: Sequence[str], evidence: Sequence[EvidenceItem]) -> dict[str, int]:
+    """Number the claims that rest on a feature (`backed`, in the order their evidence was
+    attached), 1.. in the order the text states them, and set each evidence item's
+    `claim_number`; returns claim -> number."""
+    claims = sorted(dict.fromkeys(backed), key=_claim_rank)
     numbers = {claim: i + 1 for i, claim in enumerate(claims)}
     for item in evidence:
         item.claim_number = numbers.get(item.claim)
