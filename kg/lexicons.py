@@ -134,22 +134,24 @@ def negation_words() -> frozenset[str]:
     return hownet().get("deny", frozenset())
 
 
+def _polar_words(dutir_classes: Iterable[str], hownet_list: str, ntusd_list: str) -> frozenset[str]:
+    """Union of DUTIR's `dutir_classes`, one HowNet list and one NTUSD list."""
+    d = dutir()
+    sets: list[Iterable[str]] = [d.get(c, ()) for c in dutir_classes]
+    sets += [hownet().get(hownet_list, ()), ntusd().get(ntusd_list, ())]
+    return frozenset().union(*sets)
+
+
 @cache
 def positive_words() -> frozenset[str]:
     """Union of the positive lists of DUTIR (乐, 好), HowNet and NTUSD."""
-    d = dutir()
-    sets: list[Iterable[str]] = [d.get(c, ()) for c in DUTIR_POSITIVE]
-    sets += [hownet().get("pos", ()), ntusd().get("positive", ())]
-    return frozenset().union(*sets)
+    return _polar_words(DUTIR_POSITIVE, "pos", "positive")
 
 
 @cache
 def negative_words() -> frozenset[str]:
     """Union of the negative lists of DUTIR (怒, 哀, 惧, 恶), HowNet and NTUSD."""
-    d = dutir()
-    sets: list[Iterable[str]] = [d.get(c, ()) for c in DUTIR_NEGATIVE]
-    sets += [hownet().get("neg", ()), ntusd().get("negative", ())]
-    return frozenset().union(*sets)
+    return _polar_words(DUTIR_NEGATIVE, "neg", "negative")
 
 
 @cache

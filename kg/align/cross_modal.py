@@ -12,11 +12,12 @@ from pydantic import BaseModel
 
 from contracts.feature_text import FeatureText
 from contracts.session_records import Alignment
+from contracts.vocabulary import RISK_LEVELS, SEVERITY_PREFIX, general_level_id, risk_id
 
 # Severity and risk concepts carry no valence edge; an observed depression band or risk
 # signal agrees with negative affect.
-_NEGATIVE_PREFIXES = ("severity:", "risk:moderate", "risk:high", "risk:low")
-_NEUTRAL_IDS = frozenset({"severity:none", "risk:none"})
+_NEGATIVE_PREFIXES = (SEVERITY_PREFIX, *(risk_id(r) for r in RISK_LEVELS if r != "none"))
+_NEUTRAL_IDS = frozenset({general_level_id("none"), risk_id("none")})
 
 
 class CrossModalLink(BaseModel):

@@ -180,64 +180,84 @@ def _build(
     named: dict[str, list[tuple[str, str]]],
     cache: dict[tuple[str, str, tuple[str, ...]], list[EvidenceItem]],
     estimate_fid: str | None = None,
+    *,
+    with_evidence: bool = True,
 ) -> tuple[Assessment, list[str]]:
     """One hypothesis -> Assessment; `named` (the evidence concepts, the same for every
-    hypothesis) and `cache` (evidence searches) are shared between hypotheses; each hypothesis
+    hypothesis) and `cache` (evidence searches) are shared between hypotheses; a hypothesis
     gets its own copies of the cached items, because numbering the claims sets their
-    `claim_number`. `estimate_fid`: the depression model's feature when it decided the level."""
+    `claim_number`. `estimate_fid`: the depression model's feature when it decided the level.
+    Without `with_evidence` (the other n-best candidates, whose text and concepts alone are
+    returned) the evidence items are not built, only which claims rest on a feature: the text
+    cites the same numbers either way."""
     ctx = hyp.context
     modality_of = {fid: f.modality for f, fid in zip(features, feature_ids, strict=True)}
+    evidence: list[EvidenceItem] = []
+    backed: list[str] = []  # the claims resting on a feature, in the order of their evidence
 
-    def support(claim: str, target: str, extra: list[str], channels: list[str]
-                ) -> list[EvidenceItem]:
+    def support(claim: str, target: str, extra: list[str], channels: list[str]) -> None:
         key = (claim, target, tuple(extra))
         if key not in cache:
             cache[key] = _support_items(claim, target, extra, named, channels, state, view,
                                         modality_of)
-        return [item.model_copy() for item in cache[key]]
+        if cache[key]:  # every item names a feature
+            backed.append(claim)
+            if with_evidence:
+                evidence.extend(item.model_copy() for item in cache[key])
     emo_channels = [c for c, ch in state.channels.items() if ch.emotion is not None]
     dep_channels = [c for c, ch in state.channels.items() if ch.depression is not None]
     state_cid, detail, level_cid, risk_cid = ctx["emotion"], ctx["detail"], ctx["depression"], ctx["risk"]
-    evidence: list[EvidenceItem] = []
     emo_claim = f"emotional_state:{state_cid.split(':')[1]}" if state_cid else ""
     level_claim = f"depression_level:{level_cid.removeprefix(SEVERITY_PREFIX)}" if level_cid else ""
     if state_cid:
-        evidence += support(emo_claim, detail or state_cid, [state_cid] if detail else [],
-                            emo_channels)
+        support(emo_claim, detail or state_cid, [state_cid] if detail else [], emo_channels)
     if level_cid:
         if estimate_fid is not None:
-            evidence.append(EvidenceItem(claim=level_claim, modality="audio",
-                                         feature_ids=[estimate_fid], concept_ids=[level_cid],
-                                         path=[estimate_fid, level_cid]))
-        evidence += support(level_claim, level_cid, [], dep_channels)
+            backed.append(level_claim)
+            if with_evidence:
+                evidence.append(EvidenceItem(claim=level_claim, modality="audio",
+                                             feature_ids=[estimate_fid], concept_ids=[level_cid],
+                                             path=[estimate_fid, level_cid]))
+        support(level_claim, level_cid, [], dep_channels)
     risk_level = risk_cid.removeprefix(RISK_PREFIX)
+    risk_claim = f"suicide_risk:{risk_level}"
     reasons: list[tuple[str, str]] = []
     for sig in state.risk_signals:
-        ordered = sorted(sig.concept_ids, key=lambda c: not c.startswith(SCALE_ITEM_PREFIX))
-        path = next((p for c in ordered if (p := view.path(c, {risk_cid}, 2))), None)
-        evidence.append(EvidenceItem(
-            claim=f"suicide_risk:{risk_level}", modality=modality_of[sig.feature_id],
-            feature_ids=[sig.feature_id],
-            concept_ids=list(dict.fromkeys([*(c for c in sig.concept_ids if view.has(c)), risk_cid])),
-            path=[sig.feature_id, *(path or [risk_cid])]))
+        backed.append(risk_claim)
+        if with_evidence:
+            ordered = sorted(sig.concept_ids, key=lambda c: not c.startswith(SCALE_ITEM_PREFIX))
+            path = next((p for c in ordered if (p := view.path(c, {risk_cid}, 2))), None)
+            evidence.append(EvidenceItem(
+                claim=risk_claim, modality=modality_of[sig.feature_id],
+                feature_ids=[sig.feature_id],
+                concept_ids=list(dict.fromkeys([*(c for c in sig.concept_ids if view.has(c)),
+                                                risk_cid])),
+                path=[sig.feature_id, *(path or [risk_cid])]))
         reasons.append((sig.reason_zh, sig.reason_en))
     if not state.risk_signals or risk_level != state.risk:
-        fids = [fid for f, fid in zip(features, feature_ids, strict=True) if f.kind == "scale_score"]
-        fids = fids or list(feature_ids)
-        evidence.append(EvidenceItem(claim=f"suicide_risk:{risk_level}", modality="fusion",
-                                     feature_ids=fids, concept_ids=[risk_cid],
-                                     path=[fids[0], risk_cid]))
+        backed.append(risk_claim)  # features are never empty (decode checks)
+        if with_evidence:
+            fids = [fid for f, fid in zip(features, feature_ids, strict=True)
+                    if f.kind == "scale_score"]
+            fids = fids or list(feature_ids)
+            evidence.append(EvidenceItem(claim=risk_claim, modality="fusion",
+                                         feature_ids=fids, concept_ids=[risk_cid],
+                                         path=[fids[0], risk_cid]))
         if risk_level != "none" and not state.risk_signals:
             reasons.append(("仅由融合先验推断", "fusion prior only"))
     for channel, pairs in named.items():
-        for fid, cid in pairs:
-            evidence.append(EvidenceItem(claim=f"observed:{channel}", modality=modality_of[fid],
-                                         feature_ids=[fid], concept_ids=[cid], path=[fid, cid]))
-    for channel in state.missing:
-        evidence.append(EvidenceItem(claim=f"modality_missing:{channel}", modality=channel))
-    numbers = number_claims(evidence)
+        if pairs:
+            backed.append(f"observed:{channel}")
+        if with_evidence:
+            evidence += [EvidenceItem(claim=f"observed:{channel}", modality=modality_of[fid],
+                                      feature_ids=[fid], concept_ids=[cid], path=[fid, cid])
+                         for fid, cid in pairs]
+    if with_evidence:
+        evidence += [EvidenceItem(claim=f"modality_missing:{channel}", modality=channel)
+                     for channel in state.missing]
+    numbers = number_claims(backed, evidence)
     cite = {"state": numbers.get(emo_claim), "level": numbers.get(level_claim),
-            "risk": numbers.get(f"suicide_risk:{risk_level}"),
+            "risk": numbers.get(risk_claim),
             **{c: numbers.get(f"observed:{c}") for c in named}}
     text = realise(
         view, state=state_cid or None, detail=detail or None, state_sources=emo_channels,
@@ -292,8 +312,9 @@ def decode(
     hyps = beam_search(_slots(state, view, cfg), beam_width)
     cache: dict[tuple[str, str, tuple[str, ...]], list[EvidenceItem]] = {}
     named = _evidence_concepts(state, features, feature_ids, view, cfg.max_evidence_per_modality)
-    built = [_build(h, state, features, feature_ids, view, named, cache, estimate_fid)
-             for h in hyps]
+    # Only the best candidate's evidence is returned; the others give their text and concepts.
+    built = [_build(h, state, features, feature_ids, view, named, cache, estimate_fid,
+                    with_evidence=i == 0) for i, h in enumerate(hyps)]
     best = built[0][0]
     _add_estimate(best, features)
     best.nbest = [

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from contracts.claims import marker
 from contracts.feature_text import Bilingual
 from contracts.session_records import EvidenceItem
-from contracts.vocabulary import DISCLAIMER
+from contracts.vocabulary import DISCLAIMER, risk_id
 from models.fusion.graph import OntologyView
 
 CHANNEL_NAMES = {"video": ("视频", "video"), "speech": ("语音", "speech"), "scales": ("量表", "scales")}
@@ -73,10 +73,11 @@ def _claim_rank(claim: str) -> int:
     return CLAIM_ORDER.index(kind) if kind in CLAIM_ORDER else len(CLAIM_ORDER)
 
 
-def number_claims(evidence: Sequence[EvidenceItem]) -> dict[str, int]:
-    """Number the claims that rest on a feature, 1.. in the order the text states them, and
-    set each evidence item's `claim_number`; returns claim -> number."""
-    claims = sorted(dict.fromkeys(e.claim for e in evidence if e.feature_ids), key=_claim_rank)
+def number_claims(backed: Sequence[str], evidence: Sequence[EvidenceItem]) -> dict[str, int]:
+    """Number the claims that rest on a feature (`backed`, in the order their evidence was
+    attached), 1.. in the order the text states them, and set each evidence item's
+    `claim_number`; returns claim -> number."""
+    claims = sorted(dict.fromkeys(backed), key=_claim_rank)
     numbers = {claim: i + 1 for i, claim in enumerate(claims)}
     for item in evidence:
         item.claim_number = numbers.get(item.claim)
@@ -136,7 +137,7 @@ def realise(
         lse = ", ".join(CHANNEL_NAMES[c][1] for c in level_sources)
         say("level", f"抑郁程度：{lz}（依据{lsz}）", f"Depression level: {le} (from {lse})")
     rz, re_ = view.name(risk)
-    if risk == "risk:none":
+    if risk == risk_id("none"):
         say("risk", f"自杀风险：{rz}（未发现明确的自杀风险信号）",
             f"Suicide risk: {re_} (no explicit suicide-risk signal found)")
     else:

@@ -222,20 +222,26 @@ def _per_repeat_auc(prob: np.ndarray, y: np.ndarray) -> list[float]:
     return [auc(y, p) for p in prob]
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    from research.depression.metrics import summarise
-    from research.depression.report import load_data
-
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def study_parser(doc: str | None) -> argparse.ArgumentParser:
+    """The options both depression studies take (this one and f1_study); each adds its own."""
+    ap = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
     ap.add_argument("--root", type=Path, required=True)
     ap.add_argument("--cache", type=Path, default=None, help="speech feature cache folder")
-    ap.add_argument("--vectors", type=Path, default=None, help="sentence vector SQLite cache")
     ap.add_argument("--out", type=Path, required=True, help="JSON summary to write")
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--boot", type=int, default=2000)
     ap.add_argument("--first-seed", type=int, default=0)
     ap.add_argument("--only", default="", help="comma-separated variants (default: all)")
+    return ap
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    from research.depression.metrics import summarise
+    from research.depression.report import load_data
+
+    ap = study_parser(__doc__)
+    ap.add_argument("--vectors", type=Path, default=None, help="sentence vector SQLite cache")
     args = ap.parse_args(argv)
     known = {**VARIANTS, **EXTRA_VARIANTS}
     names = [v for v in args.only.split(",") if v] or list(VARIANTS)

@@ -27,7 +27,6 @@ tuned on an outer test fold, but picking the best row of many is (the report cou
 
 from __future__ import annotations
 
-import argparse
 import json
 import warnings
 import zlib
@@ -313,21 +312,13 @@ def compare(data: T.Data, comps: dict[str, tuple[T.Component, Sequence[float]]],
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    from research.depression.encoder_study import paired_difference, table
+    from research.depression.encoder_study import paired_difference, study_parser, table
     from research.depression.metrics import auc, summarise
     from research.depression.report import load_data
 
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--root", type=Path, required=True)
-    ap.add_argument("--cache", type=Path, default=None, help="speech feature cache folder")
+    ap = study_parser(__doc__)
     ap.add_argument("--pauses", type=Path, default=None,
                     help="pause spans JSON ('name/prompt' -> spans, start, end)")
-    ap.add_argument("--out", type=Path, required=True, help="JSON summary to write")
-    ap.add_argument("--seeds", type=int, default=5)
-    ap.add_argument("--folds", type=int, default=5)
-    ap.add_argument("--boot", type=int, default=2000)
-    ap.add_argument("--first-seed", type=int, default=0)
-    ap.add_argument("--only", default="", help="comma-separated variants (default: all)")
     args = ap.parse_args(argv)
     names = [v for v in args.only.split(",") if v] or list(VARIANTS)
     if unknown := [v for v in names if v not in VARIANTS]:

@@ -37,6 +37,17 @@ SAMPLE_CONCEPTS = [
     *[(f"risk:{lv}", "RiskLevel", lv, lv) for lv in ("none", "low", "moderate", "high")],
 ]
 
+# Every per-student read route (w01: the sample bundles' session).
+STUDENT_ROUTES = [
+    "/v1/students/{s}/sessions",
+    "/v1/students/{s}/graph",
+    "/v1/students/{s}/trend",
+    "/v1/students/{s}/trend.png",
+    "/v1/students/{s}/trend.html",
+    "/v1/students/{s}/sessions/w01/timeline.png",
+    "/v1/students/{s}/sessions/w01/timeline.html",
+]
+
 
 def zip_bundle(name: str = "zh_w01_moderate", *, top: str | None = None) -> bytes:
     """A real zip of a sample bundle folder (optionally under one top-level folder)."""

@@ -11,17 +11,7 @@ from typer.testing import CliRunner
 from api.auth.keys import auth_db_path
 from api.cli_server import keys_app, server_app
 from contracts.settings import Settings
-from tests.api.conftest import Keys, wait_job, zip_bundle
-
-STUDENT_READS = [
-    "/v1/students/{s}/sessions",
-    "/v1/students/{s}/graph",
-    "/v1/students/{s}/trend",
-    "/v1/students/{s}/trend.png",
-    "/v1/students/{s}/trend.html",
-    "/v1/students/{s}/sessions/w01/timeline.png",
-    "/v1/students/{s}/sessions/w01/timeline.html",
-]
+from tests.api.conftest import STUDENT_ROUTES, Keys, wait_job, zip_bundle
 
 
 def test_every_student_read_is_audited(
@@ -34,7 +24,7 @@ def test_every_student_read_is_audited(
     assert client.get("/v1/audit", headers=keys.header("admin")).json() == []  # submit != read
 
     assert client.get(f"/v1/jobs/{job['id']}/result", headers=psy).status_code == 200
-    for template in STUDENT_READS:
+    for template in STUDENT_ROUTES:
         assert client.get(template.format(s=student), headers=psy).status_code == 200
     # A refused read (other center) is recorded too, with its outcome.
     other = client.get(f"/v1/students/{student}/graph", headers=keys.header("psychologist_other"))
@@ -46,7 +36,7 @@ def test_every_student_read_is_audited(
     routes = [e["route"] for e in entries]
     assert routes == [
         "/v1/jobs/{job_id}/result",
-        *(t.replace("{s}", "{student}").replace("/w01/", "/{session}/") for t in STUDENT_READS),
+        *(t.replace("{s}", "{student}").replace("/w01/", "/{session}/") for t in STUDENT_ROUTES),
         "/v1/students/{student}/graph",
     ]
     assert [e["outcome"] for e in entries] == [200] * 8 + [404]

@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient
 from api.http.app import create_app
 from contracts.settings import ApiSettings, Settings
 from kg.pseudonym import load_or_create_key, pseudonymize
-from tests.api.conftest import SAMPLES, Keys, make_keys, seed_concepts, wait_job
+from tests.api.conftest import SAMPLES, STUDENT_ROUTES, Keys, make_keys, seed_concepts, wait_job
 
 LOCAL_ID = "demo-student-001"  # both centers have a student with this local id
 
@@ -135,15 +135,6 @@ def test_job_outcomes(centers: Centers) -> None:
     assert centers.jobs["b_w01"]["session_key"] == f"{centers.b}/w01"
 
 
-STUDENT_ROUTES = [
-    "/v1/students/{s}/sessions",
-    "/v1/students/{s}/graph",
-    "/v1/students/{s}/trend",
-    "/v1/students/{s}/trend.png",
-    "/v1/students/{s}/trend.html",
-    "/v1/students/{s}/sessions/w01/timeline.png",
-    "/v1/students/{s}/sessions/w01/timeline.html",
-]
 READERS = ("psychologist", "psychologist_other", "app", "app_other")
 
 

@@ -206,3 +206,29 @@ def test_claims_are_numbered_in_the_text_as_on_their_evidence(store: GraphStore)
             else:
                 assert "证据" in said.zh and "evidence" in said.en, said
         assert "不构成诊断" in a.text.zh and "not a diagnosis" in a.text.en
+
+
+def test_candidates_built_without_evidence_read_as_with_it(store: GraphStore) -> None:
+    """Only the best candidate's evidence is built; every other n-best candidate's text must
+    cite the numbers its evidence would have had, and name the same concepts."""
+    from contracts.claims import numbers_in
+    from models.decoder.assess import _build, _evidence_concepts
+
+    for s in generate_cohort(20, seed=8):
+        r = decode(s.features, s.feature_ids, [], store, beam_width=8)
+        named = _evidence_concepts(r.state, s.features, s.feature_ids, r.view,
+                                   DecoderConfig().max_evidence_per_modality)
+        for estimate_fid in (None, s.feature_ids[0]):
+            for h in r.hypotheses:
+                full: dict = {}  # separate caches: neither build leans on the other's
+                lean: dict = {}
+                with_items = _build(h, r.state, s.features, s.feature_ids, r.view, named, full,
+                                    estimate_fid)
+                without = _build(h, r.state, s.features, s.feature_ids, r.view, named, lean,
+                                 estimate_fid, with_evidence=False)
+                evidence = with_items[0].evidence  # numbered from the claims, not the items
+                assert all((e.claim_number is None) == (not e.feature_ids) for e in evidence)
+                assert numbers_in(with_items[0].text.zh) == sorted(
+                    {e.claim_number for e in evidence if e.claim_number is not None})
+                assert without[0].text == with_items[0].text
+                assert without[1] == with_items[1] and not without[0].evidence
