@@ -57,6 +57,9 @@ _CLAUSE_SPLIT = re.compile(r"[，,。.！!？?；;：:\n\r、~～…\s]+")
 _SPACES = re.compile(r"\s+")
 # Degree adverbs: HowNet's "very"/"more" lists strengthen, "ish" ones weaken.
 DEGREE_WEIGHTS = {"very": 1.5, "more": 1.25, "ish": 0.6}
+# Stacked adverbs multiply, within these bounds (很好很好很好…: 好 before a word is an adverb, and
+# an unbounded product reached 1e87 on one review, which made lex_pos useless after scaling).
+DEGREE_BOUNDS = (0.36, 2.25)
 # Internet cues the word lexicons lack, listed a priori by their conventional meaning (not fit
 # to any corpus): Sina Weibo emoticon names as written in text ("[泪]"), emoji, and chat slang.
 # They count as polar words in the lexicon sums (so a model trained on reviews, where they never
@@ -152,7 +155,8 @@ def scope(tokens: Sequence[str]) -> list[ScopedToken]:
     """Negation and degree scope over the tokens of one clause.
 
     A negator puts the next NEGATION_WINDOW tokens in its scope (a second negator toggles it
-    back: 不是不好); a degree adverb multiplies the weight of the next non-adverb token.
+    back: 不是不好); a degree adverb multiplies the weight of the next non-adverb token
+    (stacked adverbs multiply, bounded by DEGREE_BOUNDS).
     Negators and degree adverbs themselves are dropped, except a clause-final degree word,
     which is kept as content (服务好: 好 is the polar word, not an adverb).
     """
@@ -165,7 +169,7 @@ def scope(tokens: Sequence[str]) -> list[ScopedToken]:
             left = NEGATION_WINDOW
             continue
         if tok in degrees and i + 1 < len(tokens):  # clause-final 好/太 are content words
-            degree *= degrees[tok]
+            degree = min(max(degree * degrees[tok], DEGREE_BOUNDS[0]), DEGREE_BOUNDS[1])
             continue
         out.append(ScopedToken(tok, negated and left > 0, degree))
         degree = 1.0
