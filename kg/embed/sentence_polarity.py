@@ -14,9 +14,10 @@ MODEL_CARD_polarity.md) reads
   (kg.embed.sentence_encoder, 384 dimensions), loaded only when the weights use it;
 
 and gives P(positive). The layer is one linear score over these blocks: in training an n-gram +
-dense model and a sentence-vector model are fit separately and blended (research/polarity/
-train.py chooses both C values and the blend by inner cross-validation), and the blend is
-folded into the stored coefficients. The label is `neutral` only when the probability is within
+dense model and a sentence-vector model are fit separately and blended, or combined by a
+stacked logistic regression over their logits and the dense features (research/polarity/
+train.py chooses both C values, the blend and blend-or-stack by inner cross-validation), and
+the result is folded into the stored coefficients. The label is `neutral` only when the probability is within
 `margin` of 0.5, or within the wider `empty_margin` when the text has no sentiment cue at all
 (no polar word, symptom, emoticon, emoji or slang); both bands are chosen in training as the
 widest that turn at most a fixed share of each training corpus's polar texts neutral.
