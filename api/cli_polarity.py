@@ -91,7 +91,7 @@ def register(kg_app: typer.Typer, handles_errors: Callable[[Any], Any]) -> None:
             "--report", help="write the metrics as JSON here")] = None,
         cap: Annotated[int, typer.Option(
             "--cap-per-class", min=10, help="texts per corpus and class (seeded sample; "
-            "research.polarity.train.CAP_PER_CLASS)")] = 1500,
+            "research.polarity.train.CAP_PER_CLASS)")] = 4000,
         vector_cache: Annotated[Path | None, typer.Option(
             "--vector-cache", help="SQLite file keeping the sentence vectors between runs "
             "(e.g. $MINDKG_CACHE_DIR/vectors/polarity.sqlite3)")] = None,

@@ -14,9 +14,10 @@ MODEL_CARD_polarity.md) reads
   (kg.embed.sentence_encoder, 384 dimensions), loaded only when the weights use it;
 
 and gives P(positive). The layer is one linear score over these blocks: in training an n-gram +
-dense model and a sentence-vector model are fit separately and blended (research/polarity/
-train.py chooses both C values and the blend by inner cross-validation), and the blend is
-folded into the stored coefficients. The label is `neutral` only when the probability is within
+dense model and a sentence-vector model are fit separately and blended, or combined by a
+stacked logistic regression over their logits and the dense features (research/polarity/
+train.py chooses both C values, the blend and blend-or-stack by inner cross-validation), and
+the result is folded into the stored coefficients. The label is `neutral` only when the probability is within
 `margin` of 0.5, or within the wider `empty_margin` when the text has no sentiment cue at all
 (no polar word, symptom, emoticon, emoji or slang); both bands are chosen in training as the
 widest that turn at most a fixed share of each training corpus's polar texts neutral.
@@ -57,6 +58,9 @@ _CLAUSE_SPLIT = re.compile(r"[，,。.！!？?；;：:\n\r、~～…\s]+")
 _SPACES = re.compile(r"\s+")
 # Degree adverbs: HowNet's "very"/"more" lists strengthen, "ish" ones weaken.
 DEGREE_WEIGHTS = {"very": 1.5, "more": 1.25, "ish": 0.6}
+# Stacked adverbs multiply, within these bounds (很好很好很好…: 好 before a word is an adverb, and
+# an unbounded product reached 1e87 on one review, which made lex_pos useless after scaling).
+DEGREE_BOUNDS = (0.36, 2.25)
 # Internet cues the word lexicons lack, listed a priori by their conventional meaning (not fit
 # to any corpus): Sina Weibo emoticon names as written in text ("[泪]"), emoji, and chat slang.
 # They count as polar words in the lexicon sums (so a model trained on reviews, where they never
@@ -152,7 +156,8 @@ def scope(tokens: Sequence[str]) -> list[ScopedToken]:
     """Negation and degree scope over the tokens of one clause.
 
     A negator puts the next NEGATION_WINDOW tokens in its scope (a second negator toggles it
-    back: 不是不好); a degree adverb multiplies the weight of the next non-adverb token.
+    back: 不是不好); a degree adverb multiplies the weight of the next non-adverb token
+    (stacked adverbs multiply, bounded by DEGREE_BOUNDS).
     Negators and degree adverbs themselves are dropped, except a clause-final degree word,
     which is kept as content (服务好: 好 is the polar word, not an adverb).
     """
@@ -165,7 +170,7 @@ def scope(tokens: Sequence[str]) -> list[ScopedToken]:
             left = NEGATION_WINDOW
             continue
         if tok in degrees and i + 1 < len(tokens):  # clause-final 好/太 are content words
-            degree *= degrees[tok]
+            degree = min(max(degree * degrees[tok], DEGREE_BOUNDS[0]), DEGREE_BOUNDS[1])
             continue
         out.append(ScopedToken(tok, negated and left > 0, degree))
         degree = 1.0

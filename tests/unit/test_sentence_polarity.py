@@ -24,9 +24,11 @@ from research.polarity.train import (
     blend,
     bootstrap_ci,
     fit_embed,
+    fit_meta,
     fit_ngram,
     ngram_logit,
     predict_product,
+    stack,
     train_and_evaluate,
 )
 
@@ -199,10 +201,11 @@ def test_train_small_corpora_end_to_end(tmp_path: Path) -> None:
     np.testing.assert_array_equal(weights.coef_embed, w2.coef_embed)
     choice = weights.meta["choice"]
     assert choice["C_ngram"] in C_NGRAM_GRID and choice["blend"] in BLEND_GRID
+    assert choice["design"] in ("blend", "stack")
     assert 0.0 <= choice["margin"] <= choice["empty_margin"] == weights.empty_margin
     assert set(report["choices"]) == {*(f"in_corpus_fold_{k}" for k in range(1, 6)),
                                       *(f"without_{n}" for n in CORPORA), "shipped"}
-    assert {"product", "floor", "ngram_dense_only", "vector_only"} <= set(
+    assert {"product", "floor", "ngram_dense_only", "vector_only", "blend"} <= set(
         report["leave_one_corpus_out"]["weibo"])
     # The cache keeps every vector: a second run with it embeds nothing new.
     assert cache.is_file()
@@ -245,6 +248,37 @@ def test_runtime_scoring_matches_the_training_path(tmp_path: Path) -> None:
                                atol=5e-3)
     assert all(s.label == ("positive" if v else "negative")
                for s, v in zip(model.score_many(texts), y, strict=True))
+
+
+def test_stacked_layer_folds_into_one_linear_layer(tmp_path: Path) -> None:
+    """The stacked layer over the two blocks' logits and the standardised dense features,
+    folded into the stored coefficients, gives the same logit (and survives saving)."""
+    texts = POS + NEG
+    y = np.array([1] * len(POS) + [0] * len(NEG))
+    pnm = sp.load_polarity_model()
+    feats = Features.of([sp.analyse(t, pnm) for t in texts], sp.sentence_vectors(texts))
+    w = np.ones(len(y))
+    ngram, embed = fit_ngram(feats, y, w, 2.0), fit_embed(feats.vectors, y, w, 1.0)
+    dense_std = (feats.dense - ngram.dense_mean) / ngram.dense_scale
+    x = np.column_stack([ngram_logit(ngram, feats), feats.vectors @ embed[0] + embed[1],
+                         dense_std])
+    coef, b = fit_meta(x, y, w, 1.0)
+    assert coef.shape == (2 + len(sp.DENSE_NAMES),)
+    weights = stack(ngram, embed, coef, b)
+    prob, _ = predict_product(weights, feats)
+    np.testing.assert_allclose(prob, 1 / (1 + np.exp(-(x @ coef + b))), rtol=1e-9)
+    weights.save(tmp_path / "w.npz")
+    model = sp.SentencePolarityModel(sp.SentencePolarityWeights.load(tmp_path / "w.npz"), pnm)
+    np.testing.assert_allclose([s.probability for s in model.score_many(texts)], prob, atol=5e-3)
+
+
+def test_stacked_degree_adverbs_are_bounded() -> None:
+    """很好很好…: every 好 before another word reads as an adverb; the product stays bounded."""
+    pnm = sp.load_polarity_model()
+    a = sp.analyse("很好" * 200, pnm)
+    lo, hi = sp.DEGREE_BOUNDS
+    assert all(lo <= st.degree <= hi for st in a.scoped)
+    assert np.all(np.isfinite(a.dense())) and a.lexicon["lex_pos"] < 100
 
 
 def test_weights_without_vector_block_never_load_the_encoder(tmp_path: Path) -> None:
