@@ -22,7 +22,6 @@ from typing import Any
 import numpy as np
 
 from contracts.settings import load_settings
-from ingest.audio.decode import SAMPLE_RATE
 from ingest.audio.errors import AudioInputError
 
 _BASE_DIR_NAME = "whisper-base-ct2"
@@ -43,14 +42,6 @@ _LOOP = re.compile(r"(.{1,8}?)\1{5,}", re.DOTALL)
 SEED = 0
 # Decoding settings of the second, guarded pass over a block whose first pass looped.
 _GUARDED = {"repetition_penalty": 1.3, "no_repeat_ngram_size": 4, "temperature": (0.2, 0.4)}
-# Token cap per decoding window, from the block's length: Whisper's own cap (448 tokens, its
-# context) lets a looping hypothesis run on to the end, in the beam pass, in the sampled
-# hypotheses of the temperature fallback and again in the guarded pass, and decoding costs about
-# the same per token whatever the beam. The densest of 89 windows on three sets of development
-# speakers held 5.4 tokens per second (timestamp tokens included); the cap allows 10 s⁻¹ + 16.
-TOKENS_PER_S = 10.0
-_TOKENS_MIN = 16
-_TOKENS_MAX = 445  # 448 less the 3 prompt tokens (start, language, task)
 
 
 @dataclass(frozen=True)
@@ -176,8 +167,7 @@ def transcribe(model: Any, block: np.ndarray, offset_s: float, language: str,
 
     Hallucination guards: only blocks with WebRTC voice activity reach Whisper (and the caller
     drops segments with little of it), nothing is conditioned on the previous block, Whisper's compression-ratio and log-probability thresholds trigger its
-    (seeded) temperature fallback, each decoding window stops at `max_new_tokens` (so a loop
-    costs a bounded time), and a block whose text still loops is decoded once more with a
+    (seeded) temperature fallback, and a block whose text still loops is decoded once more with a
     repetition penalty and no repeated 4-grams; a loop that survives that is collapsed to one
     copy of the repeated unit. `options` override faster-whisper's decoding settings (for
     research on development data: research/asr/decode_settings.py).
@@ -187,17 +177,10 @@ def transcribe(model: Any, block: np.ndarray, offset_s: float, language: str,
     # The temperature fallback samples: seeding CTranslate2 per block makes a recording's
     # transcript the same on every run (two unseeded runs over 36 EATD answers differed in 23).
     ctranslate2.set_random_seed(SEED)
-    options = {"max_new_tokens": max_new_tokens(block.size / SAMPLE_RATE), **options}
     segments = _decode(model, block, language, **options)
     if any(is_loop(s.text) for s in segments):
         segments = _decode(model, block, language, **{**options, **_GUARDED})
     return _keep(segments, offset_s, language)
-
-
-def max_new_tokens(seconds: float) -> int:
-    """Token cap of each decoding window of a block `seconds` long (faster-whisper's
-    `max_new_tokens`; `{"max_new_tokens": None}` in `transcribe`'s options lifts it)."""
-    return min(_TOKENS_MAX, int(TOKENS_PER_S * seconds) + _TOKENS_MIN)
 
 
 def _decode(model: Any, block: np.ndarray, language: str, **override: Any) -> list[Any]:

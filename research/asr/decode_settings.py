@@ -8,11 +8,6 @@ pooled CER (strict and lenient) and CPU seconds per audio second. How the settin
     python -m research.asr.decode_settings --root ../shared/reference/eatd_train \
         --speakers t_102,t_109,t_15,t_22,t_30,t_36,t_44,t_51 \
         --options '{"vad_filter": true, "without_timestamps": true}'
-
-`{}` runs the shipped settings; `{"max_new_tokens": null}` lifts the per-window token cap
-(`ingest.audio.asr.max_new_tokens`, 10 tokens per second of block + 16) to Whisper's own 448,
-the settings before it. The cap only ever binds on repetition loops: `python -m
-research.asr.loop_cost` times that path.
 """
 
 from __future__ import annotations
