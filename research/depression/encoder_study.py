@@ -222,8 +222,11 @@ def _per_repeat_auc(prob: np.ndarray, y: np.ndarray) -> list[float]:
     return [auc(y, p) for p in prob]
 
 
-def study_parser(doc: str | None) -> argparse.ArgumentParser:
-    """The options both depression studies take (this one and f1_study); each adds its own."""
+def study_parser(doc: str | None, *, variants: bool = True, require_first_seed: bool = False
+                 ) -> argparse.ArgumentParser:
+    """The options the depression studies take (this one, f1_study, graph_study); each adds its
+    own. `variants`: offer `--only`; `require_first_seed`: a study on fresh splits must name
+    its first seed."""
     ap = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
     ap.add_argument("--root", type=Path, required=True)
     ap.add_argument("--cache", type=Path, default=None, help="speech feature cache folder")
@@ -231,8 +234,12 @@ def study_parser(doc: str | None) -> argparse.ArgumentParser:
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--boot", type=int, default=2000)
-    ap.add_argument("--first-seed", type=int, default=0)
-    ap.add_argument("--only", default="", help="comma-separated variants (default: all)")
+    if require_first_seed:
+        ap.add_argument("--first-seed", type=int, required=True)
+    else:
+        ap.add_argument("--first-seed", type=int, default=0)
+    if variants:
+        ap.add_argument("--only", default="", help="comma-separated variants (default: all)")
     return ap
 
 

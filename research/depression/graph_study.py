@@ -20,7 +20,6 @@ variant sees the same outer and inner folds (research.depression.f1_study.compar
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
 from collections.abc import Sequence
@@ -67,20 +66,12 @@ def graph_block(root: Path, names: Sequence[str], cache: Path | None, probe: Gra
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    from research.depression.encoder_study import paired_difference, table
+    from research.depression.encoder_study import paired_difference, study_parser, table
     from research.depression.f1_study import oracle_f1
     from research.depression.metrics import auc, summarise
     from research.depression.report import load_data
 
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--root", type=Path, required=True)
-    ap.add_argument("--cache", type=Path, default=None, help="speech feature cache folder")
-    ap.add_argument("--out", type=Path, required=True, help="JSON summary to write")
-    ap.add_argument("--seeds", type=int, default=5)
-    ap.add_argument("--folds", type=int, default=5)
-    ap.add_argument("--boot", type=int, default=2000)
-    ap.add_argument("--first-seed", type=int, required=True)
-    args = ap.parse_args(argv)
+    args = study_parser(__doc__, variants=False, require_first_seed=True).parse_args(argv)
     data, _info = load_data(args.root, args.cache, 1)
     t0 = time.perf_counter()
     graph = graph_block(args.root, data.names, args.cache, load_probe())
