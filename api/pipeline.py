@@ -327,6 +327,11 @@ def analyze_session(
     if estimate is not None:
         recognized.feature_texts.append(estimate)
     features = recognized.feature_texts
+    if not features:  # every named file gave nothing: an error, not an empty session
+        reasons = recognized.warnings or list(
+            dict.fromkeys(m.reason for m in recognized.modalities_missing))
+        raise ValueError("nothing in the bundle could be analysed ("
+                         + "; ".join(reasons) + "); nothing was written")
     done = assess_features(features, settings, store, scope=keys.session_key,
                            beam_width=beam_width, decoder=config, progress=say)
     result = AnalysisResult(

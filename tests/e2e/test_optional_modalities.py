@@ -184,3 +184,15 @@ def test_corrupt_named_video_fails_clearly_and_writes_nothing(
     assert "corrupt.mp4" in err and "Traceback" not in err
     with open_store(settings) as store:
         assert store.count_by_label() == {}
+
+
+def test_bundle_whose_media_all_give_nothing_fails_and_writes_nothing(
+        settings: Settings, tmp_path: Path, media: dict[str, Path]) -> None:
+    """A bundle whose only file yields no feature text (here a silent video named as the
+    audio) is an input error, not an empty session with no assessment."""
+    code, _data, err = _analyze(settings, _bundle(tmp_path, audio=media["silent"]))
+    assert code == 2, err
+    assert "nothing in the bundle could be analysed" in err
+    assert "face.mp4: contains no audio stream" in err and "Traceback" not in err
+    with open_store(settings) as store:
+        assert store.count_by_label() == {}
