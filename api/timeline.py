@@ -471,7 +471,8 @@ def _scale_scores(features: Sequence[FeatureText]) -> tuple[dict[str, float], di
         score = score if score is not None else _num(f.values.get("raw_total"))
         if score is not None:
             scores[name] = score
-            levels[name] = str(f.values.get("level") or f.values.get("severity") or "")
+            # the instrument's own band ("moderately_severe"), not the coarse level it maps to
+            levels[name] = str(f.values.get("severity") or f.values.get("level") or "")
     return scores, levels
 
 

@@ -103,6 +103,9 @@ def test_cli_writes_timeline_and_trend(settings: Settings, tmp_path: Path) -> No
         analyze_bundle(SAMPLES / "zh_w02_worse", settings, store)
         trend = trend_from_graph(store, first.student)
     assert len(trend.points) == 2 and not trend.flagged  # two sessions cannot rise 3 times
+    # labels name the instrument's band as the feature text does (PHQ-9 17: moderately
+    # severe), not the coarse level it maps to ("severe")
+    assert trend.points[1].scale_levels["PHQ9"] == "moderately_severe"
     env = {"MINDKG_HOME": str(settings.home), "MINDKG_STORE": "embedded"}
     out = tmp_path / "pictures"
     runner = CliRunner()
