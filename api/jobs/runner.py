@@ -20,7 +20,7 @@ from pathlib import Path
 from api.auth.purpose import PurposeNotDeclared, require_purpose
 from api.jobs.queue import JobQueue
 from api.jobs.store import Job, JobStatus, JobStore, heartbeat
-from api.jobs.sweep import discard_upload, sweep_uploads, uploads_dir
+from api.jobs.sweep import discard_upload, sweep_uploads, uploads_dir, without_folder
 from api.pipeline import analyze_session
 from contracts.settings import ApiSettings, ConfigError, Settings
 from ingest.bundle import read_bundle
@@ -292,7 +292,7 @@ class Runner:
         except sqlite3.OperationalError as exc:  # the job/graph file locked or on a full disk
             keep_media = self._transient(job, f"storage error: {exc}")
         except (ValueError, StoreError) as exc:  # bad bundle / scales / media; rejected write
-            self.store.fail(job.id, str(exc))
+            self.store.fail(job.id, without_folder(str(exc), job.bundle_dir))
         except Exception as exc:
             log.exception("job %s crashed", job.id)
             self.store.fail(job.id, f"internal error ({type(exc).__name__}); nothing was written")

@@ -26,6 +26,14 @@ def uploads_dir(settings: Settings) -> Path:
     return settings.home / "api" / "uploads"
 
 
+def without_folder(message: str, folder: Path | str) -> str:
+    """`message` with the bundle folder's server path taken out (errors name files inside the
+    bundle as the client packed them, never where the server unpacked them)."""
+    for path in sorted({str(Path(folder)), str(Path(folder).resolve())}, key=len, reverse=True):
+        message = message.replace(path + "/", "").replace(path, "the bundle")
+    return message
+
+
 def _top(root: Path, bundle_dir: str) -> str | None:
     """The upload folder (first part under `root`) holding `bundle_dir`, if it is one."""
     try:

@@ -97,6 +97,31 @@ def test_bad_scales_fail_the_job_without_partial_writes(
     assert _graph_counts(home_settings) == (0, 0)
 
 
+def test_errors_name_files_in_the_bundle_not_server_paths(
+    client: TestClient, keys: Keys, home_settings: Settings
+) -> None:
+    manifest = ('{"student": "s1", "session": "w01", "recorded_at": "2026-03-02T10:00:00+08:00", '
+                '"language": "zh", "%s": "t.txt"}')
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("manifest.json", manifest % "transcript")
+        zf.writestr("t.txt", "最近睡不好".encode("gbk"))  # a GBK transcript: not UTF-8
+    job = wait_job(
+        client, _submit(client, keys, buffer.getvalue())["id"], keys.header("psychologist")
+    )
+    assert job["status"] == "failed"
+    assert job["error"].startswith("t.txt: transcript is not UTF-8"), job["error"]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("manifest.json", manifest % "audio")  # names a file the archive lacks
+    reply = client.post("/v1/sessions", files={"bundle": ("b.zip", buffer.getvalue())},
+                        headers=keys.header("psychologist"))
+    assert reply.status_code == 422
+    assert reply.json()["detail"].endswith("names 't.txt', which is not a file in the bundle")
+    assert str(home_settings.home) not in job["error"] + reply.text
+    assert _graph_counts(home_settings) == (0, 0)
+
+
 def test_media_retained_only_when_configured(home_settings: Settings, keys: Keys) -> None:
     api = ApiSettings(purpose="counseling", retain_media=True)
     with TestClient(create_app(home_settings, api)) as client:

@@ -19,7 +19,7 @@ from api.http.deps import ApiProblem, AppState, State, Submitter, json_body
 from api.http.schemas import JobOut, Problem, ServerPathIn
 from api.http.upload import ArchiveError, UnsupportedArchive, spooled_copy, unpack_bundle
 from api.jobs.store import Job
-from api.jobs.sweep import discard_upload, uploads_dir
+from api.jobs.sweep import discard_upload, uploads_dir, without_folder
 from api.pipeline import AnalysisResult
 from ingest.bundle import BundleError, read_bundle
 from kg.private_files import private_dir
@@ -137,7 +137,7 @@ async def submit_upload(request: Request, st: State, key: Submitter) -> JobOut:
     except UnsupportedArchive as exc:
         raise ApiProblem(415, "unsupported_archive", str(exc)) from exc
     except (ArchiveError, BundleError) as exc:
-        raise ApiProblem(422, "bad_bundle", str(exc)) from exc
+        raise ApiProblem(422, "bad_bundle", without_folder(str(exc), root / name)) from exc
     finally:
         await upload.close()
     return job_out(_enqueue(st, key, folder, owns=True, write=write))
