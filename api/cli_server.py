@@ -133,10 +133,20 @@ def submit(
     with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
         tar.add(bundle, arcname=bundle.name)
     headers = {"Authorization": f"Bearer {key}"}
+    try:
+        result = _submit_and_follow(url, headers, bundle.name, buffer.getvalue(), timeout)
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:  # no server there, a bad URL, a 5xx
+        raise ValueError(f"cannot use the MindKG API at {url}: {exc}") from exc
+    out.print_json(json.dumps(result, ensure_ascii=False))
+
+
+def _submit_and_follow(
+    url: str, headers: dict[str, str], name: str, archive: bytes, timeout: float
+) -> Any:
+    import httpx
+
     with httpx.Client(base_url=url, headers=headers, timeout=60) as client:
-        reply = client.post(
-            "/v1/sessions", files={"bundle": (f"{bundle.name}.tar.gz", buffer.getvalue())}
-        )
+        reply = client.post("/v1/sessions", files={"bundle": (f"{name}.tar.gz", archive)})
         if reply.status_code != 202:
             raise ValueError(f"upload refused ({reply.status_code}): {reply.text}")
         job = reply.json()
@@ -149,8 +159,7 @@ def submit(
             err.print(f"[dim]· {job['status']} {job['progress']:.0%} {job['message']}[/]")
         if job["status"] != "done":
             raise ValueError(f"job {job['id']} {job['status']}: {job['error']}")
-        result = client.get(f"/v1/jobs/{job['id']}/result").raise_for_status().json()
-    out.print_json(json.dumps(result, ensure_ascii=False))
+        return client.get(f"/v1/jobs/{job['id']}/result").raise_for_status().json()
 
 
 # -- keys and audit --------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from api.cli_server import server_app
 from contracts.settings import Settings
-from tests.api.conftest import SAMPLES, Server, make_keys, seed_concepts, zip_bundle
+from tests.api.conftest import SAMPLES, Server, free_port, make_keys, seed_concepts, zip_bundle
 
 
 def _wait(client: httpx.Client, job_id: str, until: set[str], timeout: float = 30) -> dict:
@@ -60,6 +60,17 @@ def test_upload_poll_and_get_assessment(tmp_path: Path) -> None:
         assert '"session": "w02"' in run.stdout
     finally:
         server.stop()
+
+
+def test_submit_without_a_server_is_a_clear_error() -> None:
+    """No API listening (or no URL at all): one line and exit 2, not an httpx traceback."""
+    bundle = str(SAMPLES / "zh_w01_moderate")
+    for url, says in ((f"http://127.0.0.1:{free_port()}", "Connection refused"),
+                      ("localhost-8000", "protocol")):
+        run = CliRunner().invoke(server_app, ["submit", bundle, "--url", url, "--key", "mk_x"])
+        assert run.exit_code == 2, run.output
+        assert f"cannot use the MindKG API at {url}" in run.output and says in run.output
+        assert "Traceback" not in run.output
 
 
 def test_killing_the_api_mid_job_loses_no_job(tmp_path: Path) -> None:
