@@ -194,7 +194,11 @@ def eval_sentiment(
     from research.polarity.train import SEED, summarise
 
     file, out = Path(file_arg), Path(out_arg)
-    rows = read_labelled(file)  # a CorpusFormatError is a ValueError: exit 2
+    try:
+        rows = read_labelled(file)  # a CorpusFormatError is a ValueError: exit 2
+    except UnicodeDecodeError as exc:  # name the file and the fix, not only the codec
+        raise ValueError(f"{file}: not UTF-8 text ({exc.reason}); convert it first, e.g. "
+                         "iconv -f GBK -t UTF-8") from None
     if limit and len(rows) > limit:
         by_label: dict[str, list[int]] = {}
         for i, r in enumerate(rows):
@@ -229,4 +233,7 @@ def eval_sentiment(
     for g in rows_present:
         typer.echo(f"  gold {g:<8} -> " + "  ".join(
             f"{p} {result['confusion'][g][p]}" for p in labels))
+    if len(rows_present) == 1:
+        typer.echo(f"warning: every text is labelled {rows_present[0]}: balanced accuracy is "
+                   "that class's recall alone", err=True)
     typer.echo(f"wrote {out / 'report.json'} and {out / 'confusion.png'}")

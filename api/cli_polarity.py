@@ -59,7 +59,10 @@ def register(kg_app: typer.Typer, handles_errors: Callable[[Any], Any]) -> None:
 
         items = list(texts or [])
         if file is not None:
-            items += read_lines(file)
+            lines = read_lines(file)
+            if not lines:
+                raise ValueError(f"{file}: holds no text (one text per line)")
+            items += lines
         if not items:
             raise ValueError("give texts as arguments or --file F")
         model = load_sentence_polarity()
