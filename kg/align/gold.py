@@ -35,8 +35,12 @@ class GoldRow:
 def read_gold(path: Path) -> list[GoldRow]:
     if not path.is_file():
         raise GoldFormatError(f"gold file {path} does not exist")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise GoldFormatError(f"gold file {path} is not UTF-8 text ({exc.reason})") from None
     rows: list[GoldRow] = []
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.rstrip("\r")
         if not line.strip() or line.startswith("#"):
             continue

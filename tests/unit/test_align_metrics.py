@@ -31,6 +31,13 @@ def test_read_gold_rejects_bad_rows(tmp_path: Path) -> None:
         read_gold(path)
 
 
+def test_read_gold_names_a_file_that_is_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "g.tsv"
+    path.write_bytes("皱眉\tau:AU4\n".encode("gbk"))
+    with pytest.raises(GoldFormatError, match=r"g\.tsv is not UTF-8 text"):
+        read_gold(path)
+
+
 def test_text_features_meet_across_word_forms() -> None:
     assert "w:rais" in text_features("cheeks raised") & text_features("Cheek Raiser")
     assert "眉毛" in text_features("眉毛下压")
