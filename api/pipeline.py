@@ -117,7 +117,11 @@ def read_feature_texts(path: Path) -> list[FeatureText]:
             items = [{k: v for k, v in i.items() if k != "id"} if isinstance(i, dict) else i
                      for i in items]
         features = TypeAdapter(list[FeatureText]).validate_python(items)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, ValidationError, TypeError) as exc:
+    except ValidationError as exc:  # one line, as the API says it (not pydantic's page)
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'top level'}: {e['msg']}"
+                             for e in exc.errors()[:5])
+        raise ValueError(f"{path}: not a JSON list of feature texts: {problems}") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, TypeError) as exc:
         raise ValueError(f"{path}: not a JSON list of feature texts: {exc}") from exc
     if not features:
         raise ValueError(f"{path}: holds no feature texts")

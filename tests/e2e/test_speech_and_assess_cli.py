@@ -69,3 +69,7 @@ def test_assess_from_feature_texts_states_risk(settings: Settings, tmp_path: Pat
     bad.write_text('[{"modality": "smell"}]')
     result = runner.invoke(app, ["assess", str(bad)], env=_env(settings))
     assert result.exit_code == 2 and "not a JSON list of feature texts" in result.stderr
+    # one line naming each bad field, not pydantic's multi-line page with its URLs
+    assert "0.modality: Input should be" in result.stderr and "0.kind: Field required" in \
+        result.stderr
+    assert "errors.pydantic.dev" not in result.stderr and len(result.stderr.splitlines()) == 1
