@@ -130,6 +130,9 @@ def speech_emotion(
 
     err = Console(stderr=True)
     corpus = T.load_corpus(root, lambda m: err.print(m, highlight=False))
+    if (n_speakers := len(set(corpus.speakers))) < 3:
+        raise ValueError(f"{root}: leave-one-speaker-out needs clips of at least 3 speakers "
+                         f"(one held out, two to choose the model on); found {n_speakers}")
     res = T.loso(corpus, T.LstmConfig(epochs=epochs, seed=seed) if lstm else None,
                  T.FloorConfig(seed=seed), lambda m: err.print(m, highlight=False))
     out.mkdir(parents=True, exist_ok=True)
