@@ -105,7 +105,7 @@ def read_bundle(root: Path) -> SessionBundle:
     if manifest_path.stat().st_size > MAX_MANIFEST_BYTES:
         raise BundleError(f"{MANIFEST} is larger than {MAX_MANIFEST_BYTES} bytes")
     try:
-        data = loads_bounded(manifest_path.read_text(encoding="utf-8"))
+        data = loads_bounded(manifest_path.read_text(encoding="utf-8-sig"))  # BOM: Notepad
     except JsonLimitError as exc:
         raise BundleError(f"{MANIFEST}: {exc}") from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

@@ -27,6 +27,16 @@ def test_bundle_needs_a_modality(tmp_path: Path) -> None:
         read_bundle(tmp_path)
 
 
+def test_manifest_saved_with_a_utf8_bom_is_read(tmp_path: Path) -> None:
+    """Windows editors save UTF-8 with a BOM; transcripts and scales already accept it."""
+    manifest = {"student": "a", "session": "b", "recorded_at": "2026-01-01T00:00:00Z",
+                "scales": "scales.json"}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8-sig")
+    (tmp_path / "scales.json").write_text(json.dumps({"PHQ9": [1] * 9}), encoding="utf-8-sig")
+    bundle = read_bundle(tmp_path)
+    assert (bundle.student, bundle.session) == ("a", "b")
+
+
 def test_unknown_manifest_field_is_named(tmp_path: Path) -> None:
     (tmp_path / "manifest.json").write_text(json.dumps({"student": "a", "vidoe": "x"}))
     with pytest.raises(BundleError, match="vidoe"):
