@@ -111,7 +111,7 @@ def read_feature_texts(path: Path) -> list[FeatureText]:
     """A JSON list of feature texts, or an object with `feature_texts` (e.g. the JSON result of
     `mindkg analyze --json`, whose per-feature `id` is dropped: ids are given by the pipeline)."""
     try:
-        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+        raw = json.loads(Path(path).read_text(encoding="utf-8-sig"))
         items = raw["feature_texts"] if isinstance(raw, dict) and "feature_texts" in raw else raw
         if isinstance(items, list):
             items = [{k: v for k, v in i.items() if k != "id"} if isinstance(i, dict) else i

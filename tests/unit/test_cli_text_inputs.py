@@ -1,4 +1,4 @@
-"""Bad and one-sided text inputs of `mindkg kg polarity --file` and `mindkg eval sentiment`:
+"""Bad, one-sided and BOM-marked text inputs of `kg polarity --file`, `eval sentiment`, `assess`:
 a clear one-line message naming the file, exit 2, nothing written (files made here)."""
 
 from __future__ import annotations
@@ -36,3 +36,15 @@ def test_eval_sentiment_with_one_gold_class_says_what_the_number_is(tmp_path: Pa
     res = runner.invoke(app, ["eval", "sentiment", str(one), "--out", str(tmp_path / "o")])
     assert res.exit_code == 0, res.output
     assert "every text is labelled positive" in res.stderr
+
+
+def test_feature_texts_file_saved_with_a_utf8_bom_is_read(tmp_path: Path) -> None:
+    import json
+
+    from api.pipeline import read_feature_texts
+
+    path = tmp_path / "features.json"
+    feature = {"modality": "scales", "kind": "scale_score", "instance": "PHQ9",
+               "text": {"zh": "PHQ-9 总分 8，轻度抑郁", "en": "PHQ-9 total 8, mild depression"}}
+    path.write_text(json.dumps([feature], ensure_ascii=False), encoding="utf-8-sig")
+    assert [f.instance for f in read_feature_texts(path)] == ["PHQ9"]
