@@ -36,7 +36,7 @@ def read_gold(path: Path) -> list[GoldRow]:
     if not path.is_file():
         raise GoldFormatError(f"gold file {path} does not exist")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a BOM (Windows editors) is not a phrase
     except UnicodeDecodeError as exc:
         raise GoldFormatError(f"gold file {path} is not UTF-8 text ({exc.reason})") from None
     rows: list[GoldRow] = []

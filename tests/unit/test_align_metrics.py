@@ -36,6 +36,8 @@ def test_read_gold_names_a_file_that_is_not_utf8(tmp_path: Path) -> None:
     path.write_bytes("皱眉\tau:AU4\n".encode("gbk"))
     with pytest.raises(GoldFormatError, match=r"g\.tsv is not UTF-8 text"):
         read_gold(path)
+    path.write_text("phrase\tconcept\n皱眉\tau:AU4\n", encoding="utf-8-sig")  # BOM + header
+    assert [(r.phrase, r.concept) for r in read_gold(path)] == [("皱眉", "au:AU4")]
 
 
 def test_text_features_meet_across_word_forms() -> None:
