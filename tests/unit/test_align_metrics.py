@@ -31,6 +31,13 @@ def test_read_gold_rejects_bad_rows(tmp_path: Path) -> None:
         read_gold(path)
 
 
+def test_a_one_language_gold_set_has_no_empty_subset() -> None:
+    rows = [GoldRow(1, "皱眉", "au:AU4"), GoldRow(2, "嘴角上扬", "au:AU12")]
+    metrics, _ = evaluate(rows, lambda phrase: ["au:AU4", "au:AU12"])
+    assert set(metrics) == {"all", "zh"}
+    assert metrics["zh"].hits[1] == 0.5 and metrics["all"].n == 2
+
+
 def test_read_gold_names_a_file_that_is_not_utf8(tmp_path: Path) -> None:
     path = tmp_path / "g.tsv"
     path.write_bytes("皱眉\tau:AU4\n".encode("gbk"))
