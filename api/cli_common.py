@@ -58,6 +58,8 @@ def handles_errors(fn: F) -> F:
             _fail(EXIT_SERVER, str(exc))
         except (ValueError, FileNotFoundError) as exc:  # every input error is one of these
             _fail(EXIT_INPUT, str(exc))
+        except (FileExistsError, NotADirectoryError, IsADirectoryError, PermissionError) as exc:
+            _fail(EXIT_INPUT, f"{exc.filename}: {exc.strerror}")  # e.g. --out names a file
         return None
 
     return wrapper  # type: ignore[return-value]

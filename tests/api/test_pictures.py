@@ -126,3 +126,10 @@ def test_cli_writes_timeline_and_trend(settings: Settings, tmp_path: Path) -> No
     assert (out / f"{first.student}_trend.png").read_bytes().startswith(PNG_MAGIC)
     missing = runner.invoke(server_app, ["trend", "stu_00000000000000000000"], env=env)
     assert missing.exit_code == 2 and "no student" in missing.output
+    # --out naming an existing file: one line and exit 2, not a FileExistsError traceback
+    taken = tmp_path / "taken.txt"
+    taken.write_text("x")
+    for out_arg in (taken, taken / "sub"):
+        run = runner.invoke(server_app, ["trend", first.student, "--out", str(out_arg)], env=env)
+        assert run.exit_code == 2 and "Traceback" not in run.output, run.output
+        assert str(taken) in run.output
