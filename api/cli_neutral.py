@@ -26,7 +26,7 @@ def register(kg_app: typer.Typer, handles_errors: Callable[[Any], Any]) -> None:
             "--data", help="folder with ChnSentiCorp_htl_all.csv, online_shopping_10_cats.csv, "
             "clue_emotion_valid.jsonl (the polar texts)")],
         out_file: Annotated[Path | None, typer.Option(
-            "--out", help="detector weights .npz to write")] = None,
+            "--out", help="detector weights .npz to write (research: the product does not read it)")] = None,
         eatd: Annotated[Path | None, typer.Option(
             "--eatd", help="EATD-style folder: answers by prompt topic, evaluation only")] = None,
         report: Annotated[Path | None, typer.Option(

@@ -16,10 +16,16 @@ Protocol (fixed before any evaluation, docs/REAL_DATA.md "Neutral text"):
   recall at that t (ties: the smaller C);
 - evaluation: (a) leave-one-polar-corpus-out false-neutral rates, (b) EATD answers by topic
   (volunteer bootstrap; never trained on), (c) held-out news.
+
+Finding (docs/REAL_DATA.md): the detector learns news style (56 % of held-out news sentences
+neutral) but flags no interview answer, and breaks the polar cap on Weibo left out; it is not
+wired into the product's labels, and no weights ship. `NeutralDetectorWeights` stays here, in
+research code, so that the command can write the detector it evaluates.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import time
@@ -30,7 +36,6 @@ from typing import Any
 
 import numpy as np
 
-from kg.embed.neutral import FEATURE_SETS, NeutralDetectorWeights
 from kg.embed.sentence_polarity import DENSE_NAMES, ENCODER_ID
 from research.polarity.corpora import LabelledText, read_interview_answers
 from research.polarity.train import (
@@ -44,6 +49,7 @@ from research.polarity.train import (
     predict_product,
 )
 
+FEATURE_SETS = ("vector+named", "named")  # the detector; the ablation (named features only)
 C_GRID = (0.001, 0.01, 0.1)
 INNER_CAP = 0.005  # false-neutral rate allowed on each inner left-out polar corpus
 SHIP_CAP = 0.01  # criterion S1 on the outer left-out corpora
@@ -52,6 +58,68 @@ N_NEWS_TRAIN = 3000
 N_NEWS_TEST = 1000
 N_BOOT = 1000
 _SENT = re.compile(r"(?<=[。！？])")
+
+
+class NeutralDetectorError(ValueError):
+    """Neutral-detector weights missing or malformed."""
+
+
+@dataclass(frozen=True)
+class NeutralDetectorWeights:
+    """P(neutral) = sigmoid(vector @ coef_embed + ((dense - mean) / scale) @ coef_dense + b)."""
+
+    coef_embed: np.ndarray  # on the raw encoder vector (standardisation folded in); zeros: unused
+    coef_dense: np.ndarray  # on the standardised named features
+    dense_mean: np.ndarray
+    dense_scale: np.ndarray
+    intercept: float
+    threshold: float  # P(neutral) at or above which a text is neutral
+    meta: dict[str, Any]
+
+    @property
+    def uses_encoder(self) -> bool:
+        return bool(np.any(self.coef_embed != 0))
+
+    def probabilities(self, dense: np.ndarray, vectors: np.ndarray | None) -> np.ndarray:
+        """P(neutral) per row of `dense` (n, 10) and `vectors` (n, 384; may be None when the
+        weights do not use the encoder)."""
+        dense = np.atleast_2d(np.asarray(dense, dtype=np.float64))
+        if dense.shape[1] != len(DENSE_NAMES):
+            raise NeutralDetectorError(f"expected {len(DENSE_NAMES)} named features per text")
+        z = ((dense - self.dense_mean) / self.dense_scale) @ self.coef_dense + self.intercept
+        if self.uses_encoder:
+            if vectors is None:
+                raise NeutralDetectorError("these weights need the sentence vectors")
+            z = z + np.asarray(vectors, dtype=np.float64) @ self.coef_embed
+        return np.asarray(1.0 / (1.0 + np.exp(-np.asarray(z).ravel())))
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp.npz")
+        np.savez_compressed(
+            tmp, coef_embed=self.coef_embed.astype(np.float64),
+            coef_dense=self.coef_dense.astype(np.float64), dense_mean=self.dense_mean,
+            dense_scale=self.dense_scale, scalars=np.array([self.intercept, self.threshold]),
+            dense_names=np.array(DENSE_NAMES), encoder=np.array(ENCODER_ID),
+            meta=np.array(json.dumps(self.meta, sort_keys=True, ensure_ascii=False)))
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> NeutralDetectorWeights:
+        """A detector written by `save` (research use: the product reads none)."""
+        try:
+            z = np.load(path, allow_pickle=False)
+        except FileNotFoundError:
+            raise NeutralDetectorError(f"{path}: no such detector file") from None
+        with z:
+            names = tuple(str(n) for n in z["dense_names"])
+            if names != DENSE_NAMES or str(z["encoder"]) != ENCODER_ID:
+                raise NeutralDetectorError(f"{path}: other features or encoder; retrain")
+            s = z["scalars"]
+            arrays = [z[k].astype(np.float64) for k in ("coef_embed", "coef_dense",
+                                                         "dense_mean", "dense_scale")]
+            return cls(arrays[0], arrays[1], arrays[2], arrays[3], float(s[0]), float(s[1]),
+                       json.loads(str(z["meta"])))
 
 
 @dataclass
@@ -333,7 +401,7 @@ def train_and_evaluate(data_dir: Path, out: Path | None, *, eatd_dir: Path | Non
                         gold[te].tolist(), new.tolist()), 4),
                     "held_out_news_recall": round(float(np.mean(score(w, test_f) >= w.threshold)),
                                                   4)}
-                log(f"[{fs}] without {name}: C {choice['C']} t {choice['threshold']:.4f} "
+                log(f"{fs}, without {name}: C {choice['C']} t {choice['threshold']:.4f} "
                     f"false-neutral {float(flag.mean()):.4f} ({time.time() - t0:.0f} s)")
             pool = Pool(np.vstack([x_polar, x_news]),
                         np.r_[np.zeros(len(x_polar), bool), np.ones(len(x_news), bool)],
@@ -357,7 +425,7 @@ def train_and_evaluate(data_dir: Path, out: Path | None, *, eatd_dir: Path | Non
                 new_eatd = np.where(p_eatd >= w.threshold, "neutral", np.array(eatd_cur))
                 res["interviews"] = interview_separation(eatd_rows, p_eatd, new_eatd.tolist(),
                                                          eatd_cur, eatd_prob)
-            log(f"[{fs}] final: C {choice['C']} t {choice['threshold']:.4f} "
+            log(f"{fs}, final: C {choice['C']} t {choice['threshold']:.4f} "
                 f"({time.time() - t0:.0f} s)")
             report["feature_sets"][fs] = res
             if fs == "vector+named":

@@ -12,9 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kg.embed.neutral import NeutralDetectorError, NeutralDetectorWeights
 from kg.embed.sentence_polarity import DENSE_NAMES
 from research.polarity.neutral import (
+    NeutralDetectorError,
+    NeutralDetectorWeights,
     cap_threshold,
     news_split,
     train_and_evaluate,
@@ -92,7 +93,7 @@ def test_weights_round_trip_and_errors(tmp_path: Path) -> None:
     assert back.threshold == 0.7 and back.meta == {"x": 1} and not back.uses_encoder
     p = back.probabilities(np.zeros((2, nd)), None)
     assert p == pytest.approx([1 / (1 + np.e)] * 2)
-    with pytest.raises(NeutralDetectorError, match="missing"):
+    with pytest.raises(NeutralDetectorError, match="no such"):
         NeutralDetectorWeights.load(tmp_path / "none.npz")
     with pytest.raises(NeutralDetectorError, match="named features"):
         back.probabilities(np.zeros((1, 3)), None)
@@ -115,3 +116,19 @@ def test_train_end_to_end(tmp_path: Path) -> None:
     w = NeutralDetectorWeights.load(out)
     assert w.uses_encoder and 0.0 < w.threshold <= 1.0
     assert w.meta["choice"]["C"] in (0.001, 0.01, 0.1) and "metrics" in w.meta
+
+
+def test_cli_bad_input_exits_2_and_writes_nothing(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    out = tmp_path / "n.npz"
+    res = CliRunner().invoke(app, ["kg", "neutral-train", "--data", str(tmp_path / "none"),
+                                   "--out", str(out)])
+    assert res.exit_code == 2 and "not a folder" in res.output and not out.exists()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    res = CliRunner().invoke(app, ["kg", "neutral-train", "--data", str(empty),
+                                   "--out", str(out)])
+    assert res.exit_code == 2 and not out.exists()
