@@ -14,6 +14,7 @@ from api.cli_common import (
     out,
     progress_line,
 )
+from api.cli_neutral import register as register_neutral
 from api.cli_polarity import register as register_polarity
 
 kg_app = typer.Typer(help="Knowledge graph: seed, statistics, polarity.", no_args_is_help=True)
@@ -75,3 +76,4 @@ def kg_embed() -> None:
 
 
 register_polarity(kg_app, handles_errors)  # kg polarity, kg polarity-train
+register_neutral(kg_app, handles_errors)  # kg neutral-train
