@@ -27,6 +27,7 @@ from ingest.audio.content import (
     count_syllables,
     keywords,
     polarity,
+    risk_values,
     symptom_names,
 )
 from ingest.audio.contour import contour, pause_spans
@@ -372,9 +373,7 @@ def _content_text(
         "keywords": [],
         "symptoms": codes,
         "symptom_mentions": {c: sorted({m.phrase for m in found.symptoms[c]}) for c in codes},
-        "suicide_risk": found.suicide_risk,
-        "risk_phrases": [{"phrase": m.phrase, "start_s": m.start_s, "negated": m.negated}
-                         for m in found.risk],
+        **risk_values(found),
         "concept_ids": [],
     }
     if pol is not None:
