@@ -373,6 +373,14 @@ def test_admin_cli_erase_sweep_and_pseudonym_map(
     ]
     assert rows[1][1] == student  # the API's center-a pseudonym
     assert "demo-student-001" not in mapped.stdout
+    ids.write_text("demo-student-001\nbad id!\n")  # an invalid id: one error, nothing printed
+    bad = runner.invoke(
+        app, ["admin", "pseudonym-map", "--ids", str(ids), "--center", "center-a"], env=env
+    )
+    assert bad.exit_code == 2 and not bad.stdout.strip()
+    assert "line 2 is not a student id" in bad.stderr and "bad id!" not in bad.output
+    helped = runner.invoke(app, ["admin", "pseudonym-map", "--help"], env=env)
+    assert "legacy_pseudonym,pseudonym,center" in helped.stdout
 
 
 def test_one_process_per_home_runs_embedded_job_workers(home_settings: Settings) -> None:
