@@ -27,8 +27,13 @@ EXIT_STORE = 3
 EXIT_SERVER = 4
 
 
-def _fail(code: int, message: str) -> None:
+def print_error(message: str) -> None:
+    """One `error: ...` line on stderr (also for one bad item of many, the command going on)."""
     err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True, soft_wrap=True)
+
+
+def _fail(code: int, message: str) -> None:
+    print_error(message)
     raise typer.Exit(code)
 
 

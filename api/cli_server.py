@@ -66,6 +66,10 @@ def serve(
         settings.api = settings.api.model_copy(update={"http_processes": processes})
     api = settings.api
     if api.http_processes == 1:
+        if api.workers and not api.redis_url:  # one line, before uvicorn's lifespan traceback
+            from api.jobs.runner import check_embedded_lock_free
+
+            check_embedded_lock_free(settings)
         uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
         return
     # Each process builds its app from the environment (api.http.app.app_from_env).

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from api.cli_common import err, handles_errors
+from api.cli_common import EXIT_INPUT, err, handles_errors, print_error
 
 speech_app = typer.Typer(
     help="Speech emotion (EmoDB-trained; acted German speech): estimate, train.",
@@ -26,22 +26,28 @@ def emotion(
     files: Annotated[list[Path], typer.Argument(help="audio or video files (any ffmpeg input)")],
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line")] = False,
 ) -> None:
-    """Speech emotion of each file: mean class probabilities over voiced 2 s windows."""
+    """Speech emotion of each file: mean class probabilities over voiced 2 s windows. A file
+    that cannot be read gets one error line on stderr; the others are still scored (exit 2 at
+    the end if any failed)."""
     from api.auth.purpose import require_purpose
     from contracts.settings import load_settings
     from ingest.audio.emotion import estimate_file
 
     require_purpose(load_settings().api.purpose)
-    rows: list[dict[str, Any]] = []
-    for f in files:  # all files are scored before anything is printed
-        est = estimate_file(f)
-        rows.append({"file": str(f), "label": est["label"] if est else None,
-                     "probabilities": est["probabilities"] if est else None,
-                     "model": est["model"] if est else None,
-                     "windows": est["windows"] if est else 0,
-                     "trained_on": est["trained_on"] if est else None,
-                     **({} if est else {"note": "no 2 s window with enough speech"})})
-    for r in rows:
+    failed = 0
+    for f in files:
+        try:
+            est = estimate_file(f)
+        except (ValueError, FileNotFoundError) as exc:  # bad input, as handles_errors maps it
+            print_error(str(exc))
+            failed += 1
+            continue
+        r: dict[str, Any] = {"file": str(f), "label": est["label"] if est else None,
+                             "probabilities": est["probabilities"] if est else None,
+                             "model": est["model"] if est else None,
+                             "windows": est["windows"] if est else 0,
+                             "trained_on": est["trained_on"] if est else None,
+                             **({} if est else {"note": "no 2 s window with enough speech"})}
         if as_json:
             sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
         elif r["label"] is None:
@@ -49,6 +55,9 @@ def emotion(
         else:
             p = r["probabilities"][r["label"]]
             sys.stdout.write(f"{r['file']}\t{r['label']}\t{p:.2f}\n")
+        sys.stdout.flush()
+    if failed:
+        raise typer.Exit(EXIT_INPUT)
 
 
 @speech_app.command("train-emotion")

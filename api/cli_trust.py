@@ -35,7 +35,8 @@ def pseudonym_map(
         str | None, typer.Option(help="the center these ids belong to (default: MINDKG_CENTER)")
     ] = None,
 ) -> None:
-    """Print CSV `legacy_pseudonym,pseudonym` (no local ids) for a migration."""
+    """Print CSV `legacy_pseudonym,pseudonym,center` (no local ids) for a migration."""
+    from ingest.bundle import ID_PATTERN
     from kg.pseudonym import legacy_pseudonym, load_or_create_key, pseudonymize
 
     settings = load_cli_settings()
@@ -44,11 +45,15 @@ def pseudonym_map(
     if not ids.is_file():
         raise ValueError(f"--ids: {ids} is not a file")
     locals_ = [line.strip() for line in ids.read_text(encoding="utf-8").splitlines()]
+    for n, local_id in enumerate(locals_, 1):  # the bundles' student id rule; nothing printed
+        if local_id and not ID_PATTERN.match(local_id):
+            raise ValueError(f"--ids: {ids} line {n} is not a student id (1-64 letters, "
+                             "digits, '_', '.' or '-' starting with a letter or digit)")
     locals_ = [x for x in locals_ if x]
+    rows = [[legacy_pseudonym(x, key), pseudonymize(x, key, chosen), chosen] for x in locals_]
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["legacy_pseudonym", "pseudonym", "center"])
-    for local_id in locals_:
-        writer.writerow([legacy_pseudonym(local_id, key), pseudonymize(local_id, key, chosen), chosen])
+    writer.writerows(rows)
     err.print(f"{len(locals_)} id(s) mapped for center {chosen}")
 
 

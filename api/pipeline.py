@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from api.feature_input import ClientFeatureTexts
 from contracts.feature_text import FeatureText
 from contracts.recognition import (
     Part,
@@ -113,10 +114,7 @@ def read_feature_texts(path: Path) -> list[FeatureText]:
     try:
         raw = json.loads(Path(path).read_text(encoding="utf-8-sig"))
         items = raw["feature_texts"] if isinstance(raw, dict) and "feature_texts" in raw else raw
-        if isinstance(items, list):
-            items = [{k: v for k, v in i.items() if k != "id"} if isinstance(i, dict) else i
-                     for i in items]
-        features = TypeAdapter(list[FeatureText]).validate_python(items)
+        features = TypeAdapter(ClientFeatureTexts).validate_python(items)
     except ValidationError as exc:  # one line, as the API says it (not pydantic's page)
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'top level'}: {e['msg']}"
                              for e in exc.errors()[:5])

@@ -21,6 +21,7 @@ from contracts.vocabulary import (
     RiskLevel,
     risk_id,
 )
+from models.fusion.risk import risk_assessed
 
 _LEVEL_ORDER: dict[str, int] = {"unknown": -1, "none": 0, "mild": 1, "moderate": 2, "severe": 3}
 _RISK_ORDER: dict[str, int] = {"none": 0, "low": 1, "moderate": 2, "high": 3}
@@ -40,6 +41,7 @@ _RISK_TEXT = {
     "moderate": ("存在中度自杀风险信号", "a moderate suicide-risk signal"),
     "high": ("存在高度自杀风险信号", "a HIGH suicide-risk signal"),
 }
+_NOT_ASSESSED = ("未评估自杀风险（不代表无风险）", "suicide risk not assessed (this does not mean no risk)")
 _ADVICE = {
     "high": (
         "建议立即进行面对面风险评估并启动危机干预流程。",
@@ -96,7 +98,7 @@ def rule_assessment(features: Sequence[FeatureText], feature_ids: Sequence[str])
                 )
             )
     lz, le = _LEVEL_TEXT[level]
-    rz, re_ = _RISK_TEXT[risk]
+    rz, re_ = _RISK_TEXT[risk] if risk != "none" or risk_assessed(features) else _NOT_ASSESSED
     advice = _ADVICE[
         "high"
         if risk == "high"

@@ -6,8 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.feature_input import ClientFeatureTexts
 from api.jobs.store import JobStatus
-from contracts.feature_text import FeatureText
 from contracts.session_records import Assessment
 
 
@@ -42,7 +42,8 @@ class ServerPathIn(BaseModel):
 class AssessIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    feature_texts: list[FeatureText] = Field(min_length=1)
+    feature_texts: ClientFeatureTexts = Field(
+        min_length=1, description="FeatureText contract; an `id` (analyze output) is ignored")
 
 
 class AssessOut(BaseModel):

@@ -120,7 +120,7 @@ class Runner:
         """Take the lock that lets one process per MINDKG_HOME run embedded job workers.
         Busy: with several HTTP processes of one server (http_processes > 1) a sibling has
         it (False: serve without job workers); otherwise another server does (an error)."""
-        path = self.settings.home / "api" / "embedded-workers.lock"
+        path = _lock_path(self.settings)
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
@@ -129,11 +129,7 @@ class Runner:
             os.close(fd)
             if self.api.http_processes > 1:
                 return False
-            raise ConfigError(
-                f"another MindKG process runs embedded job workers on {self.settings.home}; "
-                "set MINDKG_REDIS_URL to share jobs between processes, or start this one "
-                "with --workers 0"
-            ) from None
+            raise _lock_busy(self.settings) from None
         self._lock_fd = fd
         return True
 
@@ -321,3 +317,31 @@ class Runner:
         if not job.owns_media or self.api.retain_media:
             return
         discard_upload(self.settings, job.bundle_dir)
+
+
+def _lock_path(settings: Settings) -> Path:
+    return settings.home / "api" / "embedded-workers.lock"
+
+
+def _lock_busy(settings: Settings) -> ConfigError:
+    return ConfigError(
+        f"another MindKG process runs embedded job workers on {settings.home}; "
+        "set MINDKG_REDIS_URL to share jobs between processes, or start this one "
+        "with --workers 0"
+    )
+
+
+def check_embedded_lock_free(settings: Settings) -> None:
+    """The start-up check of `_take_embedded_lock`, done before the server starts (one clear
+    error instead of a failed lifespan): raises its ConfigError when another process holds
+    the lock. Takes nothing (the lifespan still takes the lock)."""
+    path = _lock_path(settings)
+    if not path.exists():
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise _lock_busy(settings) from None
+    finally:
+        os.close(fd)  # releases the flock if it was taken

@@ -27,6 +27,7 @@ from ingest.audio.content import (
     count_syllables,
     keywords,
     polarity,
+    risk_values,
     symptom_names,
 )
 from ingest.audio.contour import contour, pause_spans
@@ -372,9 +373,7 @@ def _content_text(
         "keywords": [],
         "symptoms": codes,
         "symptom_mentions": {c: sorted({m.phrase for m in found.symptoms[c]}) for c in codes},
-        "suicide_risk": found.suicide_risk,
-        "risk_phrases": [{"phrase": m.phrase, "start_s": m.start_s, "negated": m.negated}
-                         for m in found.risk],
+        **risk_values(found),
         "concept_ids": [],
     }
     if pol is not None:
@@ -409,9 +408,9 @@ def _content_sentence(values: dict[str, Any], codes: list[str],
     pol = values["polarity"]
     names = descriptors()["polarity"]["codes"]
     if pol is not None:
-        cos = pol[{"positive": "cos_p", "negative": "cos_n"}.get(pol["label"], "cos_m")]
-        zh = f"言语内容：{names[pol['label']]['zh']}（{cos:.2f}）"
-        en = f"Speech content: {names[pol['label']]['en']} ({cos:.2f})"
+        p = pol["probability_positive"]  # what the label was decided from (not a cosine)
+        zh = f"言语内容：{names[pol['label']]['zh']}（正面概率 {p:.2f}）"
+        en = f"Speech content: {names[pol['label']]['en']} (P(positive) {p:.2f})"
     else:
         zh, en = "言语内容：情感倾向未评估", "Speech content: polarity not assessed"
     if codes:

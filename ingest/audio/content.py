@@ -100,6 +100,18 @@ def analyse_content(segments: list[Segment], language: str) -> ContentResult:
     return result
 
 
+def risk_values(found: ContentResult) -> dict[str, Any]:
+    """The suicide-risk part of a speech_content feature text's values."""
+    return {"suicide_risk": found.suicide_risk,
+            "risk_phrases": [{"phrase": m.phrase, "start_s": m.start_s, "negated": m.negated}
+                             for m in found.risk]}
+
+
+def text_risk(text: str) -> ContentResult:
+    """The suicide-risk phrases of a text without timing (Chinese and English both scanned)."""
+    return analyse_content([Segment(start_s=0.0, end_s=0.0, text=text, words=())], "zh")
+
+
 def symptom_names(codes: list[str], language: str) -> list[str]:
     lex = content_lexicon()["symptoms"]
     key = "zh_name" if language == "zh" else "en_name"

@@ -59,9 +59,9 @@ def sentence(value: dict[str, Any]) -> tuple[str, str]:
     """'语音情绪：悲伤（0.62）…' / 'speech emotion: sadness (0.62) …' for a speech_emotion value."""
     p = value["probability"]
     zh = (f"语音情绪：{value['label_zh']}（{p:.2f}；模型以德语表演语音训练，"
-          "未在汉语咨询语音上验证）")
+          "未在咨询语音上验证）")
     en = (f"speech emotion: {value['label']} ({p:.2f}; model trained on acted German speech, "
-          "unvalidated on Mandarin counseling speech)")
+          "unvalidated on counseling speech)")
     return zh, en
 
 

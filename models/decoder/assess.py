@@ -33,7 +33,7 @@ from models.depression import apply_to_state, estimate_sentence
 from models.fusion.core import fuse, risk_distribution
 from models.fusion.graph import OntologyView, ontology_view
 from models.fusion.learned import LearnedFusion
-from models.fusion.risk import channel_of
+from models.fusion.risk import channel_of, risk_assessed
 from models.fusion.state import EMOTION_CONCEPT, EMOTIONS, LEVELS, RISKS, FusedState
 from models.fusion.weighted import FusionConfig
 
@@ -265,6 +265,7 @@ def _build(
         risk_reasons=reasons, evidence={c: [cid for _f, cid in p] for c, p in named.items()},
         missing=state.missing, recommendation=ctx["recommendation"],
         cite={k: n for k, n in cite.items() if n is not None},
+        risk_assessed=risk_assessed(features),
     )
     concepts = [c for c in (state_cid, detail, level_cid, risk_cid) if c]
     concepts += [cid for pairs in named.values() for _f, cid in pairs if cid not in concepts]

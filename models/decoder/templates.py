@@ -98,6 +98,7 @@ def realise(
     missing: list[str],
     recommendation: str,
     cite: Mapping[str, int] | None = None,
+    risk_assessed: bool = True,
 ) -> Bilingual:
     """The text, one sentence per claim; `cite` gives the claim numbers to mark ("[n]") per
     sentence: "state", "level", "risk" and the evidence channels ("video", ...)."""
@@ -137,7 +138,12 @@ def realise(
         lse = ", ".join(CHANNEL_NAMES[c][1] for c in level_sources)
         say("level", f"抑郁程度：{lz}（依据{lsz}）", f"Depression level: {le} (from {lse})")
     rz, re_ = view.name(risk)
-    if risk == risk_id("none"):
+    if risk == risk_id("none") and not risk_assessed:
+        say("risk", "自杀风险：未评估（所提供的特征均不含自杀风险评估，如量表风险条目或言语转录；"
+            "不代表无风险）",
+            "Suicide risk: not assessed (no feature carries a suicide-risk assessment such as "
+            "a scale risk item or a transcript; this does not mean no risk)")
+    elif risk == risk_id("none"):
         say("risk", f"自杀风险：{rz}（未发现明确的自杀风险信号）",
             f"Suicide risk: {re_} (no explicit suicide-risk signal found)")
     else:

@@ -45,6 +45,13 @@ def risk_signals(features: Sequence[FeatureText], feature_ids: Sequence[str]) ->
     return out
 
 
+def risk_assessed(features: Sequence[FeatureText]) -> bool:
+    """Whether any feature text carries a suicide-risk assessment (a scale's `risk_level`, a
+    transcript's `suicide_risk`, even "none"): without one, "none" means "not assessed"."""
+    return any(f.values.get(name) in RISKS for f in features
+               for name in ("risk_level", "suicide_risk"))
+
+
 def _scale_reason(instrument: str, risk_items: object) -> tuple[str, str]:
     """Why a scale sets the floor: its positive items, when the feature text names them (the
     scale recognizer always does; an app's own feature text may give only `risk_level`)."""

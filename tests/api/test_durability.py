@@ -373,6 +373,14 @@ def test_admin_cli_erase_sweep_and_pseudonym_map(
     ]
     assert rows[1][1] == student  # the API's center-a pseudonym
     assert "demo-student-001" not in mapped.stdout
+    ids.write_text("demo-student-001\nbad id!\n")  # an invalid id: one error, nothing printed
+    bad = runner.invoke(
+        app, ["admin", "pseudonym-map", "--ids", str(ids), "--center", "center-a"], env=env
+    )
+    assert bad.exit_code == 2 and not bad.stdout.strip()
+    assert "line 2 is not a student id" in bad.stderr and "bad id!" not in bad.output
+    helped = runner.invoke(app, ["admin", "pseudonym-map", "--help"], env=env)
+    assert "legacy_pseudonym,pseudonym,center" in helped.stdout
 
 
 def test_one_process_per_home_runs_embedded_job_workers(home_settings: Settings) -> None:
@@ -407,3 +415,30 @@ def test_one_process_per_home_runs_embedded_job_workers(home_settings: Settings)
             assert ready.status_code == 200, ready.text
             assert "sibling HTTP process runs the job workers" in ready.json()["checks"]["workers"]
             assert owner.get("/v1/health/ready").json()["checks"]["workers"] == "1/1 alive"
+
+
+def test_second_serve_on_one_home_is_one_line_exit_2(tmp_path: Path) -> None:
+    """A second `mindkg serve` on the same MINDKG_HOME: the embedded-worker lock is checked
+    before uvicorn starts, so it is one error line and exit 2, no lifespan traceback; the
+    first server keeps serving."""
+    import subprocess
+    import sys
+
+    import httpx
+
+    from tests.api.conftest import SERVE, Server
+
+    home = tmp_path / "home"
+    first = Server(home).start()
+    try:
+        second = Server(home)
+        done = subprocess.run([sys.executable, "-c", SERVE.format(port=second.port)],
+                              env=second.env, cwd=Path(__file__).resolve().parents[2],
+                              capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 2, done.stderr
+        lines = [line for line in done.stderr.splitlines() if line.strip()]
+        assert len(lines) == 1, done.stderr
+        assert lines[0].startswith("error: configuration: another MindKG process runs embedded")
+        assert httpx.get(f"{first.url}/v1/health/live", timeout=5).status_code == 200
+    finally:
+        first.stop()

@@ -41,3 +41,16 @@ def test_scale_recognizer_output_names_its_positive_items() -> None:
             "PHQ9 item 9 positive"} <= reasons, reasons
     assert risk_signals([_sds({"risk_level": "moderate", "risk_items": [3, "9"]})],
                         ["f"])[0].reason_zh == "SDS 第3、9题阳性"
+
+
+def test_no_risk_assessment_reads_not_assessed_in_both_decoders() -> None:
+    """Absence of evidence is not "no risk": without any feature carrying a risk value both
+    the decoder and the rule baseline say suicide risk was not assessed."""
+    from models.rule_assessment import rule_assessment
+
+    unassessed, assessed = _sds({}), _sds({"risk_level": "none"})
+    text = assess([unassessed], ["f/sds"], [], None).text
+    assert "Suicide risk: not assessed" in text.en and "自杀风险：未评估" in text.zh
+    assert "no explicit suicide-risk signal" in assess([assessed], ["f/sds"], [], None).text.en
+    assert "suicide risk not assessed" in rule_assessment([unassessed], ["f/sds"]).text.en
+    assert "no suicide-risk signal" in rule_assessment([assessed], ["f/sds"]).text.en

@@ -154,3 +154,17 @@ def test_baseline_from_earlier_feature_values() -> None:
     d = decide("rate", {"articulation_rate_sps": 3.1, "pause_ratio": 0.41}, "zh",
                normalise_baseline(base))
     assert d.code == "normal" and d.reference == "baseline"
+
+
+def test_content_text_shows_the_probability_its_label_came_from(tmp_path: Path) -> None:
+    """An English transcript barely covered by the (Chinese) p/n/m vectors has cosines of 0;
+    the label comes from P(positive), and that is the number the text shows."""
+    txt = tmp_path / "t.txt"
+    txt.write_text("I have been so tired lately and nothing seems to matter anymore.",
+                   encoding="utf-8")
+    (content,) = analyze_speech(None, transcript_path=txt, language="en",
+                                progress=False).feature_texts
+    pol = content.values["polarity"]
+    shown = f"{pol['probability_positive']:.2f}"
+    assert f"(P(positive) {shown})" in content.text.en
+    assert f"（正面概率 {shown}）" in content.text.zh

@@ -68,3 +68,12 @@ def test_numpy_inference_matches_torch(head: str, bidirectional: bool) -> None:
     got = AttentionLstmNumpy(arrays, {"bidirectional": bidirectional, "head": head}).probs(
         x.numpy())
     np.testing.assert_allclose(got, ref, atol=1e-5)
+
+
+def test_feature_sentence_is_language_neutral() -> None:
+    """The caveat fits every session language (an English session is not 'Mandarin')."""
+    from ingest.audio.emotion import sentence
+
+    zh, en = sentence({"label": "sadness", "label_zh": "悲伤", "probability": 0.62})
+    assert en.endswith("unvalidated on counseling speech)") and "Mandarin" not in en
+    assert zh.endswith("未在咨询语音上验证）") and "汉语" not in zh

@@ -166,6 +166,13 @@ def test_cli_speech_emotion_json(emodb: Path, tmp_path: Path) -> None:
     bad.write_bytes(b"RIFF not audio at all")
     r = CliRunner().invoke(app, ["speech", "emotion", "--json", str(bad)], env=env)
     assert r.exit_code == 2 and not r.stdout.strip()
+    # one bad file among good ones: the good lines, one error line for the bad one, exit 2
+    r = CliRunner().invoke(app, ["speech", "emotion", "--json", str(long), str(bad), str(mp3)],
+                           env=env)
+    assert r.exit_code == 2, r.output
+    assert [json.loads(line)["file"] for line in r.stdout.splitlines()] == [str(long), str(mp3)]
+    errors = [line for line in r.stderr.splitlines() if line.strip()]
+    assert len(errors) == 1 and errors[0].startswith("error:") and "bad.wav" in errors[0]
 
 
 def test_cli_eval_speech_emotion_floor(emodb: Path, tmp_path: Path) -> None:
