@@ -88,7 +88,7 @@ def analyze(
     if result.assessment:
         out.print(
             f"[bold]Assessment[/] (depression: {result.assessment.depression_level}, "
-            f"suicide risk: {result.assessment.suicide_risk})"
+            f"suicide risk: {result.assessment.suicide_risk if result.assessment.suicide_risk_assessed else 'not assessed'})"
         )
         out.print(result.assessment.text.zh)
         out.print(result.assessment.text.en)

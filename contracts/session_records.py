@@ -43,6 +43,11 @@ class Assessment(BaseModel):
     text: Bilingual
     depression_level: DepressionLevel
     suicide_risk: RiskLevel
+    suicide_risk_assessed: bool = Field(
+        default=True,
+        description="False when no feature text carried a suicide-risk assessment (no scale risk "
+                    "item, no transcript): `suicide_risk` 'none' then means not assessed, not no "
+                    "risk")
     evidence: list[EvidenceItem] = Field(default_factory=list)
     nbest: list[dict[str, Any]] = Field(default_factory=list)
     method: str

@@ -98,6 +98,7 @@ def session_graph(
                     "text_en": assessment.text.en,
                     "depression_level": assessment.depression_level,
                     "suicide_risk": assessment.suicide_risk,
+                    "suicide_risk_assessed": assessment.suicide_risk_assessed,
                     "method": assessment.method,
                     "session": session_key,
                     "recorded_at": recorded_at.isoformat(),

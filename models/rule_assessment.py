@@ -118,6 +118,7 @@ def rule_assessment(features: Sequence[FeatureText], feature_ids: Sequence[str])
         text=text,
         depression_level=level,
         suicide_risk=risk,
+        suicide_risk_assessed=risk_assessed(features),
         evidence=evidence,
         nbest=[],
         method="rules-v1 (scale bands + max risk signal)",

@@ -272,7 +272,7 @@ def _build(
     level = level_cid.removeprefix(SEVERITY_PREFIX) if level_cid else "unknown"
     assessment = Assessment(
         text=text, depression_level=level, suicide_risk=risk_level,  # type: ignore[arg-type]
-        evidence=evidence, nbest=[], method="", disclaimer=DISCLAIMER,
+        suicide_risk_assessed=risk_assessed(features), evidence=evidence, nbest=[], method="", disclaimer=DISCLAIMER,
     )
     return assessment, concepts
 

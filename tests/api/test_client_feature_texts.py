@@ -52,9 +52,12 @@ def test_no_risk_assessment_reads_not_assessed(client: TestClient, keys: Keys) -
     assert "Suicide risk: not assessed" in assessment["text"]["en"], assessment["text"]["en"]
     assert "no explicit suicide-risk signal" not in assessment["text"]["en"]
     assert assessment["text"]["en"].endswith(DISCLAIMER.en)
+    assert assessment["suicide_risk_assessed"] is False  # "none" here is not "no risk"
     # an assessed "none" still says so
     scale = {**SCALE_ONLY, "values": {"level": "moderate", "risk_level": "none"}}
-    assert "no explicit suicide-risk signal" in _assess(client, keys, [scale])["text"]["en"]
+    assessed = _assess(client, keys, [scale])
+    assert "no explicit suicide-risk signal" in assessed["text"]["en"]
+    assert assessed["suicide_risk_assessed"] is True
 
 
 def test_analyze_output_with_ids_is_accepted_on_both_paths(

@@ -54,3 +54,8 @@ def test_no_risk_assessment_reads_not_assessed_in_both_decoders() -> None:
     assert "no explicit suicide-risk signal" in assess([assessed], ["f/sds"], [], None).text.en
     assert "suicide risk not assessed" in rule_assessment([unassessed], ["f/sds"]).text.en
     assert "no suicide-risk signal" in rule_assessment([assessed], ["f/sds"]).text.en
+    # The JSON says so too: an app must not read `suicide_risk` "none" as "no risk".
+    for build in (lambda f: assess([f], ["f/sds"], [], None),
+                  lambda f: rule_assessment([f], ["f/sds"])):
+        assert build(unassessed).suicide_risk_assessed is False
+        assert build(assessed).suicide_risk_assessed is True
