@@ -16,6 +16,10 @@
    interview answers (trained on all corpora; evaluation only, bootstrap by volunteer);
 5. the final model fit on all corpora, written as .npz with the metrics in its metadata.
 
+Every fit of 2-5 is independent of the others and runs on one 2-thread pool (`FitPool`),
+BLAS at one thread per fit, so the bits do not depend on the schedule; fits on the same rows
+are computed once (see FitPool), and the text analysis runs in two forked workers.
+
 Sentence vectors come from kg.embed.sentence_encoder; `vector_cache` keeps them in SQLite
 so that a re-run embeds nothing (a first run embeds ~18,500 texts: tens of CPU minutes).
 
