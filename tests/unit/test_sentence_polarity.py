@@ -389,3 +389,71 @@ def test_cli_polarity_file_json_and_eval(tmp_path: Path) -> None:
     assert res.exit_code == 2 and not (tmp_path / "no").exists()
     res = runner.invoke(app, ["kg", "polarity", "--file", str(tmp_path / "missing.txt")])
     assert res.exit_code == 2
+
+
+# ------------------------------------------------------------------ training cost, same bits
+
+
+def test_vectorised_bootstrap_gives_the_loop_values() -> None:
+    """bootstrap_ci's vectorised balanced accuracy equals the metric resample by resample
+    (the generic path), per row and by group, with classes missing from some resamples."""
+    rng = np.random.default_rng(3)
+    labels = np.array(["positive", "negative", "neutral"])
+    for trial in range(8):
+        n = int(rng.integers(1, 120))
+        gold = labels[rng.integers(0, 2 if trial % 3 else 1, n)].tolist()
+        pred = labels[rng.integers(0, 3, n)].tolist()
+        groups = None if trial % 2 else [f"g{int(v)}" for v in rng.integers(0, 1 + n // 4, n)]
+        assert bootstrap_ci(gold, pred, groups, n_boot=150) == bootstrap_ci(
+            gold, pred, groups, n_boot=150, metric=lambda g, p: balanced_accuracy(g, p))
+
+
+def test_parallel_analysis_gives_the_serial_features(monkeypatch: pytest.MonkeyPatch) -> None:
+    import research.polarity.train as train
+    from research.polarity.corpora import LabelledText
+
+    rows = [LabelledText(t + str(i), "positive") for i, t in enumerate((POS + NEG) * 2)]
+    vectors = np.arange(len(rows) * 2, dtype=np.float64).reshape(len(rows), 2)
+    monkeypatch.setattr(train, "ANALYSIS_CHUNK", 5)
+    par = Features.of_rows(rows, vectors, workers=2, log=lambda m: None)
+    pnm = sp.load_polarity_model()
+    ser = Features.of([sp.analyse(r.text, pnm) for r in rows], vectors)
+    assert (par.counts != ser.counts).nnz == 0 and par.counts.shape == ser.counts.shape
+    np.testing.assert_array_equal(par.counts.indptr, ser.counts.indptr)
+    np.testing.assert_array_equal(par.dense, ser.dense)
+    np.testing.assert_array_equal(par.has_polar, ser.has_polar)
+    np.testing.assert_array_equal(par.vectors, ser.vectors)
+
+
+def test_shared_fit_pool_gives_the_private_fits() -> None:
+    """fit_product on a shared pool with shared fits (by training rows) gives the bits of a
+    private run, and a fit asked for twice on the same rows is computed once."""
+    from research.polarity.train import FitPool, fit_product
+
+    texts = [t + str(i) for i, t in enumerate((POS + NEG) * 3)]
+    y = np.array(([1] * len(POS) + [0] * len(NEG)) * 3)
+    corpus = np.array(["a", "b", "c"] * (len(texts) // 3))
+    pnm = sp.load_polarity_model()
+    rng = np.random.default_rng(0)
+    feats = Features.of([sp.analyse(t, pnm) for t in texts], rng.normal(size=(len(texts), 8)))
+    alone, choice, _ = fit_product(feats, y, corpus, by_corpus=True)
+    pool = FitPool()
+    calls: list[str] = []
+    try:
+        tr = np.flatnonzero(corpus != "c")
+        first = pool.shared(("x", 1.0, tr.tobytes()), 0.0, lambda: calls.append("x") or 1)
+        again = pool.shared(("x", 1.0, tr.tobytes()), 0.0, lambda: calls.append("x") or 2)
+        assert first.result() == again.result() == 1 and calls == ["x"]
+        rows = np.arange(len(texts))
+        shared, choice2, _ = fit_product(feats, y, corpus, by_corpus=True, pool=pool, rows=rows)
+        sub, _, _ = fit_product(feats.take(tr), y[tr], corpus[tr], by_corpus=True, pool=pool,
+                                rows=tr)
+    finally:
+        pool.close()
+    assert choice == choice2
+    for a, b in ((alone.coef_sparse, shared.coef_sparse), (alone.coef_dense, shared.coef_dense),
+                 (alone.coef_embed, shared.coef_embed)):
+        np.testing.assert_array_equal(a, b)
+    sub_alone, _, _ = fit_product(feats.take(tr), y[tr], corpus[tr], by_corpus=True)
+    np.testing.assert_array_equal(sub.coef_sparse, sub_alone.coef_sparse)
+    np.testing.assert_array_equal(sub.coef_embed, sub_alone.coef_embed)
