@@ -8,7 +8,9 @@ inside the commands.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
@@ -92,3 +94,9 @@ def open_cli_store(settings: Settings) -> GraphStore:
 def progress_line(message: str) -> None:
     """One dimmed progress line on stderr (the `progress` callback of long commands)."""
     err.print(f"[dim]· {message}[/]")
+
+
+def write_report(path: Path, result: dict[str, Any]) -> None:
+    """A training or evaluation command's metrics as indented UTF-8 JSON (folder created)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")

@@ -10,7 +10,6 @@ MINDKG_ME_WEIGHTS); `mindkg analyze` loads it. Heavy modules are imported inside
 
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Annotated, Any
 
 import typer
 
-from api.cli_common import handles_errors
+from api.cli_common import handles_errors, write_report
 
 mer_app = typer.Typer(
     help="Micro-expression classifier: train it on a licensed dataset copy, reproduce the "
@@ -78,8 +77,7 @@ def train_weights(dataset: str, root: Path, out: Path, *, model: str = "cnn_gcn"
         torch.save(ckpt, tmp)
         tmp.replace(out)
         result |= {"checkpoint": str(out), "synthetic": synthetic, "faces": faces}
-        report = out.with_name(out.name + ".json")
-        report.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
+        write_report(out.with_name(out.name + ".json"), result)
         return result
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -190,8 +188,7 @@ def evaluate(
     ci = subject_bootstrap(y, pred, [f"{r['dataset']}/{r['subject']}" for r in rows],
                            len(labels), seed=seed)
     result |= {"uf1_ci95": ci["uf1"], "uar_ci95": ci["uar"]}
-    (out / "metrics.json").write_text(json.dumps(result, indent=2, ensure_ascii=False),
-                                      encoding="utf-8")
+    write_report(out / "metrics.json", result)
     typer.echo(
         f"{model} LOSO on {result['n_clips']} clips, {result['n_subjects']} subjects: "
         f"UF1 {result['uf1']:.3f} (95% CI {ci['uf1'][0]:.3f}-{ci['uf1'][1]:.3f}), "

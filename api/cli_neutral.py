@@ -6,7 +6,6 @@ Registered on the `kg` sub-app by `register(kg_app, handles_errors)`; the resear
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -43,6 +42,7 @@ def register(kg_app: typer.Typer, handles_errors: Callable[[Any], Any]) -> None:
         """Train the neutral detector (seeded): neutral = People's Daily 1998 sentences, polar =
         the sentiment corpora; prints leave-one-corpus-out false-neutral rates, interview
         answers by topic and held-out news, with 95 % intervals."""
+        from api.cli_common import write_report
         from research.polarity.neutral import train_and_evaluate
 
         if not data.is_dir():
@@ -51,8 +51,7 @@ def register(kg_app: typer.Typer, handles_errors: Callable[[Any], Any]) -> None:
                                     n_news_train=news_train, n_news_test=news_test,
                                     log=lambda m: err.print(f"[dim]· {m}[/]"))
         if report is not None:
-            report.parent.mkdir(parents=True, exist_ok=True)
-            report.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
+            write_report(report, result)
         for fs, res in result["feature_sets"].items():
             table = Table(title=f"neutral detector ({fs}): neutral rate [95 % CI]")
             for col in ("set", "new labelling", "current model"):

@@ -101,6 +101,7 @@ def register(kg_app: typer.Typer, handles_errors: Callable[[Any], Any]) -> None:
     ) -> None:
         """Train the sentence-polarity weights (seeded) with in-corpus and leave-one-corpus-out
         CV of it and of the char-n-gram floor; prints balanced accuracy with 95 % intervals."""
+        from api.cli_common import write_report
         from research.polarity.train import train_and_evaluate
 
         if not data.is_dir():
@@ -109,8 +110,7 @@ def register(kg_app: typer.Typer, handles_errors: Callable[[Any], Any]) -> None:
                                     vector_cache=vector_cache, cap=cap,
                                     log=lambda m: err.print(f"[dim]· {m}[/]"))
         if report is not None:
-            report.parent.mkdir(parents=True, exist_ok=True)
-            report.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
+            write_report(report, result)
         table = Table(title="balanced accuracy [bootstrap 95 % CI], neutral rate")
         for col in ("protocol", "corpus", "model", "bal. acc.", "95 % CI", "neutral"):
             table.add_column(col)
