@@ -5,12 +5,15 @@ The intonation text also carries the speech-emotion estimate of the shipped EmoD
 
 Each block (<= 28 s, cut at a quiet point) goes through frame features, WebRTC VAD, Praat
 and, when there is no transcript, Whisper; only per-frame scalars and running moments are
-kept, so memory stays bounded for a 30-minute session. Inputs are validated after the
-pass (truncation, silence, clipping) and nothing is returned for a bad file.
+kept, so memory stays bounded for a 30-minute session. Whisper decodes on its own thread
+(asr.BackgroundTranscriber) while the block's other features are computed. Inputs are
+validated after the pass (truncation, silence, clipping) and nothing is returned for a bad
+file.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -137,36 +140,36 @@ def _analyze_media(
     frames = _Frames()
     voice = VoiceTrack()
     mfcc = MomentAccumulator(3 * N_MFCC)
-    asr_label, model = "", None  # loaded at the first block with speech: silence costs nothing
     emotion = _emotion_track(info.declared_s, warnings)
-    segments: list[asr_mod.Segment] = []
+    asr = asr_mod.BackgroundTranscriber(asr_model, language, asr_threads)
     bar = tqdm(total=round(info.declared_s or 0, 1) or None, unit="s", desc=f"speech {media.name}",
                disable=not progress, leave=False)
-    try:
-        for offset, block in quiet_blocks(stream_samples(media, stats)):
-            flags, vdb = webrtc_flags(block, SAMPLE_RATE)
-            starts = offset + np.arange(flags.size) * VAD_FRAME_S
-            frames.vad_starts.append(starts)
-            frames.vad_flags.append(flags)
-            frames.vad_db.append(vdb)
-            ff = frame_features(block, offset)
-            frames.times.append(ff.times)
-            for name in ("zcr", "energy_db", "energy_entropy", "centroid_hz",
-                         "spectral_entropy"):
-                frames.cols.setdefault(name, []).append(getattr(ff, name))
-            in_speech = _lookup(starts, flags, ff.times)
-            mfcc.add(ff.mfcc[:, in_speech])
-            voice.add_block(block, offset, SAMPLE_RATE)
-            if emotion is not None:
-                emotion.add_block(block, flags)
-            if given is None and flags.any() and float(np.abs(block).max()) > SILENT_PEAK:
-                if model is None:
-                    asr_label, model = asr_mod.model_for(asr_model, language, asr_threads)
-                segs = asr_mod.transcribe(model, block, offset, language)
-                segments += [s for s in segs if _speech_share(s, starts, flags) >= 0.2]
-            bar.update(round(block.size / SAMPLE_RATE, 1))
-    finally:
-        bar.close()
+    with asr:
+        try:
+            for offset, block in quiet_blocks(stream_samples(media, stats)):
+                flags, vdb = webrtc_flags(block, SAMPLE_RATE)
+                starts = offset + np.arange(flags.size) * VAD_FRAME_S
+                # Whisper first: it decodes this block while the features below are computed.
+                if given is None and flags.any() and float(np.abs(block).max()) > SILENT_PEAK:
+                    asr.submit(block, offset,
+                               functools.partial(_spoken, starts=starts, flags=flags))
+                frames.vad_starts.append(starts)
+                frames.vad_flags.append(flags)
+                frames.vad_db.append(vdb)
+                ff = frame_features(block, offset)
+                frames.times.append(ff.times)
+                for name in ("zcr", "energy_db", "energy_entropy", "centroid_hz",
+                             "spectral_entropy"):
+                    frames.cols.setdefault(name, []).append(getattr(ff, name))
+                in_speech = _lookup(starts, flags, ff.times)
+                mfcc.add(ff.mfcc[:, in_speech])
+                voice.add_block(block, offset, SAMPLE_RATE)
+                if emotion is not None:
+                    emotion.add_block(block, flags)
+                bar.update(round(block.size / SAMPLE_RATE, 1))
+            segments = asr.finish()
+        finally:
+            bar.close()
     duration = stats.decoded_s
     if stats.errors or stats.decoded_samples != pre.decoded_samples:
         raise AudioInputError(f"{media}: the file changed or failed while being analysed")
@@ -184,7 +187,7 @@ def _analyze_media(
     if given is not None:
         segments, source, conf = given, "transcript", 1.0
     else:
-        source = f"asr:whisper-{asr_label}"
+        source = f"asr:whisper-{asr.label}"
         probs = [w.probability for s in segments for w in s.words]
         conf = float(np.mean(probs)) if probs else 0.0
         if not segments:
@@ -233,6 +236,11 @@ def _lookup(starts: np.ndarray, flags: np.ndarray, times: np.ndarray) -> np.ndar
     idx = np.clip(np.searchsorted(starts, times, side="right") - 1, 0, starts.size - 1)
     inside = (times >= starts[idx]) & (times < starts[idx] + VAD_FRAME_S)
     return flags[idx] & inside
+
+
+def _spoken(seg: asr_mod.Segment, starts: np.ndarray, flags: np.ndarray) -> bool:
+    """Keep an ASR segment when at least a fifth of its frames have voice activity."""
+    return _speech_share(seg, starts, flags) >= 0.2
 
 
 def _speech_share(seg: asr_mod.Segment, starts: np.ndarray, flags: np.ndarray) -> float:

@@ -15,6 +15,9 @@ import os
 import re
 import shutil
 import zlib
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -238,3 +241,51 @@ def _drop_repeated_words(words: list[Word]) -> list[Word]:
         if not kept or w.text != kept[-1].text:
             kept.append(w)
     return kept
+
+
+class BackgroundTranscriber:
+    """`transcribe` on one background thread, so a block's other features overlap its decoding.
+
+    Blocks are decoded one at a time in the order given, each exactly as `transcribe` alone
+    decodes it (same model, thread count and per-block seed), so the transcript does not
+    depend on the overlap. On two cores Whisper's beam search leaves part of the CPU idle,
+    and the frame, Praat and speech-emotion features of the next block fill it. At most
+    `ahead` blocks wait for the decoder, so memory stays bounded on long recordings. The
+    model is loaded at the first block (silence costs nothing). Use as a context manager:
+    leaving it, also by an error, cancels the blocks not yet started and waits for the one
+    being decoded.
+    """
+
+    def __init__(self, name: str, language: str, threads: int = 0, ahead: int = 2) -> None:
+        self._name, self._language, self._threads = name, language, threads
+        self._ahead = max(1, ahead)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mindkg-asr")
+        self._pending: deque[Future[list[Segment]]] = deque()
+        self._model: Any = None
+        self.label = ""
+        self.segments: list[Segment] = []
+
+    def submit(self, block: np.ndarray, offset_s: float,
+               keep: Callable[[Segment], bool]) -> None:
+        """Queue one block; `keep` filters its segments (runs on the decoding thread)."""
+        while len(self._pending) >= self._ahead:
+            self.segments += self._pending.popleft().result()
+        self._pending.append(self._pool.submit(self._run, block, offset_s, keep))
+
+    def finish(self) -> list[Segment]:
+        """Wait for every queued block; the kept segments of all blocks, in order."""
+        while self._pending:
+            self.segments += self._pending.popleft().result()
+        return self.segments
+
+    def _run(self, block: np.ndarray, offset_s: float,
+             keep: Callable[[Segment], bool]) -> list[Segment]:
+        if self._model is None:
+            self.label, self._model = model_for(self._name, self._language, self._threads)
+        return [s for s in transcribe(self._model, block, offset_s, self._language) if keep(s)]
+
+    def __enter__(self) -> BackgroundTranscriber:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
