@@ -177,8 +177,10 @@ def transcribe(model: Any, block: np.ndarray, offset_s: float, language: str,
     """
     import ctranslate2
 
-    # The temperature fallback samples: seeding CTranslate2 per block makes a recording's
-    # transcript the same on every run (two unseeded runs over 36 EATD answers differed in 23).
+    # The temperature fallback samples: seeding CTranslate2 makes a run's transcripts the same
+    # on every run (two unseeded runs over 36 EATD answers differed in 23). CTranslate2 seeds
+    # its per-thread generator once, at the first sampling in the process, so a process that
+    # sampled earlier (a long-lived worker) may still draw differently for the same block.
     ctranslate2.set_random_seed(SEED)
     segments = _decode(model, block, language, **options)
     if any(is_loop(s.text) for s in segments):
@@ -247,11 +249,13 @@ class BackgroundTranscriber:
     """`transcribe` on one background thread, so a block's other features overlap its decoding.
 
     Blocks are decoded one at a time in the order given, each exactly as `transcribe` alone
-    decodes it (same model, thread count and per-block seed), so the transcript does not
-    depend on the overlap. On two cores Whisper's beam search leaves part of the CPU idle,
+    decodes it (same model, settings and thread count; the fallback's sampling runs on
+    CTranslate2's own worker thread either way), so the transcript does not depend on the
+    overlap. On two cores Whisper's beam search leaves part of the CPU idle,
     and the frame, Praat and speech-emotion features of the next block fill it. At most
     `ahead` blocks wait for the decoder, so memory stays bounded on long recordings. The
-    model is loaded at the first block (silence costs nothing). Use as a context manager:
+    model is loaded at the first block, on the caller's thread (silence costs nothing). Use
+    as a context manager:
     leaving it, also by an error, cancels the blocks not yet started and waits for the one
     being decoded.
     """
@@ -268,6 +272,8 @@ class BackgroundTranscriber:
     def submit(self, block: np.ndarray, offset_s: float,
                keep: Callable[[Segment], bool]) -> None:
         """Queue one block; `keep` filters its segments (runs on the decoding thread)."""
+        if self._model is None:  # here, not on the thread: a missing model fails at once
+            self.label, self._model = model_for(self._name, self._language, self._threads)
         while len(self._pending) >= self._ahead:
             self.segments += self._pending.popleft().result()
         self._pending.append(self._pool.submit(self._run, block, offset_s, keep))
@@ -280,8 +286,6 @@ class BackgroundTranscriber:
 
     def _run(self, block: np.ndarray, offset_s: float,
              keep: Callable[[Segment], bool]) -> list[Segment]:
-        if self._model is None:
-            self.label, self._model = model_for(self._name, self._language, self._threads)
         return [s for s in transcribe(self._model, block, offset_s, self._language) if keep(s)]
 
     def __enter__(self) -> BackgroundTranscriber:

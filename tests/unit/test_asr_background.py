@@ -47,7 +47,7 @@ def test_background_decoding_gives_the_inline_segments() -> None:
 @pytest.fixture()
 def stub(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, list[float]]:
     """A decoder that waits for `gate`, records which blocks started, and fails at offset 3."""
-    gate, started = threading.Event(), []
+    gate, started = threading.Event(), list[float]()
 
     def fake(model: Any, block: np.ndarray, offset_s: float, language: str) -> list[Segment]:
         started.append(offset_s)
@@ -92,13 +92,28 @@ def test_leaving_early_cancels_the_blocks_not_started(
         stub: tuple[threading.Event, list[float]]) -> None:
     gate, started = stub
     block = np.zeros(160, np.float32)
-    release = threading.Timer(0.3, gate.set)
-    release.start()
     with pytest.raises(KeyboardInterrupt), BackgroundTranscriber("base", "zh", ahead=4) as bt:
+        shutdown = bt._pool.shutdown
+
+        def cancel_then_release(wait: bool = True, *, cancel_futures: bool = False) -> None:
+            shutdown(wait=False, cancel_futures=cancel_futures)  # queued blocks cancelled
+            gate.set()  # only now may the running block end
+            shutdown(wait=wait, cancel_futures=cancel_futures)
+
+        bt._pool.shutdown = cancel_then_release  # type: ignore[method-assign]
         bt.submit(block, 0.0, lambda s: True)
         bt.submit(block, 1.0, lambda s: True)
         while not started:  # the first block is being decoded
             time.sleep(0.01)
         raise KeyboardInterrupt  # e.g. a cancelled job: the caller leaves mid-recording
-    release.join()
     assert started == [0.0]  # the running block finished, the queued one never started
+
+
+def test_a_missing_model_fails_at_the_first_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    def missing(*_a: Any) -> tuple[str, Any]:
+        raise asr.AudioInputError("Whisper base is not installed")
+
+    monkeypatch.setattr(asr, "model_for", missing)
+    with BackgroundTranscriber("base", "zh") as bt, \
+            pytest.raises(asr.AudioInputError, match="not installed"):
+        bt.submit(np.zeros(160, np.float32), 0.0, lambda s: True)
