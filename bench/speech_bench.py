@@ -80,7 +80,7 @@ def _long_recording(folder: Path, minutes: float, lang: str) -> tuple[Path, Path
     refs = references()
     names = sorted(n for n in refs if n.startswith("zh_") == (lang == "zh"))
     gap = folder / "gap.wav"
-    subprocess.run(["sox", "-n", "-r", "16000", "-c", "1", "-b", "16", str(gap), "trim", "0",
+    subprocess.run(["sox", "-R", "-n", "-r", "16000", "-c", "1", "-b", "16", str(gap), "trim", "0",
                     "0.8"], check=True)
     parts: list[str] = []
     texts: list[str] = []

@@ -84,14 +84,14 @@ def test_truncated_mp3(tmp_path: Path) -> None:
 
 def test_digital_silence(tmp_path: Path) -> None:
     silent = tmp_path / "silent.wav"  # synthetic
-    _run("sox", "-n", "-r", "16000", "-c", "1", "-b", "16", str(silent), "trim", "0", "3")
+    _run("sox", "-R", "-n", "-r", "16000", "-c", "1", "-b", "16", str(silent), "trim", "0", "3")
     with pytest.raises(AudioInputError, match="silent"):
         _analyze(silent)
 
 
 def test_hum_without_speech(tmp_path: Path) -> None:
     hum = tmp_path / "hum.wav"  # synthetic: a steady 50 Hz mains hum, audible but no speech
-    _run("sox", "-n", "-r", "16000", "-c", "1", "-b", "16", str(hum), "synth", "3", "sine", "50",
+    _run("sox", "-R", "-n", "-r", "16000", "-c", "1", "-b", "16", str(hum), "synth", "3", "sine", "50",
          "vol", "0.05")
     with pytest.raises(AudioInputError, match="no speech detected"):
         _analyze(hum)
@@ -99,7 +99,7 @@ def test_hum_without_speech(tmp_path: Path) -> None:
 
 def test_clipped(tmp_path: Path) -> None:
     loud = tmp_path / "clipped.wav"
-    _run("sox", "-V0", str(ZH), str(loud), "gain", "24")
+    _run("sox", "-R", "-V0", str(ZH), str(loud), "gain", "24")
     with pytest.raises(AudioInputError, match="clipped"):
         _analyze(loud)
 

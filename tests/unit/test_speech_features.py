@@ -39,7 +39,7 @@ def _reference(name: str) -> str:
 
 
 def _sox(src: Path, dst: Path, *effect: str) -> Path:
-    subprocess.run(["sox", "-V1", str(src), "-r", "16000", str(dst), *effect], check=True)
+    subprocess.run(["sox", "-R", "-V1", str(src), "-r", "16000", str(dst), *effect], check=True)
     return dst
 
 
