@@ -239,15 +239,10 @@ def _lookup(starts: np.ndarray, flags: np.ndarray, times: np.ndarray) -> np.ndar
 
 
 def _spoken(seg: asr_mod.Segment, starts: np.ndarray, flags: np.ndarray) -> bool:
-    """Keep an ASR segment when at least a fifth of its frames have voice activity."""
-    return _speech_share(seg, starts, flags) >= 0.2
-
-
-def _speech_share(seg: asr_mod.Segment, starts: np.ndarray, flags: np.ndarray) -> float:
-    """Share of a segment's 30 ms frames with voice activity; Whisper's inventions over
-    silence ("thanks for watching") have almost none."""
+    """Keep an ASR segment when at least a fifth of its 30 ms frames have voice activity;
+    Whisper's inventions over silence ("thanks for watching") have almost none."""
     sel = (starts >= seg.start_s - VAD_FRAME_S) & (starts < seg.end_s)
-    return float(flags[sel].mean()) if sel.any() else 0.0
+    return bool(sel.any()) and float(flags[sel].mean()) >= 0.2
 
 
 def _r(x: float | None, nd: int = 3) -> float | None:

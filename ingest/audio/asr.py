@@ -251,11 +251,10 @@ class BackgroundTranscriber:
     Blocks are decoded one at a time in the order given, each exactly as `transcribe` alone
     decodes it (same model, settings and thread count; the fallback's sampling runs on
     CTranslate2's own worker thread either way), so the transcript does not depend on the
-    overlap. On two cores Whisper's beam search leaves part of the CPU idle,
-    and the frame, Praat and speech-emotion features of the next block fill it. At most
-    `ahead` blocks wait for the decoder, so memory stays bounded on long recordings. The
-    model is loaded at the first block, on the caller's thread (silence costs nothing). Use
-    as a context manager:
+    overlap. On two cores Whisper's beam search leaves part of the CPU idle, and the frame,
+    Praat and speech-emotion features of the block fill it. At most `ahead` blocks wait for
+    the decoder, so memory stays bounded on long recordings. The model is loaded at the
+    first block, on the caller's thread (silence costs nothing). Use as a context manager:
     leaving it, also by an error, cancels the blocks not yet started and waits for the one
     being decoded.
     """

@@ -25,7 +25,7 @@ def evaluate(root: Path, speakers: list[str], options: dict[str, Any], threads: 
              ) -> dict[str, Any]:
     """Pooled CER, lenient CER and CPU-s per audio-s of `speakers` under `options`."""
     from ingest.audio import asr
-    from ingest.audio.analyze import _speech_share
+    from ingest.audio.analyze import _spoken
     from ingest.audio.asr_eval import edit_distance, normalise, normalise_lenient
     from ingest.audio.decode import SAMPLE_RATE, DecodeStats, quiet_blocks, stream_samples
     from ingest.audio.vad import VAD_FRAME_S, webrtc_flags
@@ -44,7 +44,7 @@ def evaluate(root: Path, speakers: list[str], options: dict[str, Any], threads: 
                     continue
                 starts = offset + np.arange(flags.size) * VAD_FRAME_S
                 segments += [s for s in asr.transcribe(model, block, offset, "zh", **options)
-                             if _speech_share(s, starts, flags) >= 0.2]
+                             if _spoken(s, starts, flags)]
             ref_text = audio.with_suffix(".txt").read_text(encoding="utf-8")
             hyp_text = "".join(s.text for s in segments)
             e = edit_distance(normalise(ref_text), normalise(hyp_text))
